@@ -1,0 +1,77 @@
+/**
+ * The library's error classes. Every error thrown on bad input is an
+ * {@link IonnError}; tests check the class, messages name the file, layer or
+ * field at fault.
+ *
+ * @module
+ */
+
+/** Base class of every error the library throws on purpose. */
+export class IonnError extends Error {
+  override name = "IonnError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * A model description that cannot be read: malformed text, a bottom blob that
+ * no layer produces, a cycle, shapes that do not add up, a missing field.
+ */
+export class InvalidModelError extends IonnError {
+  override name = "InvalidModelError";
+}
+
+/** Text that does not parse; carries the 1-based line and column. */
+export class ParseError extends InvalidModelError {
+  override name = "ParseError";
+  constructor(
+    message: string,
+    /** 1-based line of the offending token. */
+    readonly line: number,
+    /** 1-based column of the offending token. */
+    readonly column: number,
+    /** The file (or source label) being parsed. */
+    readonly source = "<input>",
+  ) {
+    super(`${source}:${line}:${column}: ${message}`);
+  }
+}
+
+/** A layer or operator type the library does not know how to handle. */
+export class UnsupportedLayerError extends InvalidModelError {
+  override name = "UnsupportedLayerError";
+}
+
+/** An execution profile that does not fit the network it is used with. */
+export class ProfileMismatchError extends IonnError {
+  override name = "ProfileMismatchError";
+}
+
+/** An option or argument out of its domain (K outside (0, 1), bandwidth ≤ 0, …). */
+export class InvalidArgumentError extends IonnError {
+  override name = "InvalidArgumentError";
+}
+
+/** A regression that cannot be fitted (too few samples, degenerate variables, NaN). */
+export class RegressionError extends IonnError {
+  override name = "RegressionError";
+}
+
+/** A malformed, truncated, oversized or unexpected wire-protocol frame. */
+export class ProtocolError extends IonnError {
+  override name = "ProtocolError";
+}
+
+/** A transport failure: the peer disappeared, timed out or refused. */
+export class TransportError extends IonnError {
+  override name = "TransportError";
+}
+
+/**
+ * An internal invariant was broken: a bug in this library, not in the input.
+ * @internal
+ */
+export function internalError(message: string): never {
+  throw new IonnError(`internal error: ${message}; please report this`);
+}
