@@ -1,0 +1,15 @@
+/**
+ * Execution profiles: reading the published format and JSON, aligning them
+ * with a network's runtime layers.
+ *
+ * @module
+ */
+export {
+  alignProfile,
+  parseProfile,
+  parseProfileJson,
+  parseProfileText,
+  profileFromTimes,
+  profileTotalMs,
+} from "./profile.js";
+export type { ExecutionProfile, ProfileEntry } from "./profile.js";
