@@ -13,3 +13,10 @@ export {
   profileTotalMs,
 } from "./profile.js";
 export type { ExecutionProfile, ProfileEntry } from "./profile.js";
+export {
+  hasPublishedProfiles,
+  PUBLISHED_PROFILE_NETWORKS,
+  publishedClientProfile,
+  publishedServerProfile,
+} from "./published.js";
+export type { PublishedProfileNetwork } from "./published.js";

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ProfileMismatchError } from "../errors.js";
 import type { Layer, Network } from "../model/types.js";
 import { HAS_SHARED, SHARED_SKIP_REASON, sharedPath } from "../../test/shared.js";
+import { PUBLISHED_PROFILE_NETWORKS, publishedClientProfile, publishedServerProfile } from "./published.js";
 import { alignProfile, parseProfile, parseProfileJson, parseProfileText, profileFromTimes, profileTotalMs } from "./profile.js";
 
 /** A network with only names and types filled in: all that alignment reads. */
@@ -111,5 +112,15 @@ describe.skipIf(!HAS_SHARED)(HAS_SHARED ? "published profiles" : `published prof
     const profile = parseProfileText(readFileSync(sharedPath(`profiles/${file}`), "utf8"), file);
     expect(profile.layers).toHaveLength(lines);
     expect(profileTotalMs(profile)).toBeCloseTo(total, total > 100 ? 0 : 2);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)(HAS_SHARED ? "shipped copies of the published profiles" : `shipped profiles (${SHARED_SKIP_REASON})`, () => {
+  it.each(PUBLISHED_PROFILE_NETWORKS.map((n) => [n]))("%s equals the files in ../shared/profiles", (net) => {
+    const client = parseProfileText(readFileSync(sharedPath(`profiles/ionn_odroid_xu4_client/${net}.txt`), "utf8"));
+    const server = parseProfileText(readFileSync(sharedPath(`profiles/ionn_server_gpu/${net}.txt`), "utf8"));
+    const strip = (p: { layers: readonly { name: string; ms: number }[] }) => p.layers.map((l) => [l.name, l.ms]);
+    expect(strip(publishedClientProfile(net))).toEqual(strip(client));
+    expect(strip(publishedServerProfile(net))).toEqual(strip(server));
   });
 });
