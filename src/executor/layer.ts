@@ -1,0 +1,268 @@
+/**
+ * Dispatch from a {@link Layer} to its reference kernel, and the shape rules
+ * of every supported layer type (output shapes and learned-blob shapes), so
+ * that the executor can check a layer's declared shapes and weights. Part of
+ * the reference executor (IONN §4, Figure 3: the execution engine on client
+ * and server).
+ *
+ * @module
+ */
+import { InvalidModelError, IonnError, UnsupportedLayerError } from "../errors.js";
+import type {
+  BatchNormParams,
+  ConcatParams,
+  ConvolutionParams,
+  EltwiseParams,
+  FlattenParams,
+  InnerProductParams,
+  Layer,
+  LayerParams,
+  LRNParams,
+  PoolingParams,
+  ReshapeParams,
+  ScaleParams,
+  Shape,
+  SoftmaxParams,
+} from "../model/types.js";
+import type { LayerWeights, Tensor } from "../runtime/types.js";
+import { dropout, relu } from "./kernels/activation.js";
+import { concat, concatOutputShape, eltwise, split } from "./kernels/combine.js";
+import { convolution, convolutionOutputShape, convolutionParamShapes } from "./kernels/convolution.js";
+import { innerProduct, innerProductOutputShape, innerProductParamShapes } from "./kernels/inner-product.js";
+import { lrn } from "./kernels/lrn.js";
+import { batchNorm, scale } from "./kernels/normalization.js";
+import { pooling, poolingOutputShape } from "./kernels/pooling.js";
+import { flatten, flattenOutputShape, reshape, reshapeOutputShape } from "./kernels/reshape.js";
+import { softmax } from "./kernels/softmax.js";
+
+/** The layer types the reference executor runs (Caffe vocabulary). */
+export const SUPPORTED_LAYER_TYPES: ReadonlySet<string> = new Set([
+  "Input",
+  "Convolution",
+  "Pooling",
+  "InnerProduct",
+  "ReLU",
+  "LRN",
+  "Softmax",
+  "Dropout",
+  "BatchNorm",
+  "Scale",
+  "Concat",
+  "Eltwise",
+  "Split",
+  "Flatten",
+  "Reshape",
+]);
+
+/** A layer's type, parameters and name: what the shape rules need. */
+export type LayerSignature = Pick<Layer, "name" | "type" | "params">;
+
+/** Normalised params with Caffe's defaults filled in for optional fields an importer may leave out. */
+function withDefaults<T>(params: LayerParams, defaults: Partial<T>): T {
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) out[key] = value;
+  return out as T;
+}
+
+function poolingParams(params: LayerParams): PoolingParams {
+  return withDefaults<PoolingParams>(params, { rounding: "ceil", global: false, padH: 0, padW: 0, strideH: 1, strideW: 1 });
+}
+function convolutionParams(params: LayerParams): ConvolutionParams {
+  return withDefaults<ConvolutionParams>(params, {
+    strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1, group: 1, biasTerm: true,
+  });
+}
+function innerProductParams(params: LayerParams): InnerProductParams {
+  return withDefaults<InnerProductParams>(params, { axis: 1, biasTerm: true });
+}
+function scaleParams(params: LayerParams): ScaleParams {
+  return withDefaults<ScaleParams>(params, { axis: 1, biasTerm: false });
+}
+function lrnParams(params: LayerParams): LRNParams {
+  return withDefaults<LRNParams>(params, { localSize: 5, alpha: 1, beta: 0.75, k: 1, region: "across_channels" });
+}
+function eltwiseParams(params: LayerParams): EltwiseParams {
+  return withDefaults<EltwiseParams>(params, { operation: "sum", coeffs: [] });
+}
+
+/** ReLU's negative slope, if the params carry one (`negativeSlope` or `negative_slope`), else 0. */
+function negativeSlope(params: LayerParams): number {
+  const p = params as { negativeSlope?: unknown; negative_slope?: unknown };
+  const slope = p.negativeSlope ?? p.negative_slope;
+  return typeof slope === "number" ? slope : 0;
+}
+
+/** Adds the layer's name to an error raised by a kernel. */
+function named<T>(layer: LayerSignature, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof IonnError && !error.message.includes(`"${layer.name}"`)) {
+      const Class = error instanceof UnsupportedLayerError ? UnsupportedLayerError : InvalidModelError;
+      throw new Class(`layer "${layer.name}" (${layer.type}): ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Checks that the reference kernels know a layer's type.
+ *
+ * @throws {@link UnsupportedLayerError} naming the layer otherwise.
+ */
+export function assertSupported(layer: LayerSignature): void {
+  if (!SUPPORTED_LAYER_TYPES.has(layer.type)) unsupported(layer);
+}
+
+function unsupported(layer: LayerSignature): never {
+  throw new UnsupportedLayerError(
+    `layer "${layer.name}": type ${layer.type} is not supported by the reference executor ` +
+      `(supported: ${[...SUPPORTED_LAYER_TYPES].join(", ")})`,
+  );
+}
+
+/**
+ * Output shapes of a layer given its input shapes (`topCount` is used by
+ * Split and Input). Input layers take their shapes from `params.shapes`.
+ *
+ * @throws {@link UnsupportedLayerError} for a type not in {@link SUPPORTED_LAYER_TYPES}.
+ * @throws {@link InvalidModelError} naming the layer when the shapes do not fit.
+ */
+export function layerOutputShapes(layer: LayerSignature, inputShapes: readonly Shape[], topCount = 1): Shape[] {
+  return named(layer, () => {
+    const first = (): Shape => {
+      const s = inputShapes[0];
+      if (s === undefined) throw new InvalidModelError(`needs at least one input`);
+      return s;
+    };
+    switch (layer.type) {
+      case "Input":
+        return (layer.params as { shapes: readonly Shape[] }).shapes.map((s) => [...s]);
+      case "Convolution":
+        return [convolutionOutputShape(first(), convolutionParams(layer.params))];
+      case "Pooling":
+        return [poolingOutputShape(first(), poolingParams(layer.params))];
+      case "InnerProduct":
+        return [innerProductOutputShape(first(), innerProductParams(layer.params))];
+      case "ReLU":
+      case "LRN":
+      case "Softmax":
+      case "Dropout":
+      case "BatchNorm":
+      case "Scale":
+      case "Eltwise":
+        return [[...first()]];
+      case "Concat":
+        return [concatOutputShape(inputShapes, withDefaults<ConcatParams>(layer.params, { axis: 1 }))];
+      case "Split":
+        return Array.from({ length: topCount }, () => [...first()]);
+      case "Flatten":
+        return [flattenOutputShape(first(), withDefaults<FlattenParams>(layer.params, { axis: 1, endAxis: -1 }))];
+      case "Reshape":
+        return [reshapeOutputShape(first(), layer.params as ReshapeParams)];
+      default:
+        return unsupported(layer);
+    }
+  });
+}
+
+/**
+ * Shapes of a layer's learned blobs in Caffe's order (see {@link Layer.paramShapes}).
+ *
+ * @throws {@link UnsupportedLayerError} for a type not in {@link SUPPORTED_LAYER_TYPES}.
+ */
+export function layerParamShapes(layer: LayerSignature, inputShapes: readonly Shape[]): Shape[] {
+  return named(layer, () => {
+    const first = inputShapes[0] ?? [];
+    switch (layer.type) {
+      case "Convolution":
+        return convolutionParamShapes(first, convolutionParams(layer.params));
+      case "InnerProduct":
+        return innerProductParamShapes(first, innerProductParams(layer.params));
+      case "BatchNorm":
+        return [[first[1]!], [first[1]!], [1]];
+      case "Scale": {
+        const p = scaleParams(layer.params);
+        if (inputShapes.length >= 2) return p.biasTerm ? [[...inputShapes[1]!]] : [];
+        const c = [first[p.axis < 0 ? p.axis + first.length : p.axis]!];
+        return p.biasTerm ? [c, c] : [c];
+      }
+      default:
+        if (!SUPPORTED_LAYER_TYPES.has(layer.type)) return unsupported(layer);
+        return [];
+    }
+  });
+}
+
+/**
+ * Runs one layer on its input tensors (one per bottom, in order) with its
+ * learned blobs; returns one tensor per top. Input layers are not run here
+ * (their tensors come from outside, see {@link referenceExecutor}).
+ *
+ * Outputs may share buffers with inputs (Split, Dropout, Flatten, Reshape);
+ * kernels never write into their inputs.
+ *
+ * @throws {@link UnsupportedLayerError} naming the layer for an unknown type.
+ * @throws {@link InvalidModelError} naming the layer on inconsistent shapes or weights.
+ */
+export function forwardLayer(layer: Layer, inputs: readonly Tensor[], weights: LayerWeights): Tensor[] {
+  return named(layer, () => {
+    const x = inputs[0];
+    if (x === undefined && layer.type !== "Input") throw new InvalidModelError(`needs at least one input`);
+    const input = x as Tensor;
+    switch (layer.type) {
+      case "Convolution": {
+        const p = convolutionParams(layer.params);
+        return [convolution(input, blob(layer, weights, 0), p.biasTerm ? blob(layer, weights, 1) : undefined, p)];
+      }
+      case "Pooling":
+        return [pooling(input, poolingParams(layer.params))];
+      case "InnerProduct": {
+        const p = innerProductParams(layer.params);
+        return [innerProduct(input, blob(layer, weights, 0), p.biasTerm ? blob(layer, weights, 1) : undefined, p)];
+      }
+      case "ReLU":
+        return [relu(input, negativeSlope(layer.params))];
+      case "LRN":
+        return [lrn(input, lrnParams(layer.params))];
+      case "Softmax":
+        return [softmax(input, withDefaults<SoftmaxParams>(layer.params, { axis: 1 }))];
+      case "Dropout":
+        return [dropout(input)];
+      case "BatchNorm":
+        return [
+          batchNorm(input, blob(layer, weights, 0), blob(layer, weights, 1), blob(layer, weights, 2),
+            withDefaults<BatchNormParams>(layer.params, { eps: 1e-5 })),
+        ];
+      case "Scale": {
+        const p = scaleParams(layer.params);
+        if (inputs.length >= 2) {
+          return [scale(input, inputs[1]!, p.biasTerm ? blob(layer, weights, 0) : undefined, p)];
+        }
+        const shape = layer.paramShapes[0] ?? layerParamShapes(layer, [input.shape])[0]!;
+        const factors: Tensor = { shape, data: blob(layer, weights, 0) };
+        return [scale(input, factors, p.biasTerm ? blob(layer, weights, 1) : undefined, p)];
+      }
+      case "Concat":
+        return [concat(inputs, withDefaults<ConcatParams>(layer.params, { axis: 1 }))];
+      case "Eltwise":
+        return [eltwise(inputs, eltwiseParams(layer.params))];
+      case "Split":
+        return split(input, layer.tops.length);
+      case "Flatten":
+        return [flatten(input, withDefaults<FlattenParams>(layer.params, { axis: 1, endAxis: -1 }))];
+      case "Reshape":
+        return [reshape(input, layer.params as ReshapeParams)];
+      case "Input":
+        throw new InvalidModelError(`Input layers take their tensors from the run's inputs`);
+      default:
+        return unsupported(layer);
+    }
+  });
+}
+
+function blob(layer: Layer, weights: LayerWeights, index: number): Float32Array {
+  const w = weights[index];
+  if (w === undefined) throw new InvalidModelError(`missing learned blob ${index} (has ${weights.length})`);
+  return w;
+}
