@@ -1,0 +1,38 @@
+/**
+ * Prediction functions of the edge server (IONN §4 "Install Phase (Server)",
+ * §6.3): regression variables per layer type, least-squares fits with R² and
+ * RMSE, the authors' regression file, compact serialization, the install-phase
+ * sweep, and profiling of a real executor.
+ *
+ * @module
+ */
+export { LeastSquaresDegenerate, leastSquares, RANK_TOLERANCE } from "./least-squares.js";
+export type { LeastSquaresResult } from "./least-squares.js";
+export {
+  FALLBACK_VARIABLE,
+  ionnReferenceX,
+  regressionVariableNames,
+  VARIABLE_NAMES,
+  VARIABLE_SETS,
+  variableValue,
+  variableValues,
+} from "./variables.js";
+export type { VariableName, VariableSet } from "./variables.js";
+export {
+  DATA_FREE_TYPES,
+  evaluatePredictionFunction,
+  findPredictionFunction,
+  fitPredictionFunctions,
+  predictLayerMs,
+} from "./fit.js";
+export type { FitOptions, PredictionFunction, PredictionFunctions, RegressionSample } from "./fit.js";
+export { IONN_REFERENCE_INPUT_MS, parseRegressionFile, regressionLineSchema } from "./regression-file.js";
+export {
+  syntheticConcat,
+  syntheticConvolution,
+  syntheticElementwise,
+  syntheticEltwise,
+  syntheticInnerProduct,
+  syntheticPooling,
+} from "./synthetic-layers.js";
+export type { SyntheticConvolution, SyntheticPooling } from "./synthetic-layers.js";
