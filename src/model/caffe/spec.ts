@@ -42,6 +42,10 @@ export interface CaffeLayerSpec {
   readonly reshape_param?: CaffeMessage;
   readonly flatten_param?: CaffeMessage;
   readonly input_param?: { readonly shape: readonly CaffeBlobShape[] };
+  /** Phase/level/stage rules (`NetStateRule`): the layer runs only in a state meeting one of them. */
+  readonly include?: readonly CaffeMessage[];
+  /** Phase/level/stage rules (`NetStateRule`): the layer is left out in a state meeting any of them. */
+  readonly exclude?: readonly CaffeMessage[];
   /** Any other caffe.proto field (kept, ignored where irrelevant to inference). */
   readonly [field: string]: unknown;
 }
@@ -55,5 +59,11 @@ export interface CaffeNetSpec {
   readonly input?: readonly string[];
   readonly input_dim?: readonly number[];
   readonly input_shape?: readonly CaffeBlobShape[];
+  /**
+   * The net state (`NetState`: `phase`, `level`, `stage`) declared in the file,
+   * if any. The runtime list is always built for the TEST phase; `level` and
+   * `stage` from here are honoured (default level 0, no stages).
+   */
+  readonly state?: CaffeMessage;
   readonly layer: readonly CaffeLayerSpec[];
 }

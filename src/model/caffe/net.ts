@@ -1,0 +1,1011 @@
+/**
+ * Caffe's net-construction rules: turns a {@link CaffeNetSpec} into the
+ * *runtime* layer list Caffe executes, with every blob shape, parameter blob,
+ * parameter count and MAC count. The IONN planner (paper §5: the execution
+ * graph has one node triple per layer, and the published per-layer profiles
+ * list exactly this runtime list) and Table 1 (layer counts, model sizes)
+ * depend on it matching Caffe line by line.
+ *
+ * What is reproduced, in Caffe's order of operations (`Net::Init`):
+ * 1. `UpgradeNetInput`: old-style top-level `input` / `input_dim` /
+ *    `input_shape` become one `Input` layer named `input`, placed first.
+ * 2. `FilterNet`: only layers whose `include` / `exclude` rules admit the
+ *    TEST phase (level and stages from the file's `state`, default level 0,
+ *    no stage) are kept.
+ * 3. `InsertSplits`: a produced top (one producer, one top index) read by more
+ *    than one later bottom gets a `Split` layer right after its producer,
+ *    named `<blob>_<producer>_<topIndex>_split`, with tops
+ *    `<blob>_<producer>_<topIndex>_split_<i>`; the readers are rewired to those
+ *    tops in reading order. An in-place layer (top = bottom) is a new
+ *    producer: the split follows the last writer (`res2a_res2a_relu_0_split`).
+ * 4. Shape inference at batch 1 (the Input's first dimension is forced to 1).
+ *
+ * NOTE: explicit `loss_weight` on tops (which makes InsertSplits count the loss
+ * as one more reader) is not modelled; deploy nets have no loss layers.
+ *
+ * @module
+ */
+import { InvalidModelError, UnsupportedLayerError } from "../../errors.js";
+import type {
+  BatchNormParams,
+  ConcatParams,
+  ConvolutionParams,
+  DropoutParams,
+  EltwiseParams,
+  FlattenParams,
+  InnerProductParams,
+  InputParams,
+  Layer,
+  LayerParams,
+  LRNParams,
+  Network,
+  PoolingParams,
+  ReshapeParams,
+  ScaleParams,
+  Shape,
+  SoftmaxParams,
+  TensorRef,
+} from "../types.js";
+import type { CaffeLayerSpec, CaffeMessage, CaffeNetSpec } from "./spec.js";
+
+// ---------------------------------------------------------------------------
+// Field readers with error messages naming source, layer and field
+// ---------------------------------------------------------------------------
+
+/** Where an error happened: `<source>: layer '<name>' (<type>)`. */
+interface Context {
+  readonly source: string;
+  readonly layer: string;
+  readonly type: string;
+}
+
+function where(ctx: Context): string {
+  return `${ctx.source}: layer '${ctx.layer}' (${ctx.type})`;
+}
+
+function invalid(ctx: Context, message: string): never {
+  throw new InvalidModelError(`${where(ctx)}: ${message}`);
+}
+
+function isMessage(value: unknown): value is CaffeMessage {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Typed access to one caffe.proto sub-message (`convolution_param`, …).
+ * Lenient about repetition: a repeated field may be given as a scalar, and a
+ * singular field as a one-element array (specs built in code may do either).
+ */
+class Fields {
+  constructor(
+    private readonly msg: CaffeMessage | undefined,
+    private readonly path: string,
+    private readonly ctx: Context,
+  ) {}
+
+  static of(spec: CaffeLayerSpec, field: string, ctx: Context): Fields {
+    const value = spec[field];
+    if (value !== undefined && !isMessage(value)) invalid(ctx, `${field} must be a message`);
+    return new Fields(value as CaffeMessage | undefined, field, ctx);
+  }
+
+  private name(field: string): string {
+    return this.path === "" ? field : `${this.path}.${field}`;
+  }
+
+  has(field: string): boolean {
+    return this.msg !== undefined && this.msg[field] !== undefined;
+  }
+
+  private single(field: string): unknown {
+    const value = this.msg?.[field];
+    if (Array.isArray(value)) {
+      if (value.length === 1) return value[0];
+      if (value.length === 0) return undefined;
+      invalid(this.ctx, `${this.name(field)} is not a repeated field but is given ${value.length} times`);
+    }
+    return value;
+  }
+
+  /** A number (default used when absent; required when `fallback` is undefined). */
+  number(field: string, fallback?: number): number {
+    const value = this.single(field);
+    if (value === undefined) {
+      if (fallback === undefined) invalid(this.ctx, `${this.name(field)} is required`);
+      return fallback;
+    }
+    if (typeof value !== "number" || Number.isNaN(value)) invalid(this.ctx, `${this.name(field)} must be a number, got ${JSON.stringify(value)}`);
+    return value;
+  }
+
+  /** An integer, optionally at least `min`. */
+  int(field: string, fallback?: number, min = -Infinity): number {
+    const value = this.number(field, fallback);
+    if (!Number.isInteger(value)) invalid(this.ctx, `${this.name(field)} must be an integer, got ${value}`);
+    if (value < min) invalid(this.ctx, `${this.name(field)} must be at least ${min}, got ${value}`);
+    return value;
+  }
+
+  bool(field: string, fallback: boolean): boolean {
+    const value = this.single(field);
+    if (value === undefined) return fallback;
+    if (typeof value === "boolean") return value;
+    if (value === 1 || value === 0) return value === 1;
+    if (value === "true" || value === "false") return value === "true";
+    return invalid(this.ctx, `${this.name(field)} must be true or false, got ${JSON.stringify(value)}`);
+  }
+
+  /** An enum given by name or by its caffe.proto number (`names[number]`). */
+  enumName(field: string, names: readonly string[], fallback: string): string {
+    const value = this.single(field);
+    if (value === undefined) return fallback;
+    if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value < names.length) return names[value]!;
+    if (typeof value === "string" && names.includes(value)) return value;
+    return invalid(this.ctx, `${this.name(field)} must be one of ${names.join(", ")}, got ${JSON.stringify(value)}`);
+  }
+
+  /** A repeated integer field (a scalar counts as one element). */
+  ints(field: string, min = -Infinity): number[] {
+    const raw = this.msg?.[field];
+    if (raw === undefined) return [];
+    const list = Array.isArray(raw) ? raw : [raw];
+    return list.map((v) => {
+      if (typeof v !== "number" || !Number.isInteger(v)) invalid(this.ctx, `${this.name(field)} must be integers, got ${JSON.stringify(v)}`);
+      if (v < min) invalid(this.ctx, `${this.name(field)} must be at least ${min}, got ${v}`);
+      return v;
+    });
+  }
+
+  /** A repeated number field. */
+  numbers(field: string): number[] {
+    const raw = this.msg?.[field];
+    if (raw === undefined) return [];
+    const list = Array.isArray(raw) ? raw : [raw];
+    return list.map((v) => {
+      if (typeof v !== "number") invalid(this.ctx, `${this.name(field)} must be numbers, got ${JSON.stringify(v)}`);
+      return v;
+    });
+  }
+
+  /** Repeated sub-messages (a single message counts as one). */
+  messages(field: string): Fields[] {
+    const raw = this.msg?.[field];
+    if (raw === undefined) return [];
+    const list = Array.isArray(raw) ? raw : [raw];
+    return list.map((v, i) => {
+      if (!isMessage(v)) invalid(this.ctx, `${this.name(field)} must be a message`);
+      return new Fields(v, list.length > 1 ? `${this.name(field)}[${i}]` : this.name(field), this.ctx);
+    });
+  }
+
+  /** A singular sub-message (empty when absent). */
+  message(field: string): Fields {
+    const value = this.single(field);
+    if (value !== undefined && !isMessage(value)) invalid(this.ctx, `${this.name(field)} must be a message`);
+    return new Fields(value as CaffeMessage | undefined, this.name(field), this.ctx);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Runtime list: input upgrade, phase filter, split insertion
+// ---------------------------------------------------------------------------
+
+/** A layer of the runtime list before shape inference. */
+interface RuntimeEntry {
+  readonly spec: CaffeLayerSpec;
+  readonly name: string;
+  readonly type: string;
+  /** Bottom names after split rewiring. */
+  readonly bottoms: string[];
+  readonly tops: string[];
+  /** Data source of each bottom as (runtime layer index, top index), filled during emission. */
+  readonly inputs: TensorRef[];
+}
+
+function stringList(value: unknown, what: string, ctx: Context): string[] {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  for (const v of list) if (typeof v !== "string" || v === "") invalid(ctx, `${what} must be non-empty blob names, got ${JSON.stringify(v)}`);
+  return list as string[];
+}
+
+/** Caffe's UpgradeNetInput: the old top-level input fields as an `Input` layer named `input`. */
+function upgradeInput(spec: CaffeNetSpec, source: string): CaffeLayerSpec | null {
+  const inputs = spec.input ?? [];
+  const inputDims = spec.input_dim ?? [];
+  const inputShapes = spec.input_shape ?? [];
+  if (inputs.length === 0 && inputDims.length === 0 && inputShapes.length === 0) return null;
+  const ctx: Context = { source, layer: "input", type: "Input" };
+  if (inputShapes.length === 0 && inputDims.length === 0) {
+    invalid(ctx, `the net declares input ${JSON.stringify(inputs)} without input_dim or input_shape, so its shape is unknown`);
+  }
+  if (inputs.length === 0) invalid(ctx, "input_dim / input_shape given without any input blob name");
+  let shapes: { dim: readonly number[] }[];
+  if (inputShapes.length > 0) {
+    if (inputShapes.length !== inputs.length) {
+      invalid(ctx, `${inputs.length} input blob(s) but ${inputShapes.length} input_shape entries`);
+    }
+    shapes = inputShapes.map((s) => ({ dim: s.dim }));
+  } else {
+    if (inputDims.length !== 4 * inputs.length) {
+      invalid(ctx, `input_dim must give 4 dimensions per input blob: ${inputs.length} input(s), ${inputDims.length} input_dim values`);
+    }
+    shapes = inputs.map((_, i) => ({ dim: inputDims.slice(4 * i, 4 * i + 4) }));
+  }
+  return { name: "input", type: "Input", top: [...inputs], input_param: { shape: shapes } };
+}
+
+interface NetState {
+  readonly level: number;
+  readonly stages: ReadonlySet<string>;
+}
+
+/** Caffe's `Net::StateMeetsRule` for the TEST phase. */
+function meetsRule(rule: Fields, state: NetState): boolean {
+  if (rule.has("phase") && rule.enumName("phase", ["TRAIN", "TEST"], "TEST") !== "TEST") return false;
+  if (rule.has("min_level") && state.level < rule.int("min_level")) return false;
+  if (rule.has("max_level") && state.level > rule.int("max_level")) return false;
+  return true;
+}
+
+function stageList(rule: CaffeMessage | undefined, field: string): string[] {
+  const raw = rule?.[field];
+  if (raw === undefined) return [];
+  return (Array.isArray(raw) ? raw : [raw]).map(String);
+}
+
+function admittedInTest(spec: CaffeLayerSpec, state: NetState, ctx: Context): boolean {
+  const include = spec.include ?? [];
+  const exclude = spec.exclude ?? [];
+  const includeList = Array.isArray(include) ? include : [include];
+  const excludeList = Array.isArray(exclude) ? exclude : [exclude];
+  if (includeList.length > 0 && excludeList.length > 0) {
+    invalid(ctx, "a layer may specify include rules or exclude rules, not both");
+  }
+  const meets = (raw: unknown, field: string): boolean => {
+    if (!isMessage(raw)) invalid(ctx, `${field} must be a NetStateRule message`);
+    const rule = new Fields(raw, field, ctx);
+    if (!meetsRule(rule, state)) return false;
+    for (const stage of stageList(raw, "stage")) if (!state.stages.has(stage)) return false;
+    for (const stage of stageList(raw, "not_stage")) if (state.stages.has(stage)) return false;
+    return true;
+  };
+  if (includeList.length > 0) return includeList.some((r) => meets(r, "include"));
+  return !excludeList.some((r) => meets(r, "exclude"));
+}
+
+// ---------------------------------------------------------------------------
+// Shape inference per layer type
+// ---------------------------------------------------------------------------
+
+/** What shape inference yields for one layer. */
+interface Inferred {
+  readonly outputShapes: Shape[];
+  readonly params: LayerParams;
+  readonly paramShapes: Shape[];
+  readonly macs: number;
+}
+
+function size(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function fmt(shape: Shape): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/** Caffe's `Blob::CanonicalAxisIndex`. */
+function canonicalAxis(axis: number, ndim: number, field: string, ctx: Context): number {
+  if (axis < -ndim || axis >= ndim) invalid(ctx, `${field} ${axis} is out of range for a ${ndim}-D input`);
+  return axis < 0 ? axis + ndim : axis;
+}
+
+function expectCounts(ctx: Context, bottoms: number, tops: number, minB: number, maxB: number, minT: number, maxT: number): void {
+  if (bottoms < minB || bottoms > maxB) {
+    const want = minB === maxB ? `${minB}` : maxB === Infinity ? `at least ${minB}` : `${minB} to ${maxB}`;
+    invalid(ctx, `takes ${want} bottom blob(s), got ${bottoms}`);
+  }
+  if (tops < minT || tops > maxT) {
+    const want = minT === maxT ? `${minT}` : maxT === Infinity ? `at least ${minT}` : `${minT} to ${maxT}`;
+    invalid(ctx, `produces ${want} top blob(s), got ${tops}`);
+  }
+}
+
+function expect4d(shape: Shape, ctx: Context, what = "input"): void {
+  if (shape.length !== 4) invalid(ctx, `expects a 4-D ${what} [N, C, H, W], got ${fmt(shape)}`);
+}
+
+function convolutionParams(spec: CaffeLayerSpec, ctx: Context): ConvolutionParams {
+  const f = Fields.of(spec, "convolution_param", ctx);
+  if (!f.has("num_output")) invalid(ctx, "convolution_param.num_output is required");
+  const numOutput = f.int("num_output", undefined, 1);
+  if (!f.has("kernel_size") && !f.has("kernel_h") && !f.has("kernel_w")) {
+    invalid(ctx, "convolution_param.kernel_size (or kernel_h and kernel_w) is required");
+  }
+  const [kernelH, kernelW] = kernelOf(f, ctx);
+  const [strideH, strideW] = stridePadOf(f, "stride", 1, 1, ctx);
+  const [padH, padW] = stridePadOf(f, "pad", 0, 0, ctx);
+  const dilation = f.ints("dilation", 1);
+  if (dilation.length > 2) invalid(ctx, `convolution_param.dilation must have 1 or 2 values, got ${dilation.length}`);
+  const dilationH = dilation[0] ?? 1;
+  const dilationW = dilation[1] ?? dilationH;
+  const group = f.int("group", 1, 1);
+  const axis = f.int("axis", 1);
+  if (axis !== 1) invalid(ctx, `convolution_param.axis ${axis} is not supported (only channel axis 1)`);
+  return { numOutput, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, group, biasTerm: f.bool("bias_term", true) };
+}
+
+function kernelOf(f: Fields, ctx: Context): [number, number] {
+  if (f.has("kernel_h") || f.has("kernel_w")) {
+    if (f.has("kernel_size")) invalid(ctx, "convolution_param: give either kernel_size or kernel_h/kernel_w, not both");
+    if (!f.has("kernel_h") || !f.has("kernel_w")) invalid(ctx, "convolution_param.kernel_h and kernel_w must be given together");
+    return [f.int("kernel_h", undefined, 1), f.int("kernel_w", undefined, 1)];
+  }
+  const ks = f.ints("kernel_size", 1);
+  if (ks.length === 1) return [ks[0]!, ks[0]!];
+  if (ks.length === 2) return [ks[0]!, ks[1]!];
+  return invalid(ctx, `convolution_param.kernel_size must have 1 or 2 values for a 2-D convolution, got ${ks.length}`);
+}
+
+/** Convolution stride / pad: `<name>_h`+`<name>_w` or repeated `<name>` (0, 1 or 2 values). */
+function stridePadOf(f: Fields, name: string, fallback: number, min: number, ctx: Context): [number, number] {
+  const h = `${name}_h`;
+  const w = `${name}_w`;
+  if (f.has(h) || f.has(w)) {
+    if (f.has(name)) invalid(ctx, `convolution_param: give either ${name} or ${h}/${w}, not both`);
+    if (!f.has(h) || !f.has(w)) invalid(ctx, `convolution_param.${h} and ${w} must be given together`);
+    return [f.int(h, undefined, min), f.int(w, undefined, min)];
+  }
+  const list = f.ints(name, min);
+  if (list.length === 0) return [fallback, fallback];
+  if (list.length === 1) return [list[0]!, list[0]!];
+  if (list.length === 2) return [list[0]!, list[1]!];
+  return invalid(ctx, `convolution_param.${name} must have 1 or 2 values for a 2-D convolution, got ${list.length}`);
+}
+
+function inferConvolution(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context, deconv: boolean): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, Infinity, inputs.length, inputs.length);
+  const p = convolutionParams(spec, ctx);
+  const first = inputs[0]!;
+  expect4d(first, ctx);
+  for (const s of inputs) if (!sameShape(s, first)) invalid(ctx, `all bottoms must have the same shape: ${fmt(first)} vs ${fmt(s)}`);
+  const [n, cin, h, w] = first as [number, number, number, number];
+  if (cin % p.group !== 0) invalid(ctx, `convolution_param.group ${p.group} does not divide the ${cin} input channels`);
+  if (p.numOutput % p.group !== 0) invalid(ctx, `convolution_param.group ${p.group} does not divide num_output ${p.numOutput}`);
+  const extentH = p.dilationH * (p.kernelH - 1) + 1;
+  const extentW = p.dilationW * (p.kernelW - 1) + 1;
+  let hout: number;
+  let wout: number;
+  if (deconv) {
+    hout = p.strideH * (h - 1) + extentH - 2 * p.padH;
+    wout = p.strideW * (w - 1) + extentW - 2 * p.padW;
+  } else {
+    if (extentH > h + 2 * p.padH || extentW > w + 2 * p.padW) {
+      invalid(ctx, `kernel extent ${extentH}x${extentW} is bigger than the padded input ${h + 2 * p.padH}x${w + 2 * p.padW} (input ${fmt(first)})`);
+    }
+    hout = Math.floor((h + 2 * p.padH - extentH) / p.strideH) + 1;
+    wout = Math.floor((w + 2 * p.padW - extentW) / p.strideW) + 1;
+  }
+  if (hout <= 0 || wout <= 0) invalid(ctx, `output size ${hout}x${wout} is not positive (input ${fmt(first)})`);
+  const out: Shape = [n, p.numOutput, hout, wout];
+  const weight: Shape = deconv
+    ? [cin, p.numOutput / p.group, p.kernelH, p.kernelW]
+    : [p.numOutput, cin / p.group, p.kernelH, p.kernelW];
+  const paramShapes: Shape[] = p.biasTerm ? [weight, [p.numOutput]] : [weight];
+  const perPair = deconv
+    ? n * cin * h * w * (p.numOutput / p.group) * p.kernelH * p.kernelW
+    : n * p.numOutput * hout * wout * (cin / p.group) * p.kernelH * p.kernelW;
+  return { outputShapes: inputs.map(() => out), params: p, paramShapes, macs: perPair * inputs.length };
+}
+
+function inferPooling(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 2);
+  const f = Fields.of(spec, "pooling_param", ctx);
+  const input = inputs[0]!;
+  expect4d(input, ctx);
+  const [n, c, h, w] = input as [number, number, number, number];
+  const methodName = f.enumName("pool", ["MAX", "AVE", "STOCHASTIC"], "MAX");
+  if (methodName === "STOCHASTIC") throw new UnsupportedLayerError(`${where(ctx)}: pooling_param.pool STOCHASTIC is not supported`);
+  const method = methodName === "MAX" ? "max" : "average";
+  const global = f.bool("global_pooling", false);
+  const rounding = f.enumName("round_mode", ["CEIL", "FLOOR"], "CEIL") === "CEIL" ? "ceil" : "floor";
+  const stride = spatialPool(f, "stride", 1, 1, ctx);
+  const pad = spatialPool(f, "pad", 0, 0, ctx);
+  let kernelH: number;
+  let kernelW: number;
+  if (global) {
+    if (f.has("kernel_size") || f.has("kernel_h") || f.has("kernel_w")) {
+      invalid(ctx, "pooling_param: with global_pooling the kernel size cannot be specified");
+    }
+    if (pad[0] !== 0 || pad[1] !== 0 || stride[0] !== 1 || stride[1] !== 1) {
+      invalid(ctx, "pooling_param: with global_pooling only pad 0 and stride 1 are allowed");
+    }
+    kernelH = h;
+    kernelW = w;
+  } else {
+    if (!f.has("kernel_size") && !f.has("kernel_h") && !f.has("kernel_w")) {
+      invalid(ctx, "pooling_param.kernel_size (or kernel_h and kernel_w) is required");
+    }
+    [kernelH, kernelW] = spatialPool(f, "kernel", undefined, 1, ctx);
+    if (pad[0] >= kernelH || pad[1] >= kernelW) invalid(ctx, `pooling_param.pad ${pad[0]}x${pad[1]} must be smaller than the kernel ${kernelH}x${kernelW}`);
+  }
+  const [padH, padW] = pad;
+  const [strideH, strideW] = stride;
+  let hout: number;
+  let wout: number;
+  if (global) {
+    hout = 1;
+    wout = 1;
+  } else {
+    // Caffe's PoolingLayer::Reshape: ceil rounding, then clip so that the last
+    // window starts strictly inside the (top-left) padded input.
+    const round = rounding === "ceil" ? Math.ceil : Math.floor;
+    hout = round((h + 2 * padH - kernelH) / strideH) + 1;
+    wout = round((w + 2 * padW - kernelW) / strideW) + 1;
+    if (padH !== 0 || padW !== 0) {
+      if ((hout - 1) * strideH >= h + padH) hout--;
+      if ((wout - 1) * strideW >= w + padW) wout--;
+    }
+    if (hout <= 0 || wout <= 0 || kernelH > h + 2 * padH || kernelW > w + 2 * padW) {
+      invalid(ctx, `pooling kernel ${kernelH}x${kernelW} does not fit the padded input ${h + 2 * padH}x${w + 2 * padW} (input ${fmt(input)})`);
+    }
+  }
+  const out: Shape = [n, c, hout, wout];
+  const params: PoolingParams = { method, kernelH, kernelW, strideH, strideW, padH, padW, global, rounding };
+  return { outputShapes: tops === 2 ? [out, out] : [out], params, paramShapes: [], macs: size(out) * kernelH * kernelW };
+}
+
+/** Pooling's singular `<name>` or `<name>_h`/`<name>_w`. */
+function spatialPool(f: Fields, name: string, fallback: number | undefined, min: number, ctx: Context): [number, number] {
+  const h = name === "kernel" ? "kernel_h" : `${name}_h`;
+  const w = name === "kernel" ? "kernel_w" : `${name}_w`;
+  const single = name === "kernel" ? "kernel_size" : name;
+  if (f.has(h) || f.has(w)) {
+    if (f.has(single)) invalid(ctx, `pooling_param: give either ${single} or ${h}/${w}, not both`);
+    if (!f.has(h) || !f.has(w)) invalid(ctx, `pooling_param.${h} and ${w} must be given together`);
+    return [f.int(h, undefined, min), f.int(w, undefined, min)];
+  }
+  const v = f.int(single, fallback, min);
+  return [v, v];
+}
+
+function inferInnerProduct(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const f = Fields.of(spec, "inner_product_param", ctx);
+  if (!f.has("num_output")) invalid(ctx, "inner_product_param.num_output is required");
+  const numOutput = f.int("num_output", undefined, 1);
+  const biasTerm = f.bool("bias_term", true);
+  const transpose = f.bool("transpose", false);
+  const input = inputs[0]!;
+  const axis = canonicalAxis(f.int("axis", 1), input.length, "inner_product_param.axis", ctx);
+  const outer = size(input.slice(0, axis));
+  const k = size(input.slice(axis));
+  const out: Shape = [...input.slice(0, axis), numOutput];
+  const weight: Shape = transpose ? [k, numOutput] : [numOutput, k];
+  const params: InnerProductParams = { numOutput, biasTerm, axis };
+  return { outputShapes: [out], params, paramShapes: biasTerm ? [weight, [numOutput]] : [weight], macs: outer * k * numOutput };
+}
+
+function channels(shape: Shape): number {
+  return shape.length > 1 ? shape[1]! : 1;
+}
+
+function inferLRN(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const f = Fields.of(spec, "lrn_param", ctx);
+  const localSize = f.int("local_size", 5, 1);
+  if (localSize % 2 === 0) invalid(ctx, `lrn_param.local_size must be odd, got ${localSize}`);
+  const region = f.enumName("norm_region", ["ACROSS_CHANNELS", "WITHIN_CHANNEL"], "ACROSS_CHANNELS") === "ACROSS_CHANNELS" ? "across_channels" : "within_channel";
+  const input = inputs[0]!;
+  expect4d(input, ctx);
+  const params: LRNParams = { localSize, alpha: f.number("alpha", 1), beta: f.number("beta", 0.75), k: f.number("k", 1), region };
+  const window = region === "across_channels" ? localSize : localSize * localSize;
+  return { outputShapes: [input], params, paramShapes: [], macs: size(input) * window };
+}
+
+function inferConcat(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, Infinity, 1, 1);
+  const f = Fields.of(spec, "concat_param", ctx);
+  if (f.has("axis") && f.has("concat_dim")) invalid(ctx, "concat_param: give either axis or the legacy concat_dim, not both");
+  const first = inputs[0]!;
+  const axis = f.has("concat_dim")
+    ? f.int("concat_dim", undefined, 0)
+    : canonicalAxis(f.int("axis", 1), first.length, "concat_param.axis", ctx);
+  if (axis >= first.length) invalid(ctx, `concat_param.concat_dim ${axis} is out of range for a ${first.length}-D input`);
+  const out = [...first];
+  for (let i = 1; i < inputs.length; i++) {
+    const s = inputs[i]!;
+    if (s.length !== first.length) invalid(ctx, `bottom ${i} has shape ${fmt(s)}, but bottom 0 has ${fmt(first)}: all must have the same number of axes`);
+    for (let a = 0; a < s.length; a++) {
+      if (a === axis) continue;
+      if (s[a] !== first[a]) {
+        invalid(ctx, `shape mismatch: bottom ${i} ${fmt(s)} differs from bottom 0 ${fmt(first)} on axis ${a} (only the concat axis ${axis} may differ)`);
+      }
+    }
+    out[axis]! += s[axis]!;
+  }
+  const params: ConcatParams = { axis };
+  return { outputShapes: [out], params, paramShapes: [], macs: 0 };
+}
+
+function inferEltwise(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 2, Infinity, 1, 1);
+  const f = Fields.of(spec, "eltwise_param", ctx);
+  const opName = f.enumName("operation", ["PROD", "SUM", "MAX"], "SUM");
+  const operation = opName === "PROD" ? "prod" : opName === "SUM" ? "sum" : "max";
+  const coeff = f.numbers("coeff");
+  if (coeff.length > 0 && operation !== "sum") invalid(ctx, "eltwise_param.coeff is only allowed with operation SUM");
+  if (coeff.length > 0 && coeff.length !== inputs.length) {
+    invalid(ctx, `eltwise_param.coeff has ${coeff.length} values for ${inputs.length} bottoms; give one per bottom or none`);
+  }
+  const first = inputs[0]!;
+  for (let i = 1; i < inputs.length; i++) {
+    if (!sameShape(inputs[i]!, first)) invalid(ctx, `shape mismatch: bottom ${i} ${fmt(inputs[i]!)} differs from bottom 0 ${fmt(first)}`);
+  }
+  const params: EltwiseParams = { operation, coeffs: coeff.length > 0 ? coeff : inputs.map(() => 1) };
+  return { outputShapes: [first], params, paramShapes: [], macs: size(first) * (inputs.length - 1) };
+}
+
+function inferBatchNorm(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const f = Fields.of(spec, "batch_norm_param", ctx);
+  const input = inputs[0]!;
+  const c = channels(input);
+  const params: BatchNormParams = { eps: f.number("eps", 1e-5) };
+  return { outputShapes: [input], params, paramShapes: [[c], [c], [1]], macs: size(input) };
+}
+
+/** Scale and Bias share their shape rule: a blob of `bottom[axis … axis+num_axes)` or a second bottom of that shape. */
+function broadcastShape(f: Fields, inputs: Shape[], ctx: Context, paramName: string): { axis: number; shape: Shape } {
+  const input = inputs[0]!;
+  if (inputs.length === 2) {
+    const other = inputs[1]!;
+    const axisRaw = f.int("axis", 1);
+    // A scalar second bottom may use axis = ndim; otherwise a canonical axis.
+    const axis = other.length === 0 ? Math.min(axisRaw < 0 ? axisRaw + input.length : axisRaw, input.length) : canonicalAxis(axisRaw, input.length, `${paramName}.axis`, ctx);
+    const span = input.slice(axis, axis + other.length);
+    if (!sameShape(span, other)) {
+      invalid(ctx, `shape mismatch: bottom 1 ${fmt(other)} must equal dimensions ${axis}… of bottom 0 ${fmt(input)}`);
+    }
+    return { axis, shape: other };
+  }
+  const numAxes = f.int("num_axes", 1, -1);
+  const axisRaw = f.int("axis", 1);
+  const axis = numAxes === 0 && (axisRaw === input.length || axisRaw === -input.length - 1)
+    ? input.length
+    : canonicalAxis(axisRaw, input.length, `${paramName}.axis`, ctx);
+  const end = numAxes === -1 ? input.length : axis + numAxes;
+  if (end > input.length) invalid(ctx, `${paramName}: axis ${axis} + num_axes ${numAxes} exceeds the ${input.length} input axes`);
+  return { axis, shape: input.slice(axis, end) };
+}
+
+function inferScale(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 2, 1, 1);
+  const f = Fields.of(spec, "scale_param", ctx);
+  const biasTerm = f.bool("bias_term", false);
+  const { axis, shape } = broadcastShape(f, inputs, ctx, "scale_param");
+  const paramShapes: Shape[] = [];
+  if (inputs.length === 1) paramShapes.push(shape);
+  if (biasTerm) paramShapes.push(shape);
+  const params: ScaleParams = { biasTerm, axis };
+  return { outputShapes: [inputs[0]!], params, paramShapes, macs: size(inputs[0]!) };
+}
+
+function inferBias(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 2, 1, 1);
+  const f = Fields.of(spec, "bias_param", ctx);
+  const { axis, shape } = broadcastShape(f, inputs, ctx, "bias_param");
+  return { outputShapes: [inputs[0]!], params: { axis }, paramShapes: inputs.length === 1 ? [shape] : [], macs: size(inputs[0]!) };
+}
+
+function inferSoftmax(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const f = Fields.of(spec, "softmax_param", ctx);
+  const input = inputs[0]!;
+  const params: SoftmaxParams = { axis: canonicalAxis(f.int("axis", 1), input.length, "softmax_param.axis", ctx) };
+  return { outputShapes: [input], params, paramShapes: [], macs: size(input) };
+}
+
+function inferDropout(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const f = Fields.of(spec, "dropout_param", ctx);
+  const ratio = f.number("dropout_ratio", 0.5);
+  if (ratio < 0 || ratio >= 1) invalid(ctx, `dropout_param.dropout_ratio must be in [0, 1), got ${ratio}`);
+  const params: DropoutParams = { ratio };
+  return { outputShapes: [inputs[0]!], params, paramShapes: [], macs: size(inputs[0]!) };
+}
+
+function inferReLU(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const slope = Fields.of(spec, "relu_param", ctx).number("negative_slope", 0);
+  return { outputShapes: [inputs[0]!], params: slope === 0 ? {} : { negativeSlope: slope }, paramShapes: [], macs: size(inputs[0]!) };
+}
+
+function inferPReLU(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const channelShared = Fields.of(spec, "prelu_param", ctx).bool("channel_shared", false);
+  const input = inputs[0]!;
+  if (input.length < 2) invalid(ctx, `expects an input with a channel axis, got ${fmt(input)}`);
+  return {
+    outputShapes: [input],
+    params: { channelShared },
+    paramShapes: [channelShared ? [1] : [channels(input)]],
+    macs: size(input),
+  };
+}
+
+function inferElementwise(params: LayerParams) {
+  return (_spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred => {
+    expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+    return { outputShapes: [inputs[0]!], params, paramShapes: [], macs: size(inputs[0]!) };
+  };
+}
+
+function inferELU(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  return inferElementwise({ alpha: Fields.of(spec, "elu_param", ctx).number("alpha", 1) })(spec, inputs, tops, ctx);
+}
+
+function inferPower(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  const f = Fields.of(spec, "power_param", ctx);
+  const params = { power: f.number("power", 1), scale: f.number("scale", 1), shift: f.number("shift", 0) };
+  return inferElementwise(params)(spec, inputs, tops, ctx);
+}
+
+function inferSplit(_spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, Infinity);
+  const input = inputs[0]!;
+  return { outputShapes: Array.from({ length: tops }, () => input), params: {}, paramShapes: [], macs: 0 };
+}
+
+function inferFlatten(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const f = Fields.of(spec, "flatten_param", ctx);
+  const input = inputs[0]!;
+  const axis = canonicalAxis(f.int("axis", 1), input.length, "flatten_param.axis", ctx);
+  const endAxis = canonicalAxis(f.int("end_axis", -1), input.length, "flatten_param.end_axis", ctx);
+  if (endAxis < axis) invalid(ctx, `flatten_param.end_axis ${endAxis} is before axis ${axis}`);
+  const out: Shape = [...input.slice(0, axis), size(input.slice(axis, endAxis + 1)), ...input.slice(endAxis + 1)];
+  const params: FlattenParams = { axis, endAxis };
+  return { outputShapes: [out], params, paramShapes: [], macs: 0 };
+}
+
+function inferReshape(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const f = Fields.of(spec, "reshape_param", ctx);
+  const dims = f.message("shape").ints("dim");
+  const input = inputs[0]!;
+  const ndim = input.length;
+  const axisRaw = f.int("axis", 0);
+  if (axisRaw < -ndim - 1 || axisRaw > ndim) invalid(ctx, `reshape_param.axis ${axisRaw} is out of range for a ${ndim}-D input`);
+  const start = axisRaw < 0 ? ndim + axisRaw + 1 : axisRaw;
+  const numAxes = f.int("num_axes", -1, -1);
+  const end = numAxes === -1 ? ndim : start + numAxes;
+  if (end > ndim) invalid(ctx, `reshape_param: axis ${start} + num_axes ${numAxes} exceeds the ${ndim} input axes`);
+  const middle: number[] = [];
+  let inferred = -1;
+  let known = 1;
+  for (let i = 0; i < dims.length; i++) {
+    const d = dims[i]!;
+    if (d === 0) {
+      if (start + i >= ndim) invalid(ctx, `reshape_param.shape.dim[${i}] = 0 copies input axis ${start + i}, which does not exist in ${fmt(input)}`);
+      middle.push(input[start + i]!);
+      known *= input[start + i]!;
+    } else if (d === -1) {
+      if (inferred !== -1) invalid(ctx, "reshape_param.shape: at most one dimension may be -1");
+      inferred = i;
+      middle.push(-1);
+    } else if (d < -1) {
+      invalid(ctx, `reshape_param.shape.dim[${i}] = ${d} is invalid (must be ≥ -1)`);
+    } else {
+      middle.push(d);
+      known *= d;
+    }
+  }
+  const out = [...input.slice(0, start), ...middle, ...input.slice(end)];
+  const total = size(input);
+  const fixed = known * size(input.slice(0, start)) * size(input.slice(end));
+  if (inferred !== -1) {
+    if (fixed === 0 || total % fixed !== 0) {
+      invalid(ctx, `reshape_param: cannot infer the -1 dimension: input ${fmt(input)} has ${total} elements, not a multiple of ${fixed}`);
+    }
+    out[start + inferred] = total / fixed;
+  }
+  if (size(out) !== total) invalid(ctx, `reshape_param: output ${fmt(out)} has ${size(out)} elements but input ${fmt(input)} has ${total}`);
+  const params: ReshapeParams = { dims };
+  return { outputShapes: [out], params, paramShapes: [], macs: 0 };
+}
+
+function inferInput(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 0, 0, 1, Infinity);
+  const shapes = Fields.of(spec, "input_param", ctx).messages("shape");
+  if (shapes.length !== 1 && shapes.length !== tops) {
+    invalid(ctx, `input_param.shape must be given once or once per top: ${tops} top(s), ${shapes.length} shape(s)`);
+  }
+  const outputShapes: Shape[] = [];
+  for (let t = 0; t < tops; t++) {
+    const dims = shapes[shapes.length === 1 ? 0 : t]!.ints("dim");
+    if (dims.length === 0) invalid(ctx, `input_param.shape for top ${t} has no dim`);
+    for (const d of dims) if (d <= 0) invalid(ctx, `input_param.shape dimensions must be positive, got ${fmt(dims)}`);
+    // Batch forced to 1 (deploy files often say 10).
+    outputShapes.push(dims.length >= 2 ? [1, ...dims.slice(1)] : dims);
+  }
+  const params: InputParams = { shapes: outputShapes };
+  return { outputShapes, params, paramShapes: [], macs: 0 };
+}
+
+type Inference = (spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context) => Inferred;
+
+/** Shape inference per supported Caffe layer type. */
+const INFERENCE: ReadonlyMap<string, Inference> = new Map<string, Inference>([
+  ["Input", inferInput],
+  ["Convolution", (s, i, t, c) => inferConvolution(s, i, t, c, false)],
+  ["Deconvolution", (s, i, t, c) => inferConvolution(s, i, t, c, true)],
+  ["Pooling", inferPooling],
+  ["InnerProduct", inferInnerProduct],
+  ["LRN", inferLRN],
+  ["ReLU", inferReLU],
+  ["PReLU", inferPReLU],
+  ["ELU", inferELU],
+  ["Sigmoid", inferElementwise({})],
+  ["TanH", inferElementwise({})],
+  ["AbsVal", inferElementwise({})],
+  ["BNLL", inferElementwise({})],
+  ["Power", inferPower],
+  ["Dropout", inferDropout],
+  ["Concat", inferConcat],
+  ["Eltwise", inferEltwise],
+  ["BatchNorm", inferBatchNorm],
+  ["Scale", inferScale],
+  ["Bias", inferBias],
+  ["Softmax", inferSoftmax],
+  ["Split", inferSplit],
+  ["Flatten", inferFlatten],
+  ["Reshape", inferReshape],
+]);
+
+/** The Caffe layer types {@link networkFromCaffeNet} understands. */
+export const SUPPORTED_CAFFE_LAYER_TYPES: readonly string[] = [...INFERENCE.keys()];
+
+// ---------------------------------------------------------------------------
+// The builder
+// ---------------------------------------------------------------------------
+
+/**
+ * Builds Caffe's runtime network from a net description: reproduces
+ * `Net::Init` (old-style input upgrade, TEST-phase filtering, split
+ * insertion) and infers every blob shape at batch 1.
+ *
+ * The result lists, in runtime order: the `Input` layer (an old-style
+ * top-level `input:` becomes an Input layer named `input`, first; explicit
+ * Input layers keep their names), every declared layer admitted in the TEST
+ * phase, and a `Split` layer right after each producer whose top (that
+ * producer's version of the blob) is read by more than one later bottom,
+ * named `<blob>_<producer>_<topIndex>_split` with tops
+ * `<blob>_<producer>_<topIndex>_split_<i>`. `Layer.bottoms` are the rewired
+ * names; `Layer.inputs` is the true dataflow (the last writer of each
+ * bottom, so in-place layers chain). `network.inputs` are the Input layers'
+ * tops; `network.outputs` the tensors no later layer reads.
+ *
+ * Supported types: {@link SUPPORTED_CAFFE_LAYER_TYPES} (Input, Convolution,
+ * Deconvolution, Pooling, InnerProduct, LRN, ReLU, PReLU, ELU, Sigmoid, TanH,
+ * AbsVal, BNLL, Power, Dropout, Concat, Eltwise, BatchNorm, Scale, Bias,
+ * Softmax, Split, Flatten, Reshape). Repeated caffe.proto fields may be given
+ * as arrays or, when single, as scalars (`kernel_size: 3` or `[3]`).
+ *
+ * Parameter blobs (`paramShapes`, Caffe's order): Convolution weights
+ * `[Cout, Cin/group, kh, kw]` then bias `[Cout]`; Deconvolution
+ * `[Cin, Cout/group, kh, kw]` + `[Cout]`; InnerProduct `[N, K]` (or `[K, N]`
+ * with `transpose`) + `[N]`; BatchNorm `[C]`, `[C]`, `[1]`; Scale the scaled
+ * axes (`[C]`) plus the same again with `bias_term` (with a second bottom, only
+ * the bias); Bias `[C]`; PReLU `[C]` (or `[1]` when channel-shared).
+ *
+ * MACs (multiply–accumulates of one forward pass at batch 1):
+ * - Convolution: `Cout·Hout·Wout·(Cin/group)·kh·kw` (per bottom/top pair);
+ *   Deconvolution: `Cin·Hin·Win·(Cout/group)·kh·kw`.
+ * - InnerProduct: `M·K·N` (M = product of the axes before `axis`, 1 at batch 1).
+ * - Pooling: output elements × kernel area (global: the input's H·W).
+ * - LRN: elements × `local_size` (across channels) or × `local_size²`
+ *   (within channel).
+ * - Eltwise: elements × (inputs − 1).
+ * - BatchNorm, Scale, Bias, ReLU, PReLU, ELU, Sigmoid, TanH, AbsVal, BNLL,
+ *   Power, Dropout, Softmax: one per element.
+ * - Concat, Split, Flatten, Reshape, Input: 0 (data movement only).
+ *
+ * Cost: O(total number of layers, bottoms and tops) time and memory.
+ *
+ * @param spec - The net (from {@link parsePrototxt} or built in code).
+ * @param source - Label for error messages, e.g. the file name
+ *   (default: `spec.name`, else `"<net>"`).
+ * @returns The runtime {@link Network}; its name is `spec.name`, else `source`.
+ * @throws {@link UnsupportedLayerError} for a layer type not listed above
+ *   (naming the layer and the type).
+ * @throws {@link InvalidModelError} for a bottom no earlier layer produces
+ *   (an undefined blob, or a cycle / misordered layers), duplicate or missing
+ *   layer names, a missing required field (`num_output`, `kernel_size`, …),
+ *   shapes that do not add up (Concat or Eltwise mismatch, a kernel bigger
+ *   than the padded input, a non-positive size, a Reshape count mismatch).
+ *   Messages name the source, the layer and the field.
+ *
+ * @example
+ * ```ts
+ * const net = networkFromCaffeNet(parsePrototxt(text, "resnet50.prototxt"), "resnet50.prototxt");
+ * net.layers.length;                       // 245
+ * net.layers[23].name;                     // "res2a_res2a_relu_0_split"
+ * ```
+ */
+export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Network {
+  const label = source ?? spec.name ?? "<net>";
+  const netCtx: Context = { source: label, layer: "<net>", type: "NetParameter" };
+  if (!Array.isArray(spec.layer)) invalid(netCtx, "the net has no layer list");
+
+  // 1. UpgradeNetInput, 2. FilterNet (TEST phase).
+  const stateFields = new Fields(spec.state, "state", netCtx);
+  const state: NetState = {
+    level: stateFields.int("level", 0),
+    stages: new Set(stageList(spec.state, "stage")),
+  };
+  const declared: CaffeLayerSpec[] = [];
+  const upgraded = upgradeInput(spec, label);
+  if (upgraded !== null) declared.push(upgraded);
+  for (let i = 0; i < spec.layer.length; i++) {
+    const layer = spec.layer[i]!;
+    const name = typeof layer.name === "string" ? layer.name : "";
+    const ctx: Context = { source: label, layer: name === "" ? `#${i}` : name, type: String(layer.type ?? "?") };
+    if (name === "") invalid(ctx, `layer #${i} has no name`);
+    if (typeof layer.type !== "string" || layer.type === "") invalid(ctx, "type is required");
+    if (admittedInTest(layer, state, ctx)) declared.push(layer);
+  }
+
+  // Blob names and a first-producer index, for helpful "produced only later" errors.
+  const n = declared.length;
+  const bottomsOf: string[][] = new Array(n);
+  const topsOf: string[][] = new Array(n);
+  const names = new Set<string>();
+  const firstProducer = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const layer = declared[i]!;
+    const ctx: Context = { source: label, layer: layer.name, type: layer.type };
+    if (names.has(layer.name)) invalid(ctx, `duplicate layer name '${layer.name}'`);
+    names.add(layer.name);
+    bottomsOf[i] = stringList(layer.bottom, "bottom", ctx);
+    topsOf[i] = stringList(layer.top, "top", ctx);
+    for (const top of topsOf[i]!) if (!firstProducer.has(top)) firstProducer.set(top, i);
+  }
+
+  // 3. InsertSplits, pass 1: the source (layer, top) of every bottom and reader counts.
+  const readers: Int32Array[] = topsOf.map((tops) => new Int32Array(tops.length));
+  const sourceLayer: Int32Array[] = new Array(n);
+  const sourceTop: Int32Array[] = new Array(n);
+  const lastTop = new Map<string, number>(); // blob → layer * 2^21 + top (see decode below)
+  const TOP_BITS = 2 ** 21;
+  for (let i = 0; i < n; i++) {
+    const layer = declared[i]!;
+    const bottoms = bottomsOf[i]!;
+    const tops = topsOf[i]!;
+    if (tops.length >= TOP_BITS) invalid({ source: label, layer: layer.name, type: layer.type }, "too many tops");
+    sourceLayer[i] = new Int32Array(bottoms.length);
+    sourceTop[i] = new Int32Array(bottoms.length);
+    for (let j = 0; j < bottoms.length; j++) {
+      const blob = bottoms[j]!;
+      const code = lastTop.get(blob);
+      if (code === undefined) {
+        const ctx: Context = { source: label, layer: layer.name, type: layer.type };
+        const later = firstProducer.get(blob);
+        if (later !== undefined) {
+          invalid(
+            ctx,
+            `bottom '${blob}' (bottom ${j}) is not produced by any earlier layer: it is first produced by the later layer '${declared[later]!.name}' (a cycle, or layers out of order)`,
+          );
+        }
+        invalid(ctx, `bottom '${blob}' (bottom ${j}) is not produced by any earlier layer (undefined blob or a cycle)`);
+      }
+      const p = Math.floor(code / TOP_BITS);
+      const t = code - p * TOP_BITS;
+      sourceLayer[i]![j] = p;
+      sourceTop[i]![j] = t;
+      readers[p]![t]!++;
+    }
+    for (let j = 0; j < tops.length; j++) lastTop.set(tops[j]!, i * TOP_BITS + j);
+  }
+
+  // Pass 2: emit layers and splits; resolve each bottom to its runtime tensor; infer shapes.
+  const layers: Layer[] = [];
+  const runtimeOf: Int32Array[] = new Array(n); // declared (i, top j) → runtime producer index of that tensor
+  const splitOf: Int32Array[] = new Array(n); // declared (i, top j) → runtime index of its Split layer, or -1
+  const splitNext: Int32Array[] = new Array(n); // next split top to hand out
+  const readCount: number[][] = [];
+  const markRead = (ref: TensorRef): void => {
+    readCount[ref.layer]![ref.top]!++;
+  };
+  const emit = (entry: RuntimeEntry, ctx: Context): number => {
+    const index = layers.length;
+    const infer = INFERENCE.get(entry.type);
+    if (infer === undefined) {
+      throw new UnsupportedLayerError(
+        `${where(ctx)}: layer type '${entry.type}' is not supported (supported: ${SUPPORTED_CAFFE_LAYER_TYPES.join(", ")})`,
+      );
+    }
+    const inputShapes = entry.inputs.map((ref) => layers[ref.layer]!.outputShapes[ref.top]!);
+    const inferred = infer(entry.spec, inputShapes, entry.tops.length, ctx);
+    for (const shape of inferred.outputShapes) {
+      for (const d of shape) {
+        if (!(Number.isInteger(d) && d > 0)) invalid(ctx, `inferred output shape ${fmt(shape)} has a non-positive or non-integer dimension`);
+      }
+    }
+    let parameters = 0;
+    for (const s of inferred.paramShapes) parameters += size(s);
+    for (const ref of entry.inputs) markRead(ref);
+    layers.push({
+      index,
+      name: entry.name,
+      type: entry.type,
+      bottoms: entry.bottoms,
+      tops: entry.tops,
+      inputs: entry.inputs,
+      inputShapes,
+      outputShapes: inferred.outputShapes,
+      params: inferred.params,
+      paramShapes: inferred.paramShapes,
+      parameters,
+      macs: inferred.macs,
+    });
+    readCount.push(new Array<number>(entry.tops.length).fill(0));
+    return index;
+  };
+
+  for (let i = 0; i < n; i++) {
+    const layer = declared[i]!;
+    const ctx: Context = { source: label, layer: layer.name, type: layer.type };
+    const bottoms = [...bottomsOf[i]!];
+    const inputs: TensorRef[] = new Array(bottoms.length);
+    for (let j = 0; j < bottoms.length; j++) {
+      const p = sourceLayer[i]![j]!;
+      const t = sourceTop[i]![j]!;
+      const split = splitOf[p]![t]!;
+      if (split >= 0) {
+        const k = splitNext[p]![t]!++;
+        bottoms[j] = layers[split]!.tops[k]!;
+        inputs[j] = { layer: split, top: k };
+      } else {
+        inputs[j] = { layer: runtimeOf[p]![t]!, top: t };
+      }
+    }
+    const tops = topsOf[i]!;
+    const index = emit({ spec: layer, name: layer.name, type: layer.type, bottoms, tops, inputs }, ctx);
+    runtimeOf[i] = new Int32Array(tops.length).fill(index);
+    splitOf[i] = new Int32Array(tops.length).fill(-1);
+    splitNext[i] = new Int32Array(tops.length);
+    for (let j = 0; j < tops.length; j++) {
+      const count = readers[i]![j]!;
+      if (count <= 1) continue;
+      const blob = tops[j]!;
+      const splitName = `${blob}_${layer.name}_${j}_split`;
+      const splitTops = Array.from({ length: count }, (_, k) => `${splitName}_${k}`);
+      const splitCtx: Context = { source: label, layer: splitName, type: "Split" };
+      if (names.has(splitName)) invalid(splitCtx, `the automatically inserted Split layer's name clashes with a declared layer`);
+      names.add(splitName);
+      splitOf[i]![j] = emit(
+        { spec: { name: splitName, type: "Split" }, name: splitName, type: "Split", bottoms: [blob], tops: splitTops, inputs: [{ layer: index, top: j }] },
+        splitCtx,
+      );
+    }
+  }
+
+  const inputs: TensorRef[] = [];
+  const outputs: TensorRef[] = [];
+  for (const layer of layers) {
+    for (let t = 0; t < layer.tops.length; t++) {
+      if (layer.type === "Input") inputs.push({ layer: layer.index, top: t });
+      if (readCount[layer.index]![t] === 0) outputs.push({ layer: layer.index, top: t });
+    }
+  }
+  return { name: spec.name ?? label, layers, inputs, outputs, source: source ?? spec.name };
+}
