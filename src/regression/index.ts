@@ -36,3 +36,10 @@ export {
   syntheticPooling,
 } from "./synthetic-layers.js";
 export type { SyntheticConvolution, SyntheticPooling } from "./synthetic-layers.js";
+export {
+  parsePredictionFunctions,
+  SERIALIZED_SIGNIFICANT_DIGITS,
+  serializedPredictionFunctionsSchema,
+  serializePredictionFunctions,
+} from "./serialize.js";
+export type { SerializedPredictionFunctions } from "./serialize.js";
