@@ -1,0 +1,432 @@
+/**
+ * The IONN offloading client (IONN §4 "Runtime phase", Figure 3): an
+ * uploading loop that sends the partitions of an upload plan one after the
+ * other (partition i+1 after the ACK of partition i), and a query path that
+ * executes collaboratively with whatever has been ACKed so far: it walks the
+ * layers in runtime order, runs each maximal run of local layers on the local
+ * executor, sends the boundary tensors of each maximal run of uploaded layers
+ * to the server and continues with the result. A query never waits for an
+ * upload; if the server fails or times out, the query finishes locally with
+ * the same result, and the upload resumes after {@link OffloadingClient.reconnect}.
+ *
+ * @module
+ */
+import { InvalidArgumentError, TransportError } from "../errors.js";
+import { type Network, type Layer, tensorKey, tensorShape } from "../model/types.js";
+import { RemoteError } from "./protocol.js";
+import type {
+  Clock,
+  Executor,
+  LayerWeights,
+  NetworkDeclaration,
+  Scheduler,
+  SessionInfo,
+  Tensor,
+  TensorMap,
+  Transport,
+  UploadPlan,
+} from "./types.js";
+
+/** Options of {@link OffloadingClient}. */
+export interface OffloadingClientOptions {
+  /** The network (runtime layer order). */
+  readonly network: Network;
+  /** Parameter blobs by layer name. */
+  readonly weights: ReadonlyMap<string, LayerWeights>;
+  /** The client's own executor; the client loads every layer into it on first use unless `localLoaded`. */
+  readonly local: Executor;
+  /** Set when `local` already holds every layer (default `false`). */
+  readonly localLoaded?: boolean;
+  /** How to reach the server (opened by {@link OffloadingClient.start}). */
+  readonly transport: Transport;
+  /** The upload plan: partitions of runtime layer indices, in upload order. */
+  readonly plan: UploadPlan;
+  /** Time source (default `performance.now()`). */
+  readonly clock?: Clock;
+  /** Timer source for the query timeout (default `setTimeout`). */
+  readonly scheduler?: Scheduler;
+  /** A server call of a query that takes longer fails over to local execution (default 10 000 ms). */
+  readonly queryTimeoutMs?: number;
+  /** Called on session, ACK, completion and failure events. */
+  readonly onEvent?: (event: ClientEvent) => void;
+}
+
+/** Events reported through {@link OffloadingClientOptions.onEvent}. */
+export type ClientEvent =
+  | { readonly type: "connected"; readonly sessionId: string; readonly atMs: number }
+  | { readonly type: "ack"; readonly partition: number; readonly layers: readonly number[]; readonly atMs: number }
+  | { readonly type: "upload-complete"; readonly atMs: number }
+  | { readonly type: "server-failed"; readonly error: Error; readonly atMs: number };
+
+/** The outcome of one query. */
+export interface QueryResult {
+  /** The network's output tensors, by {@link tensorKey}. */
+  readonly outputs: Map<string, Tensor>;
+  /** Runtime indices of the layers that ran on the server, ascending. */
+  readonly serverLayers: readonly number[];
+  /** True when a server call failed and its layers ran locally instead. */
+  readonly fellBack: boolean;
+  /** Clock time when the query was raised. */
+  readonly raisedAtMs: number;
+  /** Clock time from raise to result. */
+  readonly latencyMs: number;
+}
+
+/** Upload progress on the current connection. */
+export interface UploadStatus {
+  /** Session id on the current connection, if open. */
+  readonly sessionId: string | undefined;
+  /** Partition indices ACKed by the current server, in ACK order. */
+  readonly ackedPartitions: readonly number[];
+  /** Every partition was ACKed by the current server. */
+  readonly complete: boolean;
+  /** Clock time of the last ACK that completed the plan, if it did. */
+  readonly completedAtMs: number | undefined;
+  /** The current connection failed (queries run locally until {@link OffloadingClient.reconnect}). */
+  readonly failed: boolean;
+}
+
+interface Link {
+  readonly transport: Transport;
+  sessionId: string | undefined;
+  readonly acked: number[];
+  readonly serverLayers: Set<number>;
+  failed: boolean;
+  completedAtMs: number | undefined;
+  done: Promise<void>;
+}
+
+const defaultClock: Clock = { now: () => performance.now() };
+const defaultScheduler: Scheduler = {
+  schedule(ms, callback) {
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+/** Thrown internally when a server call exceeds the query timeout. */
+class QueryTimeout extends TransportError {
+  override name = "QueryTimeout";
+}
+
+/**
+ * The offloading client. Create it, call {@link OffloadingClient.start} (opens
+ * the session and starts the background upload), and call
+ * {@link OffloadingClient.query} as queries arrive.
+ *
+ * @example
+ * ```ts
+ * const client = new OffloadingClient({
+ *   network, weights, local: referenceExecutor(), plan,
+ *   transport: tcpTransport({ host: "127.0.0.1", port: 7070, timeoutMs: 5000 }),
+ * });
+ * await client.start();
+ * const { outputs, serverLayers } = await client.query(image);
+ * await client.whenUploaded();
+ * await client.close();
+ * ```
+ */
+export class OffloadingClient {
+  private readonly network: Network;
+  private readonly weights: ReadonlyMap<string, LayerWeights>;
+  private readonly local: Executor;
+  private readonly partitions: readonly (readonly number[])[];
+  private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
+  private readonly queryTimeoutMs: number;
+  private readonly onEvent: ((event: ClientEvent) => void) | undefined;
+  /** For each tensor key, the last runtime index that reads it (Infinity for network outputs). */
+  private readonly lastUse = new Map<string, number>();
+  /** Layers a query runs, in runtime order (Input layers excluded: their outputs are the query input). */
+  private readonly runnable: readonly Layer[];
+  /** Partitions ACKed by any server so far (the upload resumes from the first one not in here). */
+  private readonly ackedEver = new Set<number>();
+  private localReady: Promise<void> | undefined;
+  private link: Link;
+  private started = false;
+
+  /** @throws {InvalidArgumentError} when the plan names a layer twice or a layer the network does not have. */
+  constructor(options: OffloadingClientOptions) {
+    this.network = options.network;
+    this.weights = options.weights;
+    this.local = options.local;
+    this.clock = options.clock ?? defaultClock;
+    this.scheduler = options.scheduler ?? defaultScheduler;
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+    this.onEvent = options.onEvent;
+    if (options.localLoaded) this.localReady = Promise.resolve();
+    const layers = this.network.layers;
+    const seen = new Set<number>();
+    this.partitions = options.plan.partitions.map((partition, p) =>
+      partition.layers.map((index) => {
+        if (!Number.isInteger(index) || index < 0 || index >= layers.length) {
+          throw new InvalidArgumentError(`OffloadingClient: plan partition ${p} names layer ${index}, not in network "${this.network.name}" (${layers.length} layers)`);
+        }
+        if (seen.has(index)) throw new InvalidArgumentError(`OffloadingClient: plan names layer ${index} "${layers[index]!.name}" twice`);
+        seen.add(index);
+        return index;
+      }),
+    );
+    for (const layer of layers) {
+      for (const ref of layer.inputs) {
+        const k = tensorKey(ref);
+        this.lastUse.set(k, Math.max(this.lastUse.get(k) ?? -1, layer.index));
+      }
+    }
+    for (const ref of this.network.outputs) this.lastUse.set(tensorKey(ref), Number.POSITIVE_INFINITY);
+    const inputKeys = new Set(this.network.inputs.map(tensorKey));
+    this.runnable = layers.filter(
+      (layer) => !(layer.type === "Input" && layer.tops.every((_, top) => inputKeys.has(`${layer.index}:${top}`))),
+    );
+    this.link = this.newLink(options.transport);
+  }
+
+  private newLink(transport: Transport): Link {
+    return { transport, sessionId: undefined, acked: [], serverLayers: new Set(), failed: false, completedAtMs: undefined, done: Promise.resolve() };
+  }
+
+  private declaration(): NetworkDeclaration {
+    return { name: this.network.name, layers: this.network.layers.map((l) => ({ name: l.name, type: l.type })) };
+  }
+
+  private emit(event: ClientEvent): void {
+    try {
+      this.onEvent?.(event);
+    } catch {
+      // a listener's failure must not stop the runtime
+    }
+  }
+
+  private markFailed(link: Link, error: Error): void {
+    if (link.failed) return;
+    link.failed = true;
+    this.emit({ type: "server-failed", error, atMs: this.clock.now() });
+    void link.transport.close().catch(() => undefined);
+  }
+
+  /** Load every runnable layer into the local executor (once). */
+  private ensureLocal(): Promise<void> {
+    this.localReady ??= this.local.load(this.runnable, this.weights);
+    return this.localReady;
+  }
+
+  /**
+   * Open the session on the transport given to the constructor and start the
+   * background upload. Resolves with the session (prediction functions
+   * included) once `hello` is answered; rejects with {@link TransportError}
+   * if the server cannot be reached (queries then run locally).
+   */
+  async start(): Promise<SessionInfo> {
+    if (this.started) throw new InvalidArgumentError("OffloadingClient.start: already started; use reconnect(transport)");
+    this.started = true;
+    return this.connect(this.link);
+  }
+
+  /**
+   * Drop the current connection and continue with a new transport (a new
+   * session): the upload resumes with the first partition not ACKed by any
+   * server yet, then re-sends the partitions this server lacks (ACKed by a
+   * previous server only). Queries meanwhile run with what the new server has.
+   */
+  async reconnect(transport: Transport): Promise<SessionInfo> {
+    const old = this.link;
+    old.failed = true;
+    await old.transport.close().catch(() => undefined);
+    this.started = true;
+    this.link = this.newLink(transport);
+    return this.connect(this.link);
+  }
+
+  private async connect(link: Link): Promise<SessionInfo> {
+    let info: SessionInfo;
+    try {
+      info = await link.transport.open(this.declaration());
+    } catch (error) {
+      this.markFailed(link, error as Error);
+      throw error;
+    }
+    link.sessionId = info.sessionId;
+    this.emit({ type: "connected", sessionId: info.sessionId, atMs: this.clock.now() });
+    link.done = this.uploadLoop(link);
+    return info;
+  }
+
+  private async uploadLoop(link: Link): Promise<void> {
+    const all = this.partitions.map((_, i) => i);
+    const order = [...all.filter((i) => !this.ackedEver.has(i)), ...all.filter((i) => this.ackedEver.has(i))];
+    for (const index of order) {
+      if (link.failed) return;
+      const layers = this.partitions[index]!.map((i) => this.network.layers[i]!).filter((l) => l.type !== "Input");
+      const weights = new Map<string, LayerWeights>();
+      for (const layer of layers) {
+        if (layer.paramShapes.length === 0) continue;
+        const blobs = this.weights.get(layer.name);
+        if (blobs === undefined) {
+          this.markFailed(link, new InvalidArgumentError(`OffloadingClient: no weights for layer "${layer.name}"`));
+          return;
+        }
+        weights.set(layer.name, blobs);
+      }
+      try {
+        await link.transport.upload({ index, layers, weights });
+      } catch (error) {
+        this.markFailed(link, error as Error);
+        return;
+      }
+      if (link.failed) return;
+      for (const i of this.partitions[index]!) link.serverLayers.add(i);
+      link.acked.push(index);
+      this.ackedEver.add(index);
+      const atMs = this.clock.now();
+      this.emit({ type: "ack", partition: index, layers: this.partitions[index]!, atMs });
+      if (link.acked.length === this.partitions.length) {
+        link.completedAtMs = atMs;
+        this.emit({ type: "upload-complete", atMs });
+      }
+    }
+  }
+
+  /** Resolves when the current connection's upload loop ends (all ACKed, or failed). */
+  whenUploaded(): Promise<void> {
+    return this.link.done;
+  }
+
+  /** Upload progress on the current connection. */
+  status(): UploadStatus {
+    const link = this.link;
+    return {
+      sessionId: link.sessionId,
+      ackedPartitions: [...link.acked],
+      complete: link.acked.length === this.partitions.length,
+      completedAtMs: link.completedAtMs,
+      failed: link.failed,
+    };
+  }
+
+  private normaliseInput(input: Tensor | TensorMap): Map<string, Tensor> {
+    const map = new Map<string, Tensor>();
+    if ("shape" in input && "data" in input) {
+      if (this.network.inputs.length !== 1) {
+        throw new InvalidArgumentError(`OffloadingClient.query: network "${this.network.name}" has ${this.network.inputs.length} inputs; pass a map keyed by tensor key`);
+      }
+      map.set(tensorKey(this.network.inputs[0]!), input as Tensor);
+    } else {
+      for (const [k, v] of input as TensorMap) map.set(k, v);
+    }
+    for (const ref of this.network.inputs) {
+      const k = tensorKey(ref);
+      const tensor = map.get(k);
+      const shape = tensorShape(this.network, ref);
+      if (tensor === undefined) throw new InvalidArgumentError(`OffloadingClient.query: missing input ${k} ("${this.network.layers[ref.layer]!.name}")`);
+      const expected = shape.reduce((a, b) => a * b, 1);
+      if (tensor.data.length !== expected || tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
+        throw new InvalidArgumentError(`OffloadingClient.query: input ${k} has shape [${tensor.shape.join(", ")}], the network expects [${shape.join(", ")}]`);
+      }
+    }
+    return map;
+  }
+
+  /**
+   * Run one query collaboratively (IONN §4): maximal runs of local layers on
+   * the local executor, maximal runs of ACKed layers on the server, in
+   * runtime order, deciding each run with the ACKs received so far. Never
+   * waits for an upload. A failed or timed-out server call is redone locally
+   * (same result) and the connection is marked failed.
+   *
+   * @param input the input tensor (single-input networks) or a map keyed by {@link tensorKey}.
+   * @throws {InvalidArgumentError} when the input does not match the network's input shapes.
+   */
+  async query(input: Tensor | TensorMap): Promise<QueryResult> {
+    const raisedAtMs = this.clock.now();
+    const live = this.normaliseInput(input);
+    await this.ensureLocal();
+    const serverLayers: number[] = [];
+    let fellBack = false;
+    const layers = this.runnable;
+    let position = 0;
+    while (position < layers.length) {
+      const link = this.link;
+      const onServer = (layer: Layer) => !link.failed && link.serverLayers.has(layer.index);
+      const remote = onServer(layers[position]!);
+      const run: number[] = [];
+      while (position < layers.length && onServer(layers[position]!) === remote) run.push(layers[position++]!.index);
+      const inRun = new Set(run);
+      const last = run[run.length - 1]!;
+      const inputs = new Map<string, Tensor>();
+      const outputs: string[] = [];
+      for (const index of run) {
+        const layer = this.network.layers[index]!;
+        for (const ref of layer.inputs) {
+          if (inRun.has(ref.layer)) continue;
+          const k = tensorKey(ref);
+          const tensor = live.get(k);
+          if (tensor === undefined) throw new InvalidArgumentError(`OffloadingClient.query: tensor ${k} read by "${layer.name}" was never produced`);
+          inputs.set(k, tensor);
+        }
+        layer.tops.forEach((_, top) => {
+          const k = `${index}:${top}`;
+          if ((this.lastUse.get(k) ?? -1) > last) outputs.push(k);
+        });
+      }
+      if (outputs.length === 0) continue; // nothing downstream reads these layers
+      let result: Map<string, Tensor> | undefined;
+      if (remote) {
+        try {
+          result = await this.callServer(link, run, inputs, outputs);
+          serverLayers.push(...run);
+        } catch (error) {
+          fellBack = true;
+          if (!(error instanceof RemoteError) || error.code === "session-refused" || error.code === "no-session") {
+            this.markFailed(link, error as Error);
+          }
+        }
+      }
+      result ??= await this.local.run(run, inputs, outputs);
+      for (const k of outputs) {
+        const tensor = result.get(k);
+        if (tensor === undefined) throw new TransportError(`OffloadingClient.query: layers ${run[0]}…${last} did not return ${k}`);
+        live.set(k, tensor);
+      }
+      for (const k of [...live.keys()]) if ((this.lastUse.get(k) ?? -1) <= last) live.delete(k);
+    }
+    const result = new Map<string, Tensor>();
+    for (const ref of this.network.outputs) {
+      const k = tensorKey(ref);
+      const tensor = live.get(k);
+      if (tensor === undefined) throw new InvalidArgumentError(`OffloadingClient.query: output ${k} was not produced`);
+      result.set(k, tensor);
+    }
+    return { outputs: result, serverLayers, fellBack, raisedAtMs, latencyMs: this.clock.now() - raisedAtMs };
+  }
+
+  private callServer(link: Link, layers: number[], inputs: Map<string, Tensor>, outputs: string[]): Promise<Map<string, Tensor>> {
+    return new Promise<Map<string, Tensor>>((resolve, reject) => {
+      let settled = false;
+      const cancel = this.scheduler.schedule(this.queryTimeoutMs, () => {
+        if (settled) return;
+        settled = true;
+        reject(new QueryTimeout(`OffloadingClient.query: the server did not answer within ${this.queryTimeoutMs} ms`));
+      });
+      link.transport.execute({ layers, inputs, outputs }).then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          cancel();
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          cancel();
+          reject(error instanceof Error ? error : new TransportError(String(error)));
+        },
+      );
+    });
+  }
+
+  /** Stop uploading and close the connection. */
+  async close(): Promise<void> {
+    this.link.failed = true;
+    await this.link.transport.close().catch(() => undefined);
+  }
+}

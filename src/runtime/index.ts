@@ -1,0 +1,48 @@
+/**
+ * The incremental offloading runtime (IONN §4, Figure 3): interfaces, wire
+ * protocol, edge server, offloading client and transports.
+ *
+ * @module
+ */
+export type {
+  Clock,
+  ExecuteRequest,
+  Executor,
+  LayerWeights,
+  LinkDirection,
+  LinkModel,
+  NetworkDeclaration,
+  PartitionUpload,
+  Scheduler,
+  SessionInfo,
+  Tensor,
+  TensorMap,
+  Transport,
+  UploadAck,
+  UploadPlan,
+} from "./types.js";
+export {
+  DEFAULT_LIMITS,
+  FrameDecoder,
+  HEADER_SCHEMAS,
+  MAGIC,
+  MESSAGE_CODES,
+  PREFIX_BYTES,
+  PROTOCOL_VERSION,
+  RemoteError,
+  decodeFrame,
+  encodeFrame,
+  encodeFrameBuffer,
+  frameSize,
+  resolveLimits,
+  uploadMessages,
+} from "./protocol.js";
+export type { ErrorCode, HeaderOf, Message, MessageOf, MessageType, ProtocolLimits } from "./protocol.js";
+export { EdgeServer, ServerConnection, serveTcp } from "./server.js";
+export type { EdgeServerOptions, EdgeServerStats, ServeTcpOptions, TcpServerHandle } from "./server.js";
+export { OffloadingClient } from "./client.js";
+export type { ClientEvent, OffloadingClientOptions, QueryResult, UploadStatus } from "./client.js";
+export { inMemoryTransport } from "./memory-transport.js";
+export type { InMemoryTransportOptions } from "./memory-transport.js";
+export { tcpTransport } from "./tcp-transport.js";
+export type { TcpTransportOptions } from "./tcp-transport.js";
