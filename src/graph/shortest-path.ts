@@ -1,0 +1,120 @@
+/**
+ * Shortest input→output path on the NN execution graph, IONN §5.1–5.2: "We
+ * can use a shortest path algorithm for DAG using topological sorting, whose
+ * time complexity is O(n)". Node ids are already a topological order, so one
+ * pass of edge relaxation in node order suffices; all state is typed arrays.
+ *
+ * Ties are broken deterministically in favour of the client: when two
+ * routes reach a node at the same distance, the one arriving from a client
+ * node wins, so a group goes to the server only for a strict gain.
+ *
+ * NOTE: the IONN authors' code runs Dijkstra ordered by (distance, node id)
+ * with strict improvement; the conventions file notes that ties never decide
+ * a partition on the published networks.
+ *
+ * @module
+ */
+import { InvalidArgumentError } from "../errors.js";
+import { EdgeKindCode, type ExecutionGraph } from "./execution-graph.js";
+
+/** A shortest path: its length and the groups whose server edge it takes. */
+export interface ShortestPath {
+  /** Path length (ms): expected query time plus the scaled upload and load times of the server groups. */
+  readonly distanceMs: number;
+  /** Groups executed on the server, ascending. */
+  readonly serverGroups: Int32Array;
+  /** Per group: 1 when on the server. */
+  readonly onServer: Uint8Array;
+}
+
+/** Reusable buffers for {@link shortestPath} (avoid re-allocating in a loop of rounds). */
+export interface ShortestPathScratch {
+  readonly distance: Float64Array;
+  readonly predEdge: Int32Array;
+}
+
+/** Allocates scratch buffers sized for `graph`. */
+export function shortestPathScratch(graph: ExecutionGraph): ShortestPathScratch {
+  return { distance: new Float64Array(graph.nodeCount), predEdge: new Int32Array(graph.nodeCount) };
+}
+
+/**
+ * The shortest input→output path when each group's upload and load times
+ * are scaled by an upload factor: one number for all groups, or one per
+ * group. A factor of `Infinity` forbids the group on the server (its server
+ * edge is removed); a factor of 0 means the group is already uploaded.
+ * Path sums are rounded to float32 when the graph is. Runs in `O(n)`.
+ *
+ * @throws {InvalidArgumentError} on a negative or NaN factor, or a factor array of the wrong length.
+ * @example
+ * const initial = shortestPath(graph, 1);   // nothing uploaded yet
+ * const optimal = shortestPath(graph, 0);   // everything uploaded: best collaborative path
+ */
+export function shortestPath(
+  graph: ExecutionGraph,
+  factor: number | ArrayLike<number>,
+  scratch: ShortestPathScratch = shortestPathScratch(graph),
+): ShortestPath {
+  const n = graph.groups;
+  if (typeof factor === "number") {
+    if (!(factor >= 0)) throw new InvalidArgumentError(`shortestPath: factor must be ≥ 0, got ${factor}`);
+  } else {
+    if (factor.length !== n) {
+      throw new InvalidArgumentError(`shortestPath: factor has ${factor.length} entries for ${n} groups`);
+    }
+    for (let g = 0; g < n; g++) {
+      if (!(factor[g]! >= 0)) throw new InvalidArgumentError(`shortestPath: factor[${g}] must be ≥ 0, got ${factor[g]}`);
+    }
+  }
+  const N = graph.nodeCount;
+  const { distance, predEdge } = scratch;
+  const { edgeOffsets, edgeTo, edgeKind, edgeGroup, executionMs, transferMs, uploadMs, loadMs, nodeSide, edgeFrom } = graph;
+  const f32 = graph.float32;
+  const uniform = typeof factor === "number";
+  const single = uniform ? factor : 0;
+  const perGroup = uniform ? undefined : factor;
+  distance.fill(Infinity, 0, N);
+  predEdge.fill(-1, 0, N);
+  distance[0] = 0;
+  const serverKind = EdgeKindCode.server;
+  for (let u = 0; u < N; u++) {
+    const du = distance[u]!;
+    if (du === Infinity) continue;
+    const end = edgeOffsets[u + 1]!;
+    for (let e = edgeOffsets[u]!; e < end; e++) {
+      let w = executionMs[e]! + transferMs[e]!;
+      if (edgeKind[e] === serverKind) {
+        const f = uniform ? single : perGroup![edgeGroup[e]!]!;
+        if (f === Infinity) continue;
+        if (f !== 0) {
+          const cost = uploadMs[e]! + loadMs[e]!;
+          w += f32 ? Math.fround(Math.fround(cost) * f) : cost * f;
+        }
+        if (f32) w = Math.fround(w);
+      }
+      const v = edgeTo[e]!;
+      const d = f32 ? Math.fround(du + w) : du + w;
+      const dv = distance[v]!;
+      if (d < dv) {
+        distance[v] = d;
+        predEdge[v] = e;
+      } else if (d === dv && nodeSide[u] === 0 && predEdge[v]! >= 0 && nodeSide[edgeFrom[predEdge[v]!]!] === 1) {
+        predEdge[v] = e; // tie: prefer arriving from the client
+      }
+    }
+  }
+  const onServer = new Uint8Array(n);
+  let count = 0;
+  for (let v = N - 1; v > 0; ) {
+    const e = predEdge[v]!;
+    if (e < 0) break;
+    if (edgeKind[e] === serverKind) {
+      onServer[edgeGroup[e]!] = 1;
+      count++;
+    }
+    v = edgeFrom[e]!;
+  }
+  const serverGroups = new Int32Array(count);
+  for (let g = 0, k = 0; g < n; g++) if (onServer[g]) serverGroups[k++] = g;
+  return { distanceMs: distance[N - 1]!, serverGroups, onServer };
+}

@@ -1,0 +1,87 @@
+/**
+ * One entry point for the whole planner pipeline (IONN §5): network and
+ * per-layer costs → costed DAG → groups by dominators (§5.3) → NN execution
+ * graph (§5.1) → uploading plan (§5.2, Algorithm 1).
+ *
+ * @module
+ */
+import { collapseByDominators } from "../dominators/collapse.js";
+import { InvalidArgumentError } from "../errors.js";
+import type { CostedChain } from "../graph/chain.js";
+import type { CostedDag } from "../graph/costed-dag.js";
+import { buildExecutionGraph, type ExecutionGraph } from "../graph/execution-graph.js";
+import { costedDagFromNetwork } from "../graph/from-network.js";
+import type { Network } from "../model/types.js";
+import { PRESETS, type PlannerPreset, type PresetName } from "./presets.js";
+import { computeUploadPlan, type UploadPlan } from "./upload-plan.js";
+
+/** Options of {@link planNetwork}; everything but the preset overrides the preset's choice. */
+export interface PlanNetworkOptions {
+  /** Preset name or object (default `"paper"`). */
+  readonly preset?: PresetName | PlannerPreset;
+  /** Uplink bandwidth in megabits per second (default 80). */
+  readonly mbps?: number;
+  /** Downlink bandwidth in megabits per second (default: `mbps`). */
+  readonly downlinkMbps?: number;
+  /** Algorithm 1's K (default 0.5). */
+  readonly K?: number;
+  readonly threshold?: number;
+  readonly finalRound?: boolean;
+  readonly float32?: boolean;
+  readonly megabit?: number;
+  readonly alreadyUploaded?: "decay" | "free";
+}
+
+/** Per-runtime-layer costs for {@link planNetwork}; `loadMs` overrides the preset's load model. */
+export interface PlanNetworkCosts {
+  readonly clientMs: ArrayLike<number>;
+  readonly serverMs: ArrayLike<number>;
+  readonly loadMs?: ArrayLike<number>;
+}
+
+/** Everything {@link planNetwork} built, for inspection. */
+export interface NetworkPlan {
+  readonly plan: UploadPlan;
+  readonly chain: CostedChain;
+  readonly graph: ExecutionGraph;
+  readonly dag: CostedDag;
+  readonly preset: PlannerPreset;
+}
+
+/**
+ * Plans the upload of a network: `costedDagFromNetwork` → `collapseByDominators`
+ * → `buildExecutionGraph` → `computeUploadPlan`, with a preset's choices.
+ * `O(rounds · layers)`.
+ *
+ * @throws {InvalidArgumentError} on an unknown preset, K outside (0, 1), a bandwidth ≤ 0, or costs that do not fit the network.
+ * @throws {InvalidModelError} when the network's layer graph has a cycle.
+ * @example
+ * const { plan } = planNetwork(alexnet, { clientMs, serverMs }, { preset: "ionn-reference", mbps: 80, K: 0.5 });
+ * plan.partitions.map((p) => p.layerNames);
+ */
+export function planNetwork(network: Network, costs: PlanNetworkCosts, options: PlanNetworkOptions = {}): NetworkPlan {
+  const presetOption = options.preset ?? "paper";
+  const preset = typeof presetOption === "string" ? PRESETS[presetOption] : presetOption;
+  if (preset === undefined) {
+    throw new InvalidArgumentError(`planNetwork: unknown preset ${String(presetOption)}; expected "paper" or "ionn-reference"`);
+  }
+  let loadMs = costs.loadMs;
+  if (loadMs === undefined && preset.loadMs) loadMs = network.layers.map(preset.loadMs);
+  const dag = costedDagFromNetwork(network, { clientMs: costs.clientMs, serverMs: costs.serverMs, ...(loadMs ? { loadMs } : {}) }, { edges: preset.edges });
+  const chain = collapseByDominators(dag);
+  const float32 = options.float32 ?? preset.float32;
+  const graph = buildExecutionGraph(chain, {
+    mbps: options.mbps ?? 80,
+    megabit: options.megabit ?? preset.megabit,
+    ...(options.downlinkMbps !== undefined ? { downlinkMbps: options.downlinkMbps } : {}),
+    float32,
+  });
+  const plan = computeUploadPlan(graph, {
+    K: options.K ?? 0.5,
+    threshold: options.threshold ?? preset.threshold,
+    finalRound: options.finalRound ?? preset.finalRound,
+    float32,
+    alreadyUploaded: options.alreadyUploaded ?? "decay",
+  });
+  return { plan, chain, graph, dag, preset };
+}
