@@ -11,7 +11,8 @@
  *   left empty, possible only when kernel < stride, gives `-FLT_MAX` as in Caffe);
  * - average: the divisor is the window clipped to the *padded* bounds
  *   (`min(start + kernel, in + pad) − start`), the sum runs over the window
- *   clipped to the image, so padded cells count as zeros.
+ *   clipped to the image, so padded cells count as zeros (a window left
+ *   entirely outside, possible only when kernel < stride, is 0/0 = NaN, as in Caffe).
  *
  * @module
  */
