@@ -239,6 +239,7 @@ const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder("utf-8", { fatal: true });
 
 function elementCount(shape: Shape, limitElements: number, where: string): number {
+  if (shape.includes(0)) return 0;
   let count = 1;
   for (const d of shape) {
     count *= d;
