@@ -536,18 +536,23 @@ export class ServerConnection {
     else this.listeners.push(listener);
   }
 
-  /** Close the connection and drop its session. Idempotent. */
+  /** Close the connection and drop its session (at once); `onClose` listeners run on the next turn. Idempotent. */
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
     this.server.forget(this);
-    for (const listener of this.listeners.splice(0)) {
-      try {
-        listener();
-      } catch {
-        // a listener's failure must not break the server
+    // Listeners (e.g. "end the socket") run after the current replies are
+    // handed to the transport, so the error that explains the close is sent.
+    const listeners = this.listeners.splice(0);
+    setImmediate(() => {
+      for (const listener of listeners) {
+        try {
+          listener();
+        } catch {
+          // a listener's failure must not break the server
+        }
       }
-    }
+    });
   }
 }
 
