@@ -28,11 +28,11 @@ function naiveDominatorSets(size: number, from: Int32Array, to: Int32Array, root
     changed = false;
     for (let v = 0; v < size; v++) {
       if (v === root || !reach.has(v)) continue;
-      let inter: Set<number> | null = null;
+      let inter: Set<number> | null = null as Set<number> | null;
       for (const p of preds[v]!) {
         if (!reach.has(p)) continue;
-        const d = dom[p]!;
-        inter = inter === null ? new Set(d) : new Set([...inter].filter((x) => d.has(x)));
+        const d: Set<number> = dom[p]!;
+        inter = inter === null ? new Set(d) : new Set([...inter].filter((x: number) => d.has(x)));
       }
       const next = new Set(inter ?? []);
       next.add(v);
