@@ -880,23 +880,27 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
     for (const top of topsOf[i]!) if (!firstProducer.has(top)) firstProducer.set(top, i);
   }
 
-  // 3. InsertSplits, pass 1: the source (layer, top) of every bottom and reader counts.
-  const readers: Int32Array[] = topsOf.map((tops) => new Int32Array(tops.length));
-  const sourceLayer: Int32Array[] = new Array(n);
-  const sourceTop: Int32Array[] = new Array(n);
-  const lastTop = new Map<string, number>(); // blob → layer * 2^21 + top (see decode below)
-  const TOP_BITS = 2 ** 21;
+  // 3. InsertSplits, pass 1: the source top of every bottom and reader counts.
+  // Tops and bottoms are numbered globally (flat typed arrays, no per-layer allocation).
+  const topStart = new Int32Array(n + 1);
+  const bottomStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    topStart[i + 1] = topStart[i]! + topsOf[i]!.length;
+    bottomStart[i + 1] = bottomStart[i]! + bottomsOf[i]!.length;
+  }
+  const totalTops = topStart[n]!;
+  const readers = new Int32Array(totalTops); // global top → number of bottoms reading that version
+  const producerOf = new Int32Array(totalTops); // global top → declared layer
+  const sourceOf = new Int32Array(bottomStart[n]!); // global bottom → global top it reads
+  const lastTop = new Map<string, number>(); // blob → global top that last wrote it
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
     const bottoms = bottomsOf[i]!;
     const tops = topsOf[i]!;
-    if (tops.length >= TOP_BITS) invalid({ source: label, layer: layer.name, type: layer.type }, "too many tops");
-    sourceLayer[i] = new Int32Array(bottoms.length);
-    sourceTop[i] = new Int32Array(bottoms.length);
     for (let j = 0; j < bottoms.length; j++) {
       const blob = bottoms[j]!;
-      const code = lastTop.get(blob);
-      if (code === undefined) {
+      const top = lastTop.get(blob);
+      if (top === undefined) {
         const ctx: Context = { source: label, layer: layer.name, type: layer.type };
         const later = firstProducer.get(blob);
         if (later !== undefined) {
@@ -907,24 +911,22 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
         }
         invalid(ctx, `bottom '${blob}' (bottom ${j}) is not produced by any earlier layer (undefined blob or a cycle)`);
       }
-      const p = Math.floor(code / TOP_BITS);
-      const t = code - p * TOP_BITS;
-      sourceLayer[i]![j] = p;
-      sourceTop[i]![j] = t;
-      readers[p]![t]!++;
+      sourceOf[bottomStart[i]! + j] = top;
+      readers[top]!++;
     }
-    for (let j = 0; j < tops.length; j++) lastTop.set(tops[j]!, i * TOP_BITS + j);
+    for (let j = 0; j < tops.length; j++) {
+      lastTop.set(tops[j]!, topStart[i]! + j);
+      producerOf[topStart[i]! + j] = i;
+    }
   }
 
   // Pass 2: emit layers and splits; resolve each bottom to its runtime tensor; infer shapes.
   const layers: Layer[] = [];
-  const runtimeOf: Int32Array[] = new Array(n); // declared (i, top j) → runtime producer index of that tensor
-  const splitOf: Int32Array[] = new Array(n); // declared (i, top j) → runtime index of its Split layer, or -1
-  const splitNext: Int32Array[] = new Array(n); // next split top to hand out
-  const readCount: number[][] = [];
-  const markRead = (ref: TensorRef): void => {
-    readCount[ref.layer]![ref.top]!++;
-  };
+  const runtimeIndex = new Int32Array(n); // declared layer → runtime index
+  const splitOf = new Int32Array(totalTops).fill(-1); // global top → runtime index of its Split layer
+  const splitNext = new Int32Array(totalTops); // global top → next split top to hand out
+  const runtimeTopStart: number[] = []; // runtime layer → offset into readCount
+  const readCount: number[] = []; // runtime tensor → number of readers
   const emit = (entry: RuntimeEntry, ctx: Context): number => {
     const index = layers.length;
     const infer = INFERENCE.get(entry.type);
@@ -933,7 +935,12 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
         `${where(ctx)}: layer type '${entry.type}' is not supported (supported: ${SUPPORTED_CAFFE_LAYER_TYPES.join(", ")})`,
       );
     }
-    const inputShapes = entry.inputs.map((ref) => layers[ref.layer]!.outputShapes[ref.top]!);
+    const inputShapes: Shape[] = new Array(entry.inputs.length);
+    for (let j = 0; j < entry.inputs.length; j++) {
+      const ref = entry.inputs[j]!;
+      inputShapes[j] = layers[ref.layer]!.outputShapes[ref.top]!;
+      readCount[runtimeTopStart[ref.layer]! + ref.top]!++;
+    }
     const inferred = infer(entry.spec, inputShapes, entry.tops.length, ctx);
     for (const shape of inferred.outputShapes) {
       for (const d of shape) {
@@ -942,7 +949,6 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
     }
     let parameters = 0;
     for (const s of inferred.paramShapes) parameters += size(s);
-    for (const ref of entry.inputs) markRead(ref);
     layers.push({
       index,
       name: entry.name,
@@ -957,42 +963,44 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
       parameters,
       macs: inferred.macs,
     });
-    readCount.push(new Array<number>(entry.tops.length).fill(0));
+    runtimeTopStart.push(readCount.length);
+    for (let t = 0; t < entry.tops.length; t++) readCount.push(0);
     return index;
   };
 
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
     const ctx: Context = { source: label, layer: layer.name, type: layer.type };
-    const bottoms = [...bottomsOf[i]!];
-    const inputs: TensorRef[] = new Array(bottoms.length);
-    for (let j = 0; j < bottoms.length; j++) {
-      const p = sourceLayer[i]![j]!;
-      const t = sourceTop[i]![j]!;
-      const split = splitOf[p]![t]!;
+    const declaredBottoms = bottomsOf[i]!;
+    const bottoms: string[] = new Array(declaredBottoms.length);
+    const inputs: TensorRef[] = new Array(declaredBottoms.length);
+    for (let j = 0; j < declaredBottoms.length; j++) {
+      const top = sourceOf[bottomStart[i]! + j]!;
+      const p = producerOf[top]!;
+      const split = splitOf[top]!;
       if (split >= 0) {
-        const k = splitNext[p]![t]!++;
+        const k = splitNext[top]!++;
         bottoms[j] = layers[split]!.tops[k]!;
         inputs[j] = { layer: split, top: k };
       } else {
-        inputs[j] = { layer: runtimeOf[p]![t]!, top: t };
+        bottoms[j] = declaredBottoms[j]!;
+        inputs[j] = { layer: runtimeIndex[p]!, top: top - topStart[p]! };
       }
     }
     const tops = topsOf[i]!;
     const index = emit({ spec: layer, name: layer.name, type: layer.type, bottoms, tops, inputs }, ctx);
-    runtimeOf[i] = new Int32Array(tops.length).fill(index);
-    splitOf[i] = new Int32Array(tops.length).fill(-1);
-    splitNext[i] = new Int32Array(tops.length);
+    runtimeIndex[i] = index;
     for (let j = 0; j < tops.length; j++) {
-      const count = readers[i]![j]!;
+      const count = readers[topStart[i]! + j]!;
       if (count <= 1) continue;
       const blob = tops[j]!;
       const splitName = `${blob}_${layer.name}_${j}_split`;
-      const splitTops = Array.from({ length: count }, (_, k) => `${splitName}_${k}`);
+      const splitTops: string[] = new Array(count);
+      for (let k = 0; k < count; k++) splitTops[k] = `${splitName}_${k}`;
       const splitCtx: Context = { source: label, layer: splitName, type: "Split" };
       if (names.has(splitName)) invalid(splitCtx, `the automatically inserted Split layer's name clashes with a declared layer`);
       names.add(splitName);
-      splitOf[i]![j] = emit(
+      splitOf[topStart[i]! + j] = emit(
         { spec: { name: splitName, type: "Split" }, name: splitName, type: "Split", bottoms: [blob], tops: splitTops, inputs: [{ layer: index, top: j }] },
         splitCtx,
       );
@@ -1004,7 +1012,7 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
   for (const layer of layers) {
     for (let t = 0; t < layer.tops.length; t++) {
       if (layer.type === "Input") inputs.push({ layer: layer.index, top: t });
-      if (readCount[layer.index]![t] === 0) outputs.push({ layer: layer.index, top: t });
+      if (readCount[runtimeTopStart[layer.index]! + t] === 0) outputs.push({ layer: layer.index, top: t });
     }
   }
   return { name: spec.name ?? label, layers, inputs, outputs, source: source ?? spec.name };
