@@ -43,3 +43,12 @@ export {
   serializePredictionFunctions,
 } from "./serialize.js";
 export type { SerializedPredictionFunctions } from "./serialize.js";
+export {
+  fitResult,
+  formatFitTable,
+  INSTALL_PHASE_TYPES,
+  installPhaseSweep,
+  runInstallPhase,
+  seededRandom,
+} from "./install-phase.js";
+export type { FitTableRow, InstallPhaseOptions, InstallPhaseResult } from "./install-phase.js";
