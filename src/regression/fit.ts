@@ -76,6 +76,14 @@ export interface FitOptions {
   readonly types?: readonly string[];
   /** Also fit and attach the pooled input-size fallback (default `true`; skipped silently if degenerate unless `types` needs it). */
   readonly withFallback?: boolean;
+  /**
+   * What to do with a type whose samples cannot be fitted (too few, constant
+   * or collinear variables): `"throw"` a {@link RegressionError} (default), or
+   * `"fallback"`: give it the pooled input-size fit marked `fallback: true`
+   * (useful when fitting one network's profile, e.g. ResNet-50 has 2 Pooling
+   * layers). NaN/infinite values always throw.
+   */
+  readonly degenerate?: "throw" | "fallback";
 }
 
 /**
@@ -203,15 +211,22 @@ export function fitPredictionFunctions(samples: readonly RegressionSample[], opt
   });
 
   const functions: PredictionFunction[] = [];
+  const missing = (options.types ?? []).filter((t) => !byType.has(t));
+  const degenerate: string[] = [];
   for (const [type, group] of byType) {
     const names = regressionVariableNames(variableSet, type);
-    const fit = fitRows(`type ${type}`, group.rows, group.ys, names);
-    functions.push({ type, variables: names, ...fit, samples: group.rows.length, fallback: false });
+    try {
+      const fit = fitRows(`type ${type}`, group.rows, group.ys, names);
+      functions.push({ type, variables: names, ...fit, samples: group.rows.length, fallback: false });
+    } catch (e) {
+      const nonFinite = e instanceof RegressionError && e.cause instanceof LeastSquaresDegenerate && e.cause.reason === "non-finite";
+      if (options.degenerate !== "fallback" || nonFinite) throw e;
+      degenerate.push(type);
+    }
   }
 
-  const missing = (options.types ?? []).filter((t) => !byType.has(t));
   let fallback: PredictionFunction | undefined;
-  if (options.withFallback !== false || missing.length > 0) {
+  if (options.withFallback !== false || missing.length > 0 || degenerate.length > 0) {
     const rows: number[][] = [];
     const ys: number[] = [];
     samples.forEach((sample, index) => {
@@ -229,7 +244,11 @@ export function fitPredictionFunctions(samples: readonly RegressionSample[], opt
       }
     }
   }
+  if (degenerate.length > 0 && fallback === undefined) {
+    throw new RegressionError(`types ${degenerate.join(", ")} cannot be fitted and the input-size fallback cannot be fitted either`);
+  }
   for (const type of missing) functions.push({ ...fallback!, type, samples: 0 });
+  for (const type of degenerate) functions.push({ ...fallback!, type, samples: byType.get(type)!.rows.length });
   functions.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
   return fallback === undefined ? { variableSet, functions } : { variableSet, functions, fallback };
 }

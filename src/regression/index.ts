@@ -52,3 +52,5 @@ export {
   seededRandom,
 } from "./install-phase.js";
 export type { FitTableRow, InstallPhaseOptions, InstallPhaseResult } from "./install-phase.js";
+export { profileExecutor, samplesFromProfile } from "./profile-executor.js";
+export type { ProfileExecutorOptions } from "./profile-executor.js";
