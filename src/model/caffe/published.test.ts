@@ -13,8 +13,15 @@ import { HAS_SHARED, readShared, SHARED_SKIP_REASON } from "../../../test/shared
 import { type Layer, type Network, totalMacs, totalParameters } from "../types.js";
 import { importCaffePrototxt } from "./index.js";
 
+const loaded = new Map<string, Network>();
+/** The imported model, built on first use (never at collection time, so skipped suites read nothing). */
 function load(model: string): Network {
-  return importCaffePrototxt(readShared(`models/${model}.prototxt`), `${model}.prototxt`);
+  let net = loaded.get(model);
+  if (net === undefined) {
+    net = importCaffePrototxt(readShared(`models/${model}.prototxt`), `${model}.prototxt`);
+    loaded.set(model, net);
+  }
+  return net;
 }
 
 function byName(net: Network, name: string): Layer {
@@ -42,9 +49,10 @@ const TABLE_1 = [
 describe.skipIf(!HAS_SHARED)(`published Caffe models (../shared) ${HAS_SHARED ? "" : SHARED_SKIP_REASON}`, () => {
   for (const row of TABLE_1) {
     describe(row.model, () => {
-      const net = load(row.model);
+      const model = (): Network => load(row.model);
 
       it(`has ${row.layers} runtime layers, ${row.parameters} parameters, ${row.mib} MiB (Table 1)`, () => {
+        const net = model();
         expect(net.layers.length).toBe(row.layers);
         expect(totalParameters(net)).toBe(row.parameters);
         expect(Math.abs((totalParameters(net) * 4) / 2 ** 20 - row.mib)).toBeLessThanOrEqual(0.01);
@@ -53,6 +61,7 @@ describe.skipIf(!HAS_SHARED)(`published Caffe models (../shared) ${HAS_SHARED ? 
 
       for (const dir of ["ionn_odroid_xu4_client", "ionn_server_gpu"]) {
         it(`runtime names equal ${dir}/${row.model}.txt line by line`, () => {
+          const net = model();
           const names = profileNames(`profiles/${dir}/${row.model}.txt`);
           expect(names.length).toBe(net.layers.length);
           const ours = net.layers.map((layer, i) =>
@@ -64,6 +73,7 @@ describe.skipIf(!HAS_SHARED)(`published Caffe models (../shared) ${HAS_SHARED ? 
       }
 
       it("has one input (the Input layer) and one output (prob, [1, 1000])", () => {
+        const net = model();
         expect(net.inputs).toEqual([{ layer: 0, top: 0 }]);
         expect(net.layers[0]!.type).toBe("Input");
         expect(net.outputs).toEqual([{ layer: net.layers.length - 1, top: 0 }]);
@@ -148,9 +158,11 @@ const SQUEEZENET = resolve(here, "..", "..", "..", "node_modules", "prototxt-par
 const HAS_SQUEEZENET = existsSync(SQUEEZENET);
 
 describe.skipIf(!HAS_SQUEEZENET)(`SqueezeNet v1.1 deploy.prototxt from prototxt-parser ${HAS_SQUEEZENET ? "" : `(skipped: ${SQUEEZENET} not installed)`}`, () => {
-  const net = importCaffePrototxt(readFileSync(join(SQUEEZENET), "utf8"), "squeezenet/deploy.prototxt");
+  let cached: Network | undefined;
+  const squeezenet = (): Network => (cached ??= importCaffePrototxt(readFileSync(join(SQUEEZENET), "utf8"), "squeezenet/deploy.prototxt"));
 
   it("parses and infers shapes (ceil pooling, global pooling)", () => {
+    const net = squeezenet();
     expect(byName(net, "conv1").outputShapes).toEqual([[1, 64, 113, 113]]); // (227 - 3) / 2 + 1
     expect(byName(net, "pool1").outputShapes).toEqual([[1, 64, 56, 56]]); // ceil(110 / 2) + 1
     expect(byName(net, "fire2/concat").outputShapes).toEqual([[1, 128, 56, 56]]);
@@ -163,12 +175,14 @@ describe.skipIf(!HAS_SQUEEZENET)(`SqueezeNet v1.1 deploy.prototxt from prototxt-
   });
 
   it("inserts one Split per fire module (the squeeze output feeds both expands)", () => {
+    const net = squeezenet();
     const splits = net.layers.filter((l) => l.type === "Split").map((l) => l.name);
     expect(splits).toEqual([2, 3, 4, 5, 6, 7, 8, 9].map((k) => `fire${k}/squeeze1x1_fire${k}/relu_squeeze1x1_0_split`));
     expect(net.layers.length).toBe(67 + 8);
   });
 
   it("has the parameter count computed by hand from the file (1,235,496)", () => {
+    const net = squeezenet();
     // Read from the file: conv1 3→64 (3x3); fire modules (input, squeeze, expand);
     // conv10 512→1000 (1x1). Every convolution has a bias.
     const conv = (cin: number, cout: number, k: number) => cin * cout * k * k + cout;
