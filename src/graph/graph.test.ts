@@ -2,6 +2,7 @@
  * Tests of the costed DAG construction (dataflow and blob-name edges), the
  * NN execution graph (IONN §5.1, Figure 4) and its shortest path.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, InvalidModelError } from "../errors.js";
 import { collapseByDominators } from "../dominators/collapse.js";
@@ -9,7 +10,7 @@ import { groupLayers, createCostedChain } from "./chain.js";
 import { createCostedDag } from "./costed-dag.js";
 import { buildExecutionGraph, bytesPerMs, EDGE_KINDS } from "./execution-graph.js";
 import { costedDagFromNetwork } from "./from-network.js";
-import { shortestPath } from "./shortest-path.js";
+import { shortestPath, shortestPathByEdges } from "./shortest-path.js";
 import { handNetwork } from "./testing.js";
 
 // Figure 4: three layers A, B, C → nodes 0 (input), 1–3 (A), 4–6 (B), 7–9 (C), 10 (output).
@@ -183,4 +184,48 @@ describe("costedDagFromNetwork(network, costs, options)", () => {
       createCostedDag({ names: ["p", "q", "r"], edges: [[0, 1], [1, 2], [2, 1]], clientMs: [1, 1, 1], serverMs: [0, 0, 0], outputBytes: [1, 1, 1], inputBytes: 1 }),
     ).toThrow(/cycle through layer "(q|r)"/);
   });
+});
+
+describe("shortestPath(graph, factor) — chain recurrence vs generic edge relaxation", () => {
+  const group = fc.record({
+    clientMs: fc.double({ min: 0, max: 100, noNaN: true }),
+    serverMs: fc.double({ min: 0, max: 10, noNaN: true }),
+    paramBytes: fc.integer({ min: 0, max: 1000 }),
+    loadMs: fc.double({ min: 0, max: 5, noNaN: true }),
+    outputBytes: fc.integer({ min: 0, max: 500 }),
+  });
+  // Small integers make ties frequent, so the tie rule is exercised too.
+  const tieGroup = fc.record({
+    clientMs: fc.integer({ min: 0, max: 4 }),
+    serverMs: fc.integer({ min: 0, max: 2 }),
+    paramBytes: fc.integer({ min: 0, max: 4 }),
+    outputBytes: fc.integer({ min: 0, max: 4 }),
+  });
+  const factor = fc.oneof(fc.constant(0), fc.constant(Infinity), fc.double({ min: 0, max: 1, noNaN: true }));
+  for (const [label, arb] of [
+    ["random costs", group],
+    ["tie-prone integer costs", tieGroup],
+  ] as const) {
+    it(`gives the same distance and server set (${label}, float64 and float32, uniform and per-group factors)`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(arb, { minLength: 1, maxLength: 25 }),
+          fc.integer({ min: 0, max: 1000 }),
+          fc.boolean(),
+          fc.array(factor, { minLength: 25, maxLength: 25 }),
+          (groups, input, float32, factors) => {
+            const chain = createCostedChain(input, groups.map((g, i) => ({ name: `g${i}`, ...g })));
+            const graph = buildExecutionGraph(chain, { uplinkBytesPerMs: 1, downlinkBytesPerMs: 2, float32 });
+            for (const f of [factors[0]!, factors.slice(0, groups.length)]) {
+              const a = shortestPath(graph, f);
+              const b = shortestPathByEdges(graph, f);
+              expect(a.distanceMs).toBe(b.distanceMs);
+              expect(Array.from(a.serverGroups)).toEqual(Array.from(b.serverGroups));
+            }
+          },
+        ),
+        { numRuns: 400 },
+      );
+    });
+  }
 });

@@ -21,5 +21,5 @@ export {
   EdgeKindCode,
 } from "./execution-graph.js";
 export type { EdgeKind, ExecutionEdgeAttributes, ExecutionGraph, ExecutionGraphOptions, ExecutionNodeAttributes } from "./execution-graph.js";
-export { shortestPath, shortestPathScratch } from "./shortest-path.js";
+export { shortestPath, shortestPathByEdges, shortestPathScratch } from "./shortest-path.js";
 export type { ShortestPath, ShortestPathScratch } from "./shortest-path.js";

@@ -14,7 +14,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import { groupLayers } from "../graph/chain.js";
 import type { ExecutionGraph } from "../graph/execution-graph.js";
-import { shortestPath, shortestPathScratch } from "../graph/shortest-path.js";
+import { shortestPath, shortestPathScratch, type ShortestPathScratch } from "../graph/shortest-path.js";
 
 /** Options of {@link computeUploadPlan}. */
 export interface UploadPlanOptions {
@@ -149,7 +149,7 @@ export function roundFactors(K: number, options: { threshold?: number; finalRoun
 export function expectedQueryTime(graph: ExecutionGraph, uploadedGroups: Iterable<number> | Uint8Array): number {
   const factors = new Float64Array(graph.groups).fill(Infinity);
   if (uploadedGroups instanceof Uint8Array) {
-    for (let g = 0; g < graph.groups; g++) if (uploadedGroups[g]) factors[g] = 0;
+    return queryTimeOfMask(graph, uploadedGroups, factors, shortestPathScratch(graph));
   } else {
     for (const g of uploadedGroups) {
       if (!Number.isInteger(g) || g < 0 || g >= graph.groups) {
@@ -159,6 +159,12 @@ export function expectedQueryTime(graph: ExecutionGraph, uploadedGroups: Iterabl
     }
   }
   return shortestPath(graph, factors).distanceMs;
+}
+
+/** Expected query time with the groups of `mask` uploaded, reusing buffers. `O(n)`. */
+function queryTimeOfMask(graph: ExecutionGraph, mask: Uint8Array, factors: Float64Array, scratch: ShortestPathScratch): number {
+  for (let g = 0; g < graph.groups; g++) factors[g] = mask[g] ? 0 : Infinity;
+  return shortestPath(graph, factors, scratch).distanceMs;
 }
 
 /** Describes the chain's groups for a report. */
@@ -212,6 +218,7 @@ export function computeUploadPlan(graph: ExecutionGraph, options: UploadPlanOpti
   const uploaded = new Uint8Array(n); // union of kept plans
   let previous: Int32Array = new Int32Array(0);
   const perGroup = alreadyUploaded === "free" ? new Float64Array(n) : undefined;
+  const queryFactors = new Float64Array(n);
   const rounds: PlanRound[] = [];
   const partitions: UploadPartition[] = [];
   const chain = graph.chain;
@@ -245,7 +252,7 @@ export function computeUploadPlan(graph: ExecutionGraph, options: UploadPlanOpti
       layers,
       ...(chain.layerNames ? { layerNames: layers.map((l) => chain.layerNames![l]!) } : {}),
       bytes,
-      expectedQueryMs: expectedQueryTime(graph, uploaded),
+      expectedQueryMs: queryTimeOfMask(graph, uploaded, queryFactors, scratch),
     });
   }
   return {
@@ -253,7 +260,7 @@ export function computeUploadPlan(graph: ExecutionGraph, options: UploadPlanOpti
     partitions,
     groups: describeGroups(graph),
     rounds,
-    localMs: expectedQueryTime(graph, []),
+    localMs: shortestPath(graph, Infinity, scratch).distanceMs,
   };
 }
 
