@@ -87,7 +87,13 @@ export function naivePooling(input: Tensor, p: PoolingParams): Tensor {
             }
           }
         }
-        out[(plane * ho + y) * wo + x] = p.method === "max" ? max : sum / cellsInPaddedImage;
+        let divisor = cellsInPaddedImage;
+        if (divisor === 0) {
+          // A window with no cell inside (only when kernel < stride): Caffe divides by the product of
+          // the per-axis extents clipped to in + pad, which is then ≤ 0 (giving -0 or NaN).
+          divisor = (Math.min(y * sh - ph + kh, h + ph) - (y * sh - ph)) * (Math.min(x * sw - pw + kw, w + pw) - (x * sw - pw));
+        }
+        out[(plane * ho + y) * wo + x] = p.method === "max" ? max : sum / divisor;
       }
     }
   }

@@ -1,45 +1,61 @@
 /**
  * Single-precision matrix multiply (SGEMM) on Float32Array, cache-blocked in
- * the Goto/BLIS style: B is packed into KC×NC panels, A into MC×KC blocks, and
- * a 4×4 register micro-kernel accumulates in double-precision locals. This is
- * the work-horse of the reference convolution (im2col + GEMM) that executes the
- * layers IONN offloads (IONN §4, Figure 3).
+ * the Goto/BLIS style: B is packed into KC×NC panels of 8-column strips, A
+ * into MC×KC blocks of 4-row strips, and a 4×8 tile kernel — WebAssembly SIMD
+ * where the runtime has it, else plain JavaScript with identical float32
+ * rounding — computes each block. This is the work-horse of the reference
+ * convolution (im2col + GEMM) that executes the layers IONN offloads
+ * (IONN §4, Figure 3).
  *
  * Reference: K. Goto, R. van de Geijn, "Anatomy of high-performance matrix
  * multiplication", ACM TOMS 34(3), 2008.
  *
- * NOTE: the packing buffers are module-level scratch space, reused between
- * calls (JavaScript is single-threaded, so this is safe); they hold no state
- * that affects results.
+ * NOTE: the packing buffers live in one module-level heap (the WebAssembly
+ * memory), reused between calls; JavaScript is single-threaded, so this is
+ * safe, and the heap holds nothing that affects later results.
  *
  * @module
  */
+import { javascriptTileKernel, TILE_COLS, TILE_ROWS, type TileKernel, wasmTileKernel } from "./wasm-simd.js";
 
-/** Rows of the register micro-kernel. */
-const MR = 4;
-/** Columns of the register micro-kernel. */
-const NR = 4;
 /** Depth of a packed panel (rows of B kept in cache). */
 const KC = 256;
-/** Rows of A packed per block. */
+/** Rows of A packed per block (a multiple of the tile's 4 rows). */
 const MC = 64;
-/** Columns of B packed per panel. */
-const NC = 1024;
+/** Columns of B packed per panel (a multiple of the tile's 8 columns). */
+const NC = 512;
+const A_OFFSET = 0;
+const B_OFFSET = MC * KC;
+const C_OFFSET = B_OFFSET + NC * KC;
+const HEAP_FLOATS = C_OFFSET + MC * NC;
 
-let packedA = new Float32Array(MC * KC);
-let packedB = new Float32Array(NC * KC);
+let kernel: TileKernel | undefined;
+function tileKernel(): TileKernel {
+  kernel ??= wasmTileKernel(HEAP_FLOATS) ?? javascriptTileKernel(HEAP_FLOATS);
+  return kernel;
+}
+
+/**
+ * Which tile kernel {@link sgemm} uses on this runtime: `"wasm-simd"` (128-bit
+ * WebAssembly SIMD, Node ≥ 16) or `"javascript"`. Both round every product and
+ * sum to float32 in the same order, so results are the same bits either way.
+ */
+export function sgemmBackend(): "wasm-simd" | "javascript" {
+  return tileKernel().kind;
+}
 
 /**
  * `C[M×N] += A[M×K] · B[K×N]`, all row-major, each matrix given by its array,
  * element offset and leading dimension (row stride). C must be initialised by
  * the caller (zeros for a plain product, or the bias).
  *
- * The summation order is fixed by the block sizes, so results are
- * deterministic (bit-identical from run to run) but not bit-identical to a
- * naive triple loop: partial sums are rounded to float32 once per KC-deep
- * panel (default 256).
+ * Arithmetic is float32 (no fused multiply–add): for each KC-deep panel
+ * (KC = 256) every product is accumulated in a float32 sum in order of k,
+ * then the panel's sum is added to C. Results are deterministic and the same
+ * bits on every runtime, but not bit-identical to a naive loop in double.
  *
- * Cost: `M·N·K` multiply–adds, `O(KC·NC + MC·KC)` extra memory.
+ * Cost: `M·N·K` multiply–adds (about 4–8 GMAC/s with WebAssembly SIMD on one
+ * core, see bench/README.md); no allocation after the first call.
  *
  * @example
  * ```ts
@@ -63,121 +79,74 @@ export function sgemm(
   ldc: number,
 ): void {
   if (m === 0 || n === 0 || k === 0) return;
+  const tk = tileKernel();
+  const heap = tk.heap;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
+    const nStrips = Math.ceil(nc / TILE_COLS);
+    const blockLd = nStrips * TILE_COLS;
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      packB(b, bOffset + pc * ldb + jc, ldb, kc, nc);
+      packB(heap, b, bOffset + pc * ldb + jc, ldb, kc, nc);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        packA(a, aOffset + ic * lda + pc, lda, mc, kc);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = Math.min(NR, nc - jr);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = Math.min(MR, mc - ir);
-            microKernel(kc, ir * kc, jr * kc, c, cOffset + (ic + ir) * ldc + jc + jr, ldc, mr, nr);
-          }
+        const mStrips = Math.ceil(mc / TILE_ROWS);
+        packA(heap, a, aOffset + ic * lda + pc, lda, mc, kc);
+        tk.tiles(A_OFFSET, B_OFFSET, C_OFFSET, mStrips, nStrips, kc);
+        for (let i = 0; i < mc; i++) {
+          const src = C_OFFSET + i * blockLd;
+          const dst = cOffset + (ic + i) * ldc + jc;
+          for (let j = 0; j < nc; j++) c[dst + j] += heap[src + j]!;
         }
       }
     }
   }
 }
 
-/** Packs B[kc×nc] into NR-wide column strips: strip s holds rows 0…kc-1 of columns s·NR…s·NR+NR-1, zero-padded. */
-function packB(b: Float32Array, offset: number, ldb: number, kc: number, nc: number): void {
-  const strips = Math.ceil(nc / NR);
-  const needed = strips * NR * kc;
-  if (packedB.length < needed) packedB = new Float32Array(needed);
-  const out = packedB;
+/** Packs B[kc×nc] into 8-wide column strips at B_OFFSET: strip s holds, for each p, columns 8s…8s+7 (zero-padded). */
+function packB(heap: Float32Array, b: Float32Array, offset: number, ldb: number, kc: number, nc: number): void {
+  const strips = Math.ceil(nc / TILE_COLS);
   for (let s = 0; s < strips; s++) {
-    const j0 = s * NR;
-    const width = Math.min(NR, nc - j0);
-    let o = s * NR * kc;
-    if (width === NR) {
+    const j0 = s * TILE_COLS;
+    const width = Math.min(TILE_COLS, nc - j0);
+    let o = B_OFFSET + s * TILE_COLS * kc;
+    if (width === TILE_COLS) {
       for (let p = 0; p < kc; p++) {
         const src = offset + p * ldb + j0;
-        out[o] = b[src]!;
-        out[o + 1] = b[src + 1]!;
-        out[o + 2] = b[src + 2]!;
-        out[o + 3] = b[src + 3]!;
-        o += NR;
+        heap[o] = b[src]!;
+        heap[o + 1] = b[src + 1]!;
+        heap[o + 2] = b[src + 2]!;
+        heap[o + 3] = b[src + 3]!;
+        heap[o + 4] = b[src + 4]!;
+        heap[o + 5] = b[src + 5]!;
+        heap[o + 6] = b[src + 6]!;
+        heap[o + 7] = b[src + 7]!;
+        o += TILE_COLS;
       }
     } else {
       for (let p = 0; p < kc; p++) {
         const src = offset + p * ldb + j0;
-        for (let j = 0; j < NR; j++) out[o + j] = j < width ? b[src + j]! : 0;
-        o += NR;
+        for (let j = 0; j < TILE_COLS; j++) heap[o + j] = j < width ? b[src + j]! : 0;
+        o += TILE_COLS;
       }
     }
   }
 }
 
-/** Packs A[mc×kc] into MR-tall row strips: strip s holds, for each p, rows s·MR…s·MR+MR-1 of column p, zero-padded. */
-function packA(a: Float32Array, offset: number, lda: number, mc: number, kc: number): void {
-  const strips = Math.ceil(mc / MR);
-  const needed = strips * MR * kc;
-  if (packedA.length < needed) packedA = new Float32Array(needed);
-  const out = packedA;
+/** Packs A[mc×kc] into 4-tall row strips at A_OFFSET: strip s holds, for each p, rows 4s…4s+3 of column p (zero-padded). */
+function packA(heap: Float32Array, a: Float32Array, offset: number, lda: number, mc: number, kc: number): void {
+  const strips = Math.ceil(mc / TILE_ROWS);
   for (let s = 0; s < strips; s++) {
-    const i0 = s * MR;
-    const height = Math.min(MR, mc - i0);
-    const base = s * MR * kc;
-    for (let i = 0; i < MR; i++) {
+    const i0 = s * TILE_ROWS;
+    const height = Math.min(TILE_ROWS, mc - i0);
+    const base = A_OFFSET + s * TILE_ROWS * kc;
+    for (let i = 0; i < TILE_ROWS; i++) {
       if (i < height) {
         const src = offset + (i0 + i) * lda;
-        for (let p = 0; p < kc; p++) out[base + p * MR + i] = a[src + p]!;
+        for (let p = 0; p < kc; p++) heap[base + p * TILE_ROWS + i] = a[src + p]!;
       } else {
-        for (let p = 0; p < kc; p++) out[base + p * MR + i] = 0;
+        for (let p = 0; p < kc; p++) heap[base + p * TILE_ROWS + i] = 0;
       }
     }
-  }
-}
-
-/** The 4×4 register block: C[mr×nr] += Ap(strip) · Bp(strip) over kc. */
-function microKernel(
-  kc: number,
-  aStart: number,
-  bStart: number,
-  c: Float32Array,
-  cStart: number,
-  ldc: number,
-  mr: number,
-  nr: number,
-): void {
-  const ap = packedA;
-  const bp = packedB;
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  let ai = aStart;
-  let bi = bStart;
-  for (let p = 0; p < kc; p++) {
-    const b0 = bp[bi]!, b1 = bp[bi + 1]!, b2 = bp[bi + 2]!, b3 = bp[bi + 3]!;
-    let av = ap[ai]!;
-    c00 += av * b0; c01 += av * b1; c02 += av * b2; c03 += av * b3;
-    av = ap[ai + 1]!;
-    c10 += av * b0; c11 += av * b1; c12 += av * b2; c13 += av * b3;
-    av = ap[ai + 2]!;
-    c20 += av * b0; c21 += av * b1; c22 += av * b2; c23 += av * b3;
-    av = ap[ai + 3]!;
-    c30 += av * b0; c31 += av * b1; c32 += av * b2; c33 += av * b3;
-    ai += MR;
-    bi += NR;
-  }
-  if (mr === MR && nr === NR) {
-    let o = cStart;
-    c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03;
-    o += ldc;
-    c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13;
-    o += ldc;
-    c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23;
-    o += ldc;
-    c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
-    return;
-  }
-  const block = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
-  for (let i = 0; i < mr; i++) {
-    for (let j = 0; j < nr; j++) c[cStart + i * ldc + j] += block[i * NR + j]!;
   }
 }

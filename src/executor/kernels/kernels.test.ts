@@ -13,7 +13,8 @@ import { naiveConvolution, naivePooling } from "../naive.js";
 import { dropout, relu } from "./activation.js";
 import { concat, eltwise, split } from "./combine.js";
 import { convolution } from "./convolution.js";
-import { sgemm } from "./gemm.js";
+import { sgemm, sgemmBackend } from "./gemm.js";
+import { javascriptTileKernel, TILE_COLS, TILE_ROWS, wasmTileKernel } from "./wasm-simd.js";
 import { innerProduct } from "./inner-product.js";
 import { lrn } from "./lrn.js";
 import { batchNorm, scale } from "./normalization.js";
@@ -33,6 +34,17 @@ const close = (actual: Float32Array, expected: number[], digits = 6): void => {
   expect(actual.length).toBe(expected.length);
   expected.forEach((e, i) => expect(actual[i]).toBeCloseTo(e, digits));
 };
+/**
+ * Worst-case error of a float32 sum of n products against the exact value:
+ * γ_(n+1) · Σ|terms| with γ_m = m·u/(1 − m·u), u = 2^-24 (Higham, "Accuracy and
+ * Stability of Numerical Algorithms", §3.1), plus one rounding of the result.
+ * The fast kernels accumulate in float32 (≈1e-7 relative per operation).
+ */
+function float32SumBound(n: number, sumAbs: number): number {
+  const u = 2 ** -24;
+  const gamma = ((n + 2) * u) / (1 - (n + 2) * u);
+  return gamma * sumAbs + 1e-30;
+}
 const grid3 = t([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
 describe("sgemm", () => {
@@ -42,7 +54,7 @@ describe("sgemm", () => {
     expect([...c]).toEqual([19, 22, 43, 50]);
   });
 
-  it("equals a naive triple loop on random sizes, including sizes past the block sizes", () => {
+  it("equals a naive triple loop within the float32 summation bound, on random sizes past the block sizes", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 1100 }), fc.integer({ min: 1, max: 300 }), fc.integer(), (m, n, k, seed) => {
         if (m * n * k > 3e6) return;
@@ -54,12 +66,46 @@ describe("sgemm", () => {
         for (let i = 0; i < m; i++) {
           for (let j = 0; j < n; j++) {
             let sum = 0;
-            for (let p = 0; p < k; p++) sum += a[i * k + p]! * b[p * n + j]!;
-            expect(Math.abs(c[i * n + j]! - sum)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(sum)) + 1e-6 * k);
+            let sumAbs = 0;
+            for (let p = 0; p < k; p++) {
+              sum += a[i * k + p]! * b[p * n + j]!;
+              sumAbs += Math.abs(a[i * k + p]! * b[p * n + j]!);
+            }
+            expect(Math.abs(c[i * n + j]! - sum)).toBeLessThanOrEqual(float32SumBound(k, sumAbs));
           }
         }
       }),
       { numRuns: 25 },
+    );
+  });
+});
+
+describe("tile kernels", () => {
+  it("the WebAssembly SIMD and the JavaScript tile kernels give the same bits", () => {
+    const floats = 1 << 16;
+    const wasm = wasmTileKernel(floats);
+    // Node 20 has WebAssembly SIMD; sgemm uses it.
+    expect(wasm?.kind).toBe("wasm-simd");
+    expect(sgemmBackend()).toBe("wasm-simd");
+    const js = javascriptTileKernel(floats);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 300 }), fc.integer(), (mStrips, nStrips, kc, seed) => {
+        const next = mulberry32(seed);
+        const packed = (mStrips * TILE_ROWS + nStrips * TILE_COLS) * kc;
+        for (let i = 0; i < packed; i++) {
+          const v = next() * 2 - 1;
+          wasm!.heap[i] = v;
+          js.heap[i] = v;
+        }
+        const cOff = packed;
+        wasm!.tiles(0, mStrips * TILE_ROWS * kc, cOff, mStrips, nStrips, kc);
+        js.tiles(0, mStrips * TILE_ROWS * kc, cOff, mStrips, nStrips, kc);
+        const size = mStrips * TILE_ROWS * nStrips * TILE_COLS;
+        const a = new Uint32Array(wasm!.heap.buffer, wasm!.heap.byteOffset + cOff * 4, size);
+        const b = new Uint32Array(js.heap.buffer, cOff * 4, size);
+        expect([...a]).toEqual([...b]);
+      }),
+      { numRuns: 30 },
     );
   });
 });
@@ -110,7 +156,7 @@ describe("convolution", () => {
     expect(() => convolution(t([1, 3, 1, 1], [1, 2, 3]), f32([1, 2, 3]), undefined, convParams({ numOutput: 2, kernelH: 1, kernelW: 1, group: 2 }))).toThrow(/group/);
   });
 
-  it("equals the naive 7-loop convolution on random shapes (groups, depthwise, stride, pad, dilation)", () => {
+  it("equals the naive 7-loop convolution within the float32 summation bound on random shapes (groups, depthwise, stride, pad, dilation)", () => {
     const shape = fc.record({
       groups: fc.integer({ min: 1, max: 3 }),
       cinPerGroup: fc.integer({ min: 1, max: 5 }),
@@ -145,9 +191,13 @@ describe("convolution", () => {
         const bias = s.bias ? Float32Array.from({ length: cout }, () => next() - 0.5) : undefined;
         const fast = convolution(x, weights, bias, params);
         const slow = naiveConvolution(x, weights, bias, params);
+        // Σ|w·x| + |b| per output: the naive convolution of the absolute values.
+        const abs = (v: Float32Array): Float32Array => v.map(Math.abs);
+        const magnitude = naiveConvolution({ shape: x.shape, data: abs(x.data) }, abs(weights), bias && abs(bias), params);
+        const depth = s.cinPerGroup * s.kh * s.kw;
         expect(fast.shape).toEqual(slow.shape);
         for (let i = 0; i < slow.data.length; i++) {
-          expect(Math.abs(fast.data[i]! - slow.data[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(slow.data[i]!)));
+          expect(Math.abs(fast.data[i]! - slow.data[i]!)).toBeLessThanOrEqual(float32SumBound(depth + 1, magnitude.data[i]!));
         }
       }),
       { numRuns: 150 },
@@ -216,9 +266,10 @@ describe("pooling", () => {
         const slow = naivePooling(x, params);
         expect(fast.shape).toEqual(slow.shape);
         for (let i = 0; i < slow.data.length; i++) {
-          // A window entirely outside the image (kernel < stride with ceil rounding) is 0/0 = NaN
-          // for average pooling in Caffe as in the naive definition.
+          // A window entirely outside the image (kernel < stride with ceil rounding) gives Caffe's
+          // 0 / (non-positive extent): NaN or -0, in both implementations.
           if (Number.isNaN(slow.data[i]!)) expect(fast.data[i]).toBeNaN();
+          else if (Object.is(slow.data[i], -0)) expect(Object.is(fast.data[i], -0)).toBe(true);
           else expect(Math.abs(fast.data[i]! - slow.data[i]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(slow.data[i]!)));
         }
       }),

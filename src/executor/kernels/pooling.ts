@@ -12,7 +12,8 @@
  * - average: the divisor is the window clipped to the *padded* bounds
  *   (`min(start + kernel, in + pad) − start`), the sum runs over the window
  *   clipped to the image, so padded cells count as zeros (a window left
- *   entirely outside, possible only when kernel < stride, is 0/0 = NaN, as in Caffe).
+ *   entirely outside, possible only when kernel < stride, divides 0 by a
+ *   non-positive extent product: NaN or -0, as in Caffe).
  *
  * @module
  */
