@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { HAS_SHARED, SHARED_SKIP_REASON, sharedPath } from "../../test/shared.js";
+import { main } from "./main.js";
+
+/** Run the CLI in-process and capture its output. */
+async function run(...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+async function runJson(...argv: string[]) {
+  const result = await run(...argv, "--json");
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout);
+}
+
+describe("ionn (usage)", () => {
+  it("prints usage and fails on an unknown command or option", async () => {
+    expect((await run()).code).toBe(2);
+    const unknown = await run("frobnicate");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+    const badOption = await run("inspect", "alexnet", "--bogus");
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toMatch(/--bogus/);
+  });
+});
+
+describe("ionn inspect", () => {
+  it("prints the DESIGN.md JSON document for a zoo network", async () => {
+    const doc = await runJson("inspect", "alexnet");
+    expect(doc.name).toBe("alexnet");
+    expect(doc.layers).toBe(24);
+    expect(doc.parameters).toBe(60_965_224);
+    expect(doc.parameterBytes).toBe(60_965_224 * 4);
+    expect(doc.layerList).toHaveLength(24);
+    expect(doc.layerList[1]).toMatchObject({ name: "conv1", type: "Convolution", inputs: ["data"], outputShape: [1, 96, 55, 55], parameters: 34_944 });
+    // conv1: 96·55·55 outputs × 3·11·11 weights each = 105,415,200 MACs.
+    expect(doc.layerList[1].macs).toBe(105_415_200);
+  });
+
+  it("names a file that does not exist or has an unknown extension", async () => {
+    const missing = await run("inspect", "no-such-model.prototxt");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read model file no-such-model\.prototxt/);
+    const unknown = await run("inspect", "model.xyz");
+    expect(unknown.stderr).toMatch(/neither a zoo network/);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)(HAS_SHARED ? "ionn inspect on the published prototxts (Table 1)" : `Table 1 (${SHARED_SKIP_REASON})`, () => {
+  // Table 1 of the paper via the reference conventions: runtime layers and MiB = parameterBytes / 2^20.
+  const table1: Array<[string, number, number, string]> = [
+    ["alexnet", 24, 232.56, "ionn_odroid_xu4_client/alexnet.txt"],
+    ["googlenet", 152, 26.7, "ionn_odroid_xu4_client/googlenet.txt"],
+    ["resnet50", 245, 97.7, "ionn_odroid_xu4_client/resnet50.txt"],
+  ];
+  it.each(table1)("%s: %i layers, %f MiB, names equal the published profile", async (model, layers, mebibytes, profile) => {
+    const doc = await runJson("inspect", sharedPath(`models/${model}.prototxt`));
+    expect(doc.layers).toBe(layers);
+    expect(Math.abs(doc.parameterBytes / 2 ** 20 - mebibytes)).toBeLessThanOrEqual(0.01);
+    const { readFileSync } = await import("node:fs");
+    const names = readFileSync(sharedPath(`profiles/${profile}`), "utf8").trim().split("\n").map((l) => l.trim().split(/\s+/)[1]);
+    const ours = doc.layerList.map((l: { name: string; type: string }) => (l.type === "Input" ? names[0] : l.name));
+    expect(ours).toEqual(names);
+  });
+
+  it("plan reproduces the authors' AlexNet partitions with the published profiles (ionn-reference, 80 Mbps, K = 0.5)", async () => {
+    const doc = await runJson(
+      "plan",
+      "alexnet",
+      "--client-profile",
+      sharedPath("profiles/ionn_odroid_xu4_client/alexnet.txt"),
+      "--server-profile",
+      sharedPath("profiles/ionn_server_gpu/alexnet.txt"),
+      "--preset",
+      "ionn-reference",
+      "--mbps",
+      "80",
+      "--K",
+      "0.5",
+    );
+    // Conventions file: kept plans at levels 0, 2, 7 → [conv1…pool2], [conv3…pool5], [fc6…fc8], merged ReLU/Dropout included.
+    expect(doc.partitions.map((p: { layers: string[] }) => p.layers)).toEqual([
+      ["conv1", "relu1", "norm1", "pool1", "conv2", "relu2", "norm2", "pool2"],
+      ["conv3", "relu3", "conv4", "relu4", "conv5", "relu5", "pool5"],
+      ["fc6", "relu6", "drop6", "fc7", "relu7", "drop7", "fc8"],
+    ]);
+    expect(doc.rounds.filter((r: { kept: boolean }) => r.kept).map((r: { level: number }) => r.level)).toEqual([0, 2, 7]);
+    expect(doc.groups).toHaveLength(13);
+    const queryMs = doc.partitions.map((p: { expectedQueryMs: number }) => p.expectedQueryMs);
+    for (let i = 1; i < queryMs.length; i++) expect(queryMs[i]).toBeLessThanOrEqual(queryMs[i - 1]);
+  });
+
+  it("rejects a profile of another network, naming the line", async () => {
+    const result = await run("plan", "alexnet", "--client-profile", sharedPath("profiles/ionn_odroid_xu4_client/googlenet.txt"), "--json");
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/googlenet\.txt:2: profile names layer "conv1\/7x7_s2"/);
+  });
+});
+
+describe("ionn plan (bad input)", () => {
+  it.each([
+    [["--K", "1"], /--K must be a number strictly between 0 and 1, got "1"/],
+    [["--K", "0"], /--K must be/],
+    [["--K", "abc"], /--K must be/],
+    [["--mbps", "0"], /--mbps must be a bandwidth in Mbps greater than 0/],
+    [["--mbps", "-5"], /--mbps must be/],
+    [["--preset", "fast"], /--preset must be/],
+  ])("%j is rejected", async (args, message) => {
+    const result = await run("plan", "alexnet", ...(args as string[]), "--json");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message as RegExp);
+  });
+});
