@@ -9,9 +9,13 @@
  *   layers, `name` and `name_call1`; its parameters are counted on the first).
  *   A Sequential model without an InputLayer gets one, named
  *   `<first layer>_input` as TF.js names it.
- * - Shapes are in TF.js's layout with batch 1: channels-last `[1, H, W, C]`
- *   for feature maps (what TF.js reports as `layer.outputShape`), not
- *   Caffe's NCHW; sizes in bytes, which is what the planner uses, are the same.
+ * - Shapes have batch 1 and, by default, the shared contract's channels-first
+ *   layout: a channels-last model's rank ≥ 3 tensors `[1, H, W, C]` (what
+ *   TF.js reports as `layer.outputShape`) are recorded as `[1, C, H, W]`
+ *   (the last axis moves to position 1; Concat/Softmax axes follow). Option
+ *   `layout: "NHWC"` keeps TF.js's own layout. Shapes are computed in the
+ *   model's own layout first; only the recorded shapes are permuted, so sizes
+ *   (what the planner prices) are the same either way.
  * - Parameters come from the `weightsManifest`: each weight is matched to
  *   the layer whose name is the longest prefix of the weight name followed by
  *   `/` (`Conv1/kernel` → `Conv1`). Without a manifest the shapes implied by
@@ -76,6 +80,17 @@ const modelJsonSchema = z
 /** One weight of a TF.js weights manifest. */
 export type TfjsWeightSpec = z.infer<typeof weightSchema>;
 
+/** Options of {@link importTfjsLayersModel}. */
+export interface TfjsImportOptions {
+  /**
+   * Layout of the recorded shapes (default `"NCHW"`, the layout of
+   * {@link Network}): `"NHWC"` keeps a channels-last model's shapes as
+   * TF.js reports them. Models with a `channels_first` layer are never
+   * permuted.
+   */
+  readonly layout?: "NCHW" | "NHWC";
+}
+
 /** Result of {@link importTfjsLayersModelDetailed}. */
 export interface TfjsImport {
   readonly network: Network;
@@ -90,6 +105,7 @@ export interface TfjsImport {
  *
  * @param modelJson the parsed model.json (`JSON.parse` of the file)
  * @param source file name for error messages and `Network.source` (default `"model.json"`)
+ * @param options layout of the recorded shapes (default NCHW)
  * @returns the network; layers in topological order of their calls
  * @throws {InvalidModelError} when `modelTopology` or its model config is
  *   missing or malformed (naming the file and field), for a graph model, or
@@ -102,8 +118,8 @@ export interface TfjsImport {
  * console.log(network.layers.length, totalParameters(network));
  * ```
  */
-export function importTfjsLayersModel(modelJson: unknown, source = "model.json"): Network {
-  return importTfjsLayersModelDetailed(modelJson, source).network;
+export function importTfjsLayersModel(modelJson: unknown, source = "model.json", options: TfjsImportOptions = {}): Network {
+  return importTfjsLayersModelDetailed(modelJson, source, options).network;
 }
 
 /**
@@ -111,7 +127,7 @@ export function importTfjsLayersModel(modelJson: unknown, source = "model.json")
  *
  * @throws see {@link importTfjsLayersModel}
  */
-export function importTfjsLayersModelDetailed(modelJson: unknown, source = "model.json"): TfjsImport {
+export function importTfjsLayersModelDetailed(modelJson: unknown, source = "model.json", options: TfjsImportOptions = {}): TfjsImport {
   const parsed = modelJsonSchema.safeParse(modelJson);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -221,7 +237,35 @@ export function importTfjsLayersModelDetailed(modelJson: unknown, source = "mode
     return ref;
   });
   const inputs = layers.filter((l) => l.type === "Input").map((l) => ({ layer: l.index, top: 0 }));
-  return { network: { name: modelName, layers, inputs, outputs, source }, warnings };
+  const channelsFirst = calls.some((c) => c.config["data_format"] === "channels_first");
+  const permuted = (options.layout ?? "NCHW") === "NCHW" && !channelsFirst ? layers.map(toChannelsFirst) : layers;
+  return { network: { name: modelName, layers: permuted, inputs, outputs, source }, warnings };
+}
+
+/** `[1, H, W, C]` → `[1, C, H, W]` (any rank ≥ 3: the last axis moves to position 1). */
+function channelsFirstShape(shape: Shape): Shape {
+  return shape.length >= 3 ? [shape[0]!, shape[shape.length - 1]!, ...shape.slice(1, -1)] : shape;
+}
+
+/** A channels-last axis of a rank-`rank` tensor, in the channels-first layout. */
+function channelsFirstAxis(axis: number, rank: number): number {
+  if (rank < 3) return axis;
+  const a = axis < 0 ? axis + rank : axis;
+  return a === rank - 1 ? 1 : a === 0 ? 0 : a + 1;
+}
+
+function toChannelsFirst(layer: Layer): Layer {
+  let params = layer.params;
+  if ((layer.type === "Concat" || layer.type === "Softmax") && "axis" in params) {
+    params = { ...params, axis: channelsFirstAxis(Number(params.axis), layer.outputShapes[0]?.length ?? 0) };
+  }
+  if (layer.type === "Input") params = { ...params, shapes: layer.outputShapes.map(channelsFirstShape) };
+  return {
+    ...layer,
+    inputShapes: layer.inputShapes.map(channelsFirstShape),
+    outputShapes: layer.outputShapes.map(channelsFirstShape),
+    params,
+  };
 }
 
 interface InboundRef {

@@ -53,7 +53,8 @@ function ours(network: Network): [string, number[], number][] {
 const BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2, float32: 4, int32: 4 };
 
 describe("importTfjsLayersModel on nsfwjs@4.4.0 MobileNetV2 (dist/models/mobilenet_v2)", () => {
-  const { network, warnings } = importTfjsLayersModelDetailed(mobilenetJson, "nsfwjs/mobilenet_v2/model.json");
+  const { network, warnings } = importTfjsLayersModelDetailed(mobilenetJson, "nsfwjs/mobilenet_v2/model.json", { layout: "NHWC" });
+  const nchw = importTfjsLayersModel(mobilenetJson, "nsfwjs/mobilenet_v2/model.json");
 
   it("matches tfjs-layers layer by layer: names, output shapes (channels-last, batch 1) and parameter counts", async () => {
     const reference = await tfjsReference(mobilenetJson.modelTopology);
@@ -89,10 +90,19 @@ describe("importTfjsLayersModel on nsfwjs@4.4.0 MobileNetV2 (dist/models/mobilen
     expect(network.layers[network.outputs[0]!.layer]!.outputShapes[0]).toEqual([1, 5]);
   });
 
+  it("records NCHW shapes by default: the channels axis moves to position 1, everything else equal", () => {
+    expect(nchw.layers[0]!.outputShapes[0]).toEqual([1, 3, 224, 224]);
+    nchw.layers.forEach((layer, i) => {
+      const nhwc = network.layers[i]!;
+      expect(layer.outputShapes[0]).toEqual(nhwc.outputShapes[0]!.length === 4 ? [1, nhwc.outputShapes[0]![3], nhwc.outputShapes[0]![1], nhwc.outputShapes[0]![2]] : nhwc.outputShapes[0]);
+      expect([layer.name, layer.type, layer.parameters, layer.macs]).toEqual([nhwc.name, nhwc.type, nhwc.parameters, nhwc.macs]);
+    });
+  });
+
   it("gets an upload plan at 80 Mbps (paper preset, K = 0.5, costs proportional to MACs)", () => {
     const { plan } = planNetwork(
-      network,
-      { clientMs: network.layers.map((l) => l.macs * 1e-6 + 0.01), serverMs: network.layers.map((l) => l.macs * 5e-8 + 0.01) },
+      nchw,
+      { clientMs: nchw.layers.map((l) => l.macs * 1e-6 + 0.01), serverMs: nchw.layers.map((l) => l.macs * 5e-8 + 0.01) },
       { preset: "paper", mbps: 80, K: 0.5 },
     );
     expect(plan.partitions.length).toBeGreaterThan(0);
@@ -135,7 +145,7 @@ describe("importTfjsLayersModel on models serialized by tfjs-layers", () => {
       ],
     });
     const json = await saved(model);
-    const network = importTfjsLayersModel(json, "seq.json");
+    const network = importTfjsLayersModel(json, "seq.json", { layout: "NHWC" });
     const reference = tfjsRows(model);
     // our list has the implicit input layer first, as TF.js's model.layers does not
     expect(network.layers[0]!.type).toBe("Input");
@@ -161,7 +171,7 @@ describe("importTfjsLayersModel on models serialized by tfjs-layers", () => {
     const out = tf.layers.dense({ units: 2, name: "out" }).apply(gap) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out });
     const json = await saved(model);
-    const network = importTfjsLayersModel(json, "functional.json");
+    const network = importTfjsLayersModel(json, "functional.json", { layout: "NHWC" });
     const reference = tfjsRows(model);
     expect(ours(network)).toEqual(reference.rows);
     const byName = new Map(network.layers.map((l) => [l.name, l]));
@@ -171,6 +181,9 @@ describe("importTfjsLayersModel on models serialized by tfjs-layers", () => {
     expect(byName.get("sum")!.params).toMatchObject({ operation: "sum" });
     expect(byName.get("prod")!.params).toMatchObject({ operation: "prod" });
     expect(network.inputs).toEqual([{ layer: 0, top: 0 }]);
+    const catNchw = importTfjsLayersModel(json, "functional.json").layers.find((l) => l.name === "cat")!;
+    expect(catNchw.outputShapes[0]).toEqual([1, 20, 16, 16]);
+    expect(catNchw.params).toMatchObject({ axis: 1 });
   });
 });
 
