@@ -178,7 +178,14 @@ function im2col(
   }
 }
 
-/** One channel of a depthwise convolution, accumulated onto `out` (which holds the bias). */
+let paddedScratch = new Float32Array(0);
+
+/**
+ * One channel of a depthwise convolution, accumulated onto `out` (which holds
+ * the bias): the channel is copied into a zero-padded plane, then each kernel
+ * tap adds `weight · shifted plane` to the whole output (float32 after every
+ * tap, taps in row-major order).
+ */
 function depthwiseChannel(
   data: Float32Array,
   inBase: number,
@@ -193,20 +200,24 @@ function depthwiseChannel(
   p: ConvolutionParams,
 ): void {
   const { kernelH: kh, kernelW: kw, strideH: sh, strideW: sw, padH: ph, padW: pw, dilationH: dh, dilationW: dw } = p;
-  for (let oy = 0; oy < ho; oy++) {
-    for (let ox = 0; ox < wo; ox++) {
-      let sum = 0;
-      for (let i = 0; i < kh; i++) {
-        const iy = oy * sh - ph + i * dh;
-        if (iy < 0 || iy >= h) continue;
-        const row = inBase + iy * w;
-        for (let j = 0; j < kw; j++) {
-          const ix = ox * sw - pw + j * dw;
-          if (ix < 0 || ix >= w) continue;
-          sum += data[row + ix]! * weights[wBase + i * kw + j]!;
+  const pwTotal = w + 2 * pw;
+  const phTotal = h + 2 * ph;
+  if (paddedScratch.length < pwTotal * phTotal) paddedScratch = new Float32Array(pwTotal * phTotal);
+  const padded = paddedScratch;
+  padded.fill(0, 0, pwTotal * phTotal);
+  for (let y = 0; y < h; y++) padded.set(data.subarray(inBase + y * w, inBase + (y + 1) * w), (y + ph) * pwTotal + pw);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const weight = weights[wBase + i * kw + j]!;
+      for (let oy = 0; oy < ho; oy++) {
+        let src = (oy * sh + i * dh) * pwTotal + j * dw;
+        const dst = outBase + oy * wo;
+        if (sw === 1) {
+          for (let ox = 0; ox < wo; ox++) out[dst + ox] += weight * padded[src + ox]!;
+        } else {
+          for (let ox = 0; ox < wo; ox++, src += sw) out[dst + ox] += weight * padded[src]!;
         }
       }
-      out[outBase + oy * wo + ox] += sum;
     }
   }
 }
