@@ -117,3 +117,64 @@ describe("ionn plan (bad input)", () => {
     expect(result.stderr).toMatch(message as RegExp);
   });
 });
+
+const TINY = new URL("../../test/fixtures/tiny-cnn.prototxt", import.meta.url).pathname;
+
+describe("ionn profile and fit", () => {
+  it("profile prints {device, totalMs, layers} in runtime order", async () => {
+    const doc = await runJson("profile", "alexnet", "--device", "odroid-xu4");
+    expect(doc.device).toBe("odroid-xu4");
+    expect(doc.layers.map((l: { name: string }) => l.name).slice(0, 3)).toEqual(["data", "conv1", "relu1"]);
+    expect(doc.totalMs).toBeCloseTo(doc.layers.reduce((s: number, l: { ms: number }) => s + l.ms, 0), 6);
+    const bad = await run("profile", "alexnet", "--device", "pixel");
+    expect(bad.stderr).toMatch(/--device must be one of odroid-xu4, gtx-1080ti, reference, got "pixel"/);
+  });
+
+  it("profile --device reference times the real executor here; fit --from-profile fits it", async () => {
+    const doc = await runJson("profile", TINY, "--device", "reference", "--repetitions", "1");
+    expect(doc.layers).toHaveLength(11);
+    expect(doc.layers.every((l: { ms: number }) => l.ms >= 0)).toBe(true);
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "ionn-")), "tiny.json");
+    writeFileSync(file, JSON.stringify(doc));
+    const fit = await runJson("fit", "--from-profile", file, TINY);
+    expect(fit.table.length).toBeGreaterThan(0);
+    expect(fit.functions).toBeTypeOf("object");
+  });
+
+  it("fit prints the Table 3-like table and serialized functions under 1 KiB", async () => {
+    const doc = await runJson("fit");
+    const types = doc.table.map((r: { type: string }) => r.type);
+    expect(types).toEqual(expect.arrayContaining(["Convolution", "InnerProduct", "Pooling", "ReLU", "LRN", "Softmax", "BatchNorm", "Scale", "Concat", "Eltwise"]));
+    expect(doc.table.every((r: { samples: number }) => r.samples === 60)).toBe(true);
+    expect(JSON.stringify(doc.functions).length).toBeLessThan(1024);
+  });
+});
+
+describe("ionn client against an in-process edge server (loopback TCP)", () => {
+  it("uploads the plan, keeps querying, and every collaborative output equals the local one", async () => {
+    const { EdgeServer, serveTcp } = await import("../runtime/index.js");
+    const { referenceExecutor } = await import("../executor/index.js");
+    const handle = await serveTcp({ server: new EdgeServer({ executorFactory: () => referenceExecutor() }), port: 0 });
+    try {
+      // The tiny model runs in ~2 ms on the modelled client, so offloading only pays on a fast link.
+      const doc = await runJson("client", "--connect", `127.0.0.1:${handle.port}`, TINY, "--queries", "4", "--interval-ms", "0", "--mbps", "5000", "--K", "0.5");
+      expect(doc.partitions.length).toBeGreaterThan(0);
+      expect(doc.uploadCompleteMs).toBeGreaterThan(0);
+      expect(doc.queries).toHaveLength(4);
+      for (const q of doc.queries) expect(q.matchesLocal).toBe(true);
+      const uploaded = new Set(doc.partitions.flatMap((p: { layers: string[] }) => p.layers));
+      for (const q of doc.queries) for (const layer of q.serverLayers) expect(uploaded.has(layer)).toBe(true);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it("names a bad --connect", async () => {
+    const result = await run("client", "--connect", "nowhere", "alexnet");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--connect must be HOST:PORT, got "nowhere"/);
+  });
+});

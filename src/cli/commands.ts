@@ -4,98 +4,14 @@
  *
  * @module
  */
-import type { ParseArgsConfig } from "node:util";
-import { InvalidArgumentError } from "../errors.js";
-import { loadNetwork, MODEL_FORMATS, type ModelFormat } from "../model/load.js";
 import { totalMacs, totalParameters, type Network } from "../model/types.js";
 import { allAtOnce, localOnly, singleSplit } from "../plan/baselines.js";
 import { planNetwork, type NetworkPlan } from "../plan/plan-network.js";
-import type { PresetName } from "../plan/presets.js";
 import { resolveCosts } from "./costs.js";
-import { fixed, layerRange, mib, table } from "./format.js";
-import { numberOption } from "./main.js";
-
-/** What a command receives. */
-export interface CommandContext {
-  readonly values: Record<string, unknown>;
-  readonly positionals: readonly string[];
-  readonly json: boolean;
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
-
-/** A subcommand. */
-export interface Command {
-  readonly summary: string;
-  readonly usage: string;
-  readonly options: NonNullable<ParseArgsConfig["options"]>;
-  run(context: CommandContext): Promise<void>;
-}
-
-function printJson(context: CommandContext, value: unknown): void {
-  context.stdout(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-function modelArgument(context: CommandContext, usage: string): string {
-  const model = context.positionals[0];
-  if (model === undefined) throw new InvalidArgumentError(`missing <model> argument; usage: ${usage}`);
-  if (context.positionals.length > 1) {
-    throw new InvalidArgumentError(`unexpected argument "${context.positionals[1]}"; usage: ${usage}`);
-  }
-  return model;
-}
-
-function formatOption(values: Record<string, unknown>): ModelFormat | undefined {
-  const format = values["format"];
-  if (format === undefined) return undefined;
-  if (!(MODEL_FORMATS as readonly unknown[]).includes(format)) {
-    throw new InvalidArgumentError(`--format must be one of ${MODEL_FORMATS.join(", ")}, got "${String(format)}"`);
-  }
-  return format as ModelFormat;
-}
-
-async function loadModel(context: CommandContext, usage: string): Promise<Network> {
-  const { network, warnings } = await loadNetwork(modelArgument(context, usage), { format: formatOption(context.values) });
-  for (const warning of warnings) context.stderr(`warning: ${warning}\n`);
-  return network;
-}
-
-/** `--mbps`: a bandwidth > 0. */
-export function mbpsOption(values: Record<string, unknown>, fallback = 80): number {
-  return numberOption(values, "mbps", fallback, (v) => v > 0, "a bandwidth in Mbps greater than 0");
-}
-
-/** `--K`: Algorithm 1's K in (0, 1). */
-export function kOption(values: Record<string, unknown>, fallback = 0.5): number {
-  return numberOption(values, "K", fallback, (v) => v > 0 && v < 1, "a number strictly between 0 and 1");
-}
-
-function presetOption(values: Record<string, unknown>): PresetName {
-  const preset = values["preset"] ?? "paper";
-  if (preset !== "paper" && preset !== "ionn-reference") {
-    throw new InvalidArgumentError(`--preset must be "paper" or "ionn-reference", got "${String(preset)}"`);
-  }
-  return preset;
-}
-
-const MODEL_OPTIONS = { format: { type: "string" } } as const;
-const COST_OPTIONS = {
-  "client-profile": { type: "string" },
-  "server-profile": { type: "string" },
-  "server-regression": { type: "string" },
-} as const;
-
-function costOptions(values: Record<string, unknown>) {
-  const pick = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
-  const clientProfile = pick("client-profile");
-  const serverProfile = pick("server-profile");
-  const serverRegression = pick("server-regression");
-  return {
-    ...(clientProfile !== undefined ? { clientProfile } : {}),
-    ...(serverProfile !== undefined ? { serverProfile } : {}),
-    ...(serverRegression !== undefined ? { serverRegression } : {}),
-  };
-}
+import { fixed, layerRange, mib, plural, table } from "./format.js";
+import { type Command, COST_OPTIONS, costOptions, kOption, loadModel, mbpsOption, MODEL_OPTIONS, presetOption, printJson } from "./command.js";
+import { fitCommand, profileCommand } from "./model-commands.js";
+import { clientCommand, serveCommand } from "./runtime-commands.js";
 
 // ---------------------------------------------------------------- inspect
 
@@ -183,7 +99,7 @@ export function planDocument(network: Network, result: NetworkPlan, settings: { 
 
 /** Human-readable plan table. */
 export function formatPlan(document: ReturnType<typeof planDocument>): string {
-  const header = `${document.model}: ${document.partitions.length} partitions at ${document.mbps} Mbps, K = ${document.K}, preset ${document.preset}\nclient times: ${document.costs.client}; server times: ${document.costs.server}\n\n`;
+  const header = `${document.model}: ${plural(document.partitions.length, "partition")} at ${document.mbps} Mbps, K = ${document.K}, preset ${document.preset}\nclient times: ${document.costs.client}; server times: ${document.costs.server}\n\n`;
   const rows = document.partitions.map((p, i) => [String(i + 1), layerRange(p.layers), mib(p.bytes), fixed(p.expectedQueryMs, 1)]);
   const body = table(
     [{ header: "#", align: "right" }, { header: "layers" }, { header: "upload", align: "right" }, { header: "query ms after", align: "right" }],
@@ -211,4 +127,11 @@ const plan: Command = {
 };
 
 /** All subcommands by name. */
-export const COMMANDS: Record<string, Command> = { inspect, plan };
+export const COMMANDS: Record<string, Command> = {
+  inspect,
+  plan,
+  profile: profileCommand,
+  fit: fitCommand,
+  serve: serveCommand,
+  client: clientCommand,
+};

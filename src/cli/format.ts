@@ -40,10 +40,17 @@ export function mib(bytes: number): string {
 }
 
 /**
- * A compact list of layer names: the first and last of long runs.
- * `["conv1", "relu1", "norm1", "pool1"]` → `"conv1 … pool1 (4 layers)"`.
+ * A compact list of layer names: short lists in full, long ones as their
+ * first three and last two names with the count.
+ * `["conv1", "relu1", "norm1", "pool1", "conv2", "relu2", "norm2"]` →
+ * `"conv1, relu1, norm1, …, relu2, norm2 (7 layers)"`.
  */
-export function layerRange(names: readonly string[], max = 4): string {
+export function layerRange(names: readonly string[], max = 5): string {
   if (names.length <= max) return names.join(", ");
-  return `${names[0]} … ${names[names.length - 1]} (${names.length} layers)`;
+  return `${names.slice(0, 3).join(", ")}, …, ${names.slice(-2).join(", ")} (${names.length} layers)`;
+}
+
+/** `1 partition`, `3 partitions`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

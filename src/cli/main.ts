@@ -7,8 +7,9 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { IonnError, InvalidArgumentError } from "../errors.js";
-import { COMMANDS, type CommandContext } from "./commands.js";
+import { IonnError } from "../errors.js";
+import type { CommandContext } from "./command.js";
+import { COMMANDS } from "./commands.js";
 
 /** Exit codes: 0 success, 1 unexpected failure, 2 bad input or usage. */
 export const EXIT_USAGE = 2;
@@ -100,19 +101,3 @@ function joinNegativeValues(args: readonly string[], options: NonNullable<ParseA
   return out;
 }
 
-/** Read a numeric option, validating its domain; names the option in the error. */
-export function numberOption(
-  values: Record<string, unknown>,
-  name: string,
-  fallback: number,
-  check: (value: number) => boolean = Number.isFinite,
-  domain = "a finite number",
-): number {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(value) || !check(value)) {
-    throw new InvalidArgumentError(`--${name} must be ${domain}, got "${String(raw)}"`);
-  }
-  return value;
-}
