@@ -49,6 +49,15 @@ export interface OffloadingClientOptions {
   readonly queryTimeoutMs?: number;
   /** Called on session, ACK, completion and failure events. */
   readonly onEvent?: (event: ClientEvent) => void;
+  /**
+   * Chooses which uploaded layers a query runs on the server, given the
+   * runtime indices of the layers ACKed so far on the current connection
+   * (default: all of them). Returned layers that are not uploaded are
+   * ignored. Called when a query starts and again after each new ACK. Lets a
+   * policy upload the whole model but offload only the best collaborative
+   * path (the paper's all-at-once baseline, §6.2).
+   */
+  readonly placement?: (uploaded: ReadonlySet<number>) => Iterable<number>;
 }
 
 /** Events reported through {@link OffloadingClientOptions.onEvent}. */
@@ -94,6 +103,9 @@ interface Link {
   failed: boolean;
   completedAtMs: number | undefined;
   done: Promise<void>;
+  /** The placement's answer for `serverLayers` of size `placedFor` (undefined: not computed yet). */
+  placed?: ReadonlySet<number>;
+  placedFor?: number;
 }
 
 const defaultClock: Clock = { now: () => performance.now() };
@@ -135,6 +147,7 @@ export class OffloadingClient {
   private readonly scheduler: Scheduler;
   private readonly queryTimeoutMs: number;
   private readonly onEvent: ((event: ClientEvent) => void) | undefined;
+  private readonly placement: ((uploaded: ReadonlySet<number>) => Iterable<number>) | undefined;
   /** For each tensor key, the last runtime index that reads it (Infinity for network outputs). */
   private readonly lastUse = new Map<string, number>();
   /** Layers a query runs, in runtime order (Input layers excluded: their outputs are the query input). */
@@ -154,6 +167,7 @@ export class OffloadingClient {
     this.scheduler = options.scheduler ?? defaultScheduler;
     this.queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
     this.onEvent = options.onEvent;
+    this.placement = options.placement;
     if (options.localLoaded) this.localReady = Promise.resolve();
     const layers = this.network.layers;
     const seen = new Set<number>();
@@ -346,7 +360,8 @@ export class OffloadingClient {
     let position = 0;
     while (position < layers.length) {
       const link = this.link;
-      const onServer = (layer: Layer) => !link.failed && link.serverLayers.has(layer.index);
+      const placed = this.placed(link);
+      const onServer = (layer: Layer) => !link.failed && placed.has(layer.index);
       const remote = onServer(layers[position]!);
       const run: number[] = [];
       while (position < layers.length && onServer(layers[position]!) === remote) run.push(layers[position++]!.index);
@@ -397,6 +412,18 @@ export class OffloadingClient {
       result.set(k, tensor);
     }
     return { outputs: result, serverLayers, fellBack, raisedAtMs, latencyMs: this.clock.now() - raisedAtMs };
+  }
+
+  /** The uploaded layers a query runs on the server (see {@link OffloadingClientOptions.placement}). */
+  private placed(link: Link): ReadonlySet<number> {
+    if (this.placement === undefined) return link.serverLayers;
+    if (link.placed === undefined || link.placedFor !== link.serverLayers.size) {
+      const chosen = new Set<number>();
+      for (const index of this.placement(link.serverLayers)) if (link.serverLayers.has(index)) chosen.add(index);
+      link.placed = chosen;
+      link.placedFor = link.serverLayers.size;
+    }
+    return link.placed;
   }
 
   private callServer(link: Link, layers: number[], inputs: Map<string, Tensor>, outputs: string[]): Promise<Map<string, Tensor>> {
