@@ -35,7 +35,7 @@ export async function runLocally(
   input: Tensor | TensorMap,
 ): Promise<Map<string, Tensor>> {
   let inputs: TensorMap;
-  if (input instanceof Map) {
+  if (!isTensor(input)) {
     inputs = input;
   } else {
     if (network.inputs.length !== 1) {
@@ -52,4 +52,8 @@ export async function runLocally(
     inputs,
     network.outputs.map(tensorKey),
   );
+}
+
+function isTensor(value: Tensor | TensorMap): value is Tensor {
+  return "data" in value && (value as Tensor).data instanceof Float32Array && Array.isArray((value as Tensor).shape);
 }
