@@ -8,7 +8,7 @@
  * graphology view of the execution graph, while its projected time stays
  * under ~30 s. Then the five zoo networks (costs from MACs, see below).
  *
- * Run: `npx tsx --expose-gc bench/planner.ts [--max 1000000] [--quick]`
+ * Run: `node --expose-gc --import tsx bench/planner.ts [--max 1000000]` (or `npx tsx bench/planner.ts`)
  */
 import { bidirectional } from "graphology-shortest-path/dijkstra.js";
 import { collapseByDominators } from "../src/dominators/collapse.js";
@@ -26,6 +26,7 @@ const BASELINE_BUDGET_MS = 30_000;
 const gc = (globalThis as { gc?: () => void }).gc;
 
 function heapMiB(): number {
+  gc?.();
   gc?.();
   const m = process.memoryUsage();
   return (m.heapUsed + m.arrayBuffers) / 2 ** 20;

@@ -121,6 +121,19 @@ export interface ExecutionGraph {
   readonly loadMs: Float64Array;
   /** 0 for client-side nodes, 1 for server-side nodes. */
   readonly nodeSide: Uint8Array;
+  /**
+   * The same weights per group, contiguous for the shortest-path recurrence:
+   * client edge, upload-input edge, server execution, the part scaled by the
+   * upload factor (upload + load, rounded to float32 in float32 mode) and the
+   * download-output edge (ms).
+   */
+  readonly perGroup: {
+    readonly clientMs: Float64Array;
+    readonly uploadInputMs: Float64Array;
+    readonly serverMs: Float64Array;
+    readonly scaledMs: Float64Array;
+    readonly downloadMs: Float64Array;
+  };
   /** The graphology view (built on first access, `O(n)`; cached). */
   readonly graphology: DirectedGraph<ExecutionNodeAttributes, ExecutionEdgeAttributes>;
 }
@@ -217,6 +230,21 @@ export function buildExecutionGraph(chain: CostedChain, options: ExecutionGraphO
     edgeOffsets[so + 1] = e;
   }
   edgeOffsets[output + 1] = e;
+  const perGroup = {
+    clientMs: new Float64Array(n),
+    uploadInputMs: new Float64Array(n),
+    serverMs: new Float64Array(n),
+    scaledMs: new Float64Array(n),
+    downloadMs: new Float64Array(n),
+  };
+  for (let g = 0; g < n; g++) {
+    const k = 1 + 5 * g;
+    perGroup.clientMs[g] = executionMs[k]!;
+    perGroup.uploadInputMs[g] = transferMs[k + 1]!;
+    perGroup.serverMs[g] = executionMs[k + 2]!;
+    perGroup.scaledMs[g] = r(uploadMs[k + 2]! + loadMs[k + 2]!);
+    perGroup.downloadMs[g] = transferMs[k + 3]!;
+  }
 
   let cached: DirectedGraph<ExecutionNodeAttributes, ExecutionEdgeAttributes> | undefined;
   const graph: ExecutionGraph = {
@@ -237,6 +265,7 @@ export function buildExecutionGraph(chain: CostedChain, options: ExecutionGraphO
     uploadMs,
     loadMs,
     nodeSide,
+    perGroup,
     get graphology() {
       cached ??= toGraphology(graph);
       return cached;

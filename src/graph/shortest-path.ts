@@ -142,15 +142,14 @@ export function shortestPathByEdges(
 }
 
 /**
- * The recurrence the execution graph's fixed layout allows (edge `1 + 5g` is
- * group g's client edge, then upload-input, server, download-output,
- * server-server): per group, the best time to be on the client before it
+ * The recurrence the execution graph's fixed layout allows (a chain of
+ * groups; weights from {@link ExecutionGraph.perGroup}): per group, the best time to be on the client before it
  * (`C`) and on the server after it (`O`). Same arithmetic, same order of
  * float32 roundings and same tie rule as {@link shortestPathByEdges}.
  */
 function chainShortestPath(graph: ExecutionGraph, factor: number | ArrayLike<number>, scratch: ShortestPathScratch): ShortestPath {
   const n = graph.groups;
-  const { executionMs, transferMs, uploadMs, loadMs } = graph;
+  const { clientMs, uploadInputMs, serverMs, scaledMs, downloadMs } = graph.perGroup;
   const f32 = graph.float32;
   const uniform = typeof factor === "number";
   const single = uniform ? factor : 0;
@@ -160,10 +159,9 @@ function chainShortestPath(graph: ExecutionGraph, factor: number | ArrayLike<num
   let C = 0; // distance at client(g)
   let O = Infinity; // distance at server-out(g - 1)
   for (let g = 0; g < n; g++) {
-    const e = 1 + 5 * g;
     let bits = 0;
     // server-in(g): from server-out(g − 1) (+0), or from client(g) + upload-input; ties → client.
-    const up = f32 ? Math.fround(C + transferMs[e + 1]!) : C + transferMs[e + 1]!;
+    const up = f32 ? Math.fround(C + uploadInputMs[g]!) : C + uploadInputMs[g]!;
     let S = O;
     if (up <= S) {
       S = up;
@@ -173,17 +171,14 @@ function chainShortestPath(graph: ExecutionGraph, factor: number | ArrayLike<num
     const f = uniform ? single : perGroup![g]!;
     let Og = Infinity;
     if (f !== Infinity) {
-      let w = executionMs[e + 2]!;
-      if (f !== 0) {
-        const cost = uploadMs[e + 2]! + loadMs[e + 2]!;
-        w += f32 ? Math.fround(Math.fround(cost) * f) : cost * f;
-      }
+      let w = serverMs[g]!;
+      if (f !== 0) w += f32 ? Math.fround(scaledMs[g]! * f) : scaledMs[g]! * f;
       if (f32) w = Math.fround(w);
       Og = f32 ? Math.fround(S + w) : S + w;
     }
     // client(g + 1) or output: from client(g) + client time, or server-out(g) + download; ties → client.
-    const viaClient = f32 ? Math.fround(C + executionMs[e]!) : C + executionMs[e]!;
-    const viaServer = f32 ? Math.fround(Og + transferMs[e + 3]!) : Og + transferMs[e + 3]!;
+    const viaClient = f32 ? Math.fround(C + clientMs[g]!) : C + clientMs[g]!;
+    const viaServer = f32 ? Math.fround(Og + downloadMs[g]!) : Og + downloadMs[g]!;
     if (viaServer < viaClient) {
       C = viaServer;
       bits |= 2;

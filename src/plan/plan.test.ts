@@ -77,6 +77,12 @@ describe("computeUploadPlan(graph, options) — Figure 5", () => {
     expect(expectedQueryTime(fig5Graph, [0, 1, 2, 3])).toBe(25);
   });
 
+  it("serializes to JSON with rounds' server groups and the group descriptions", () => {
+    const json = JSON.parse(JSON.stringify(plan)) as { rounds: { serverGroups: number[] }[]; groups: { name: string; bytes: number }[] };
+    expect(json.rounds.map((r) => r.serverGroups)).toEqual([[1], [0, 1, 2], [0, 1, 2], [0, 1, 2], [0, 1, 2], [0, 1, 2], [0, 1, 2]]);
+    expect(json.groups.map((g) => [g.name, g.bytes])).toEqual([["A", 40], ["B", 20], ["C", 40], ["D", 4]]);
+  });
+
   it("gives the same plan when uploaded groups are charged nothing (alreadyUploaded: free)", () => {
     const free = computeUploadPlan(fig5Graph, { K: 0.5, alreadyUploaded: "free" });
     expect(free.partitions.map((p) => p.groups)).toEqual([[1], [0, 2]]);

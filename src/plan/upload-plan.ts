@@ -59,7 +59,7 @@ export interface PlanRound {
   readonly level: number;
   /** Upload factor used (K^n, or 0 for the final round). */
   readonly factor: number;
-  /** Groups on the server in this round's shortest path. */
+  /** Groups on the server in this round's shortest path (made on first access; included by `JSON.stringify`). */
   readonly serverGroups: readonly number[];
   /** Length of the shortest path (ms). */
   readonly pathMs: number;
@@ -87,7 +87,7 @@ export interface UploadPlan {
   readonly K: number;
   /** Partitions in upload order; never empty partitions. */
   readonly partitions: readonly UploadPartition[];
-  /** The chain's groups. */
+  /** The chain's groups (described on first access; included by `JSON.stringify`). */
   readonly groups: readonly PlanGroup[];
   /** Every round, kept or not. */
   readonly rounds: readonly PlanRound[];
@@ -217,6 +217,7 @@ export function computeUploadPlan(graph: ExecutionGraph, options: UploadPlanOpti
   const scratch = shortestPathScratch(graph);
   const uploaded = new Uint8Array(n); // union of kept plans
   let previous: Int32Array = new Int32Array(0);
+  let lastRoundServer: Int32Array = new Int32Array(0);
   const perGroup = alreadyUploaded === "free" ? new Float64Array(n) : undefined;
   const queryFactors = new Float64Array(n);
   const rounds: PlanRound[] = [];
@@ -233,20 +234,26 @@ export function computeUploadPlan(graph: ExecutionGraph, options: UploadPlanOpti
     }
     const server = path.serverGroups;
     const kept = server.length > 0 && !sameGroups(server, previous);
-    rounds.push({ level, factor, serverGroups: Array.from(server), pathMs: path.distanceMs, kept });
+    // Consecutive rounds usually find the same plan: share one array (memory O(distinct plans · n)).
+    if (!sameGroups(server, lastRoundServer)) lastRoundServer = server;
+    rounds.push(makeRound(level, factor, lastRoundServer, path.distanceMs, kept));
     if (!kept) continue;
     previous = server;
     const fresh: number[] = [];
-    for (const g of server) if (!uploaded[g]) fresh.push(g);
+    for (let i = 0; i < server.length; i++) if (!uploaded[server[i]!]) fresh.push(server[i]!);
     if (fresh.length === 0) continue;
     let bytes = 0;
-    const layers: number[] = [];
+    let count = 0;
+    for (const g of fresh) count += chain.layerOffsets[g + 1]! - chain.layerOffsets[g]!;
+    const sorted = new Int32Array(count);
+    let k = 0;
     for (const g of fresh) {
       uploaded[g] = 1;
       bytes += chain.paramBytes[g]!;
-      for (const l of groupLayers(chain, g)) layers.push(l);
+      for (let q = chain.layerOffsets[g]!; q < chain.layerOffsets[g + 1]!; q++) sorted[k++] = chain.layers[q]!;
     }
-    layers.sort((a, b) => a - b);
+    sorted.sort();
+    const layers = Array.from(sorted);
     partitions.push({
       groups: fresh,
       layers,
@@ -255,13 +262,29 @@ export function computeUploadPlan(graph: ExecutionGraph, options: UploadPlanOpti
       expectedQueryMs: queryTimeOfMask(graph, uploaded, queryFactors, scratch),
     });
   }
-  return {
+  const plan = {
     K: options.K,
     partitions,
-    groups: describeGroups(graph),
     rounds,
     localMs: shortestPath(graph, Infinity, scratch).distanceMs,
-  };
+  } as unknown as UploadPlan;
+  // The group descriptions are O(n) objects: built on first access (an enumerable getter, so JSON.stringify includes them).
+  let groups: PlanGroup[] | undefined;
+  Object.defineProperty(plan, "groups", {
+    enumerable: true,
+    get: () => (groups ??= describeGroups(graph)),
+  });
+  return plan;
+}
+
+/** A round record whose `serverGroups` array is made on first access from the (shared) typed array. */
+function makeRound(level: number, factor: number, server: Int32Array, pathMs: number, kept: boolean): PlanRound {
+  const round = { level, factor } as { -readonly [K in keyof PlanRound]: PlanRound[K] };
+  let list: number[] | undefined;
+  Object.defineProperty(round, "serverGroups", { enumerable: true, get: () => (list ??= Array.from(server)) });
+  round.pathMs = pathMs;
+  round.kept = kept;
+  return round;
 }
 
 function sameGroups(a: Int32Array, b: Int32Array): boolean {
