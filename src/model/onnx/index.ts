@@ -181,7 +181,7 @@ export function importOnnx(bytes: Uint8Array, source = "<onnx>", options: OnnxIm
       inputs: [],
       inputShapes: [],
       outputShapes: [shape ?? []],
-      params: { shapes: [shape ?? []] },
+      params: { shapes: [shape ?? []], onnx: { opType: "Input", outputTypes: [input.elemType || 1] } },
       paramShapes: [],
       parameters: 0,
       macs: 0,
@@ -257,7 +257,7 @@ export function importOnnx(bytes: Uint8Array, source = "<onnx>", options: OnnxIm
       inputs: refs,
       inputShapes,
       outputShapes,
-      params: layerParams(node, type, attrs, inputsInfo, constantOperands, opset),
+      params: layerParams(node, type, attrs, inputsInfo, constantOperands, opset, node.outputs.map((o) => info.get(o)?.dtype ?? 1)),
       paramShapes,
       parameters,
       macs: inferred?.macs ?? 0,
@@ -403,8 +403,8 @@ function layerType(node: OnnxNode, constantOperands: readonly number[]): string 
   return CAFFE_TYPES[node.opType] ?? node.opType;
 }
 
-function layerParams(node: OnnxNode, type: string, attrs: Attributes, inputs: readonly (ValueInfo | undefined)[], constantOperands: readonly number[], opset: number): LayerParams {
-  const onnx = { opType: node.opType, domain: node.domain, attributes: attrs.toRecord(), inputs: [...node.inputs], constantInputs: [...constantOperands] };
+function layerParams(node: OnnxNode, type: string, attrs: Attributes, inputs: readonly (ValueInfo | undefined)[], constantOperands: readonly number[], opset: number, outputTypes: readonly number[]): LayerParams {
+  const onnx = { opType: node.opType, domain: node.domain, attributes: attrs.toRecord(), inputs: [...node.inputs], constantInputs: [...constantOperands], outputTypes: [...outputTypes] };
   const x = inputs[0]?.shape;
   switch (type) {
     case "Convolution": {

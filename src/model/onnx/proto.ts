@@ -47,6 +47,8 @@ export interface OnnxTensor {
   readonly doubleData: readonly number[];
   /** True when the data lives in an external file (`data_location = EXTERNAL`). */
   readonly external: boolean;
+  /** The encoded `TensorProto` as found in the file (a view), when decoded from bytes. */
+  readonly encoded?: Uint8Array;
 }
 
 /** A decoded `AttributeProto` (only the value fields the importer reads). */
@@ -73,6 +75,8 @@ export interface OnnxNode {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly attributes: readonly OnnxAttribute[];
+  /** The encoded `NodeProto` as found in the file (a view). */
+  readonly encoded?: Uint8Array;
 }
 
 /** One dimension of a declared shape: a number, a symbol (`"N"`), or unknown (`undefined`). */
@@ -103,6 +107,8 @@ export interface OnnxModel {
   readonly producerVersion: string;
   /** Opset per domain (`""` = the default ONNX domain). */
   readonly opsets: ReadonlyMap<string, number>;
+  /** The encoded `OperatorSetIdProto` entries (views), to write sub-models. */
+  readonly encodedOpsets: readonly Uint8Array[];
   readonly graph: OnnxGraph;
 }
 
@@ -122,6 +128,7 @@ export function decodeOnnxModel(bytes: Uint8Array, source = "<onnx>"): OnnxModel
   let producerName = "";
   let producerVersion = "";
   const opsets = new Map<string, number>();
+  const encodedOpsets: Uint8Array[] = [];
   let graph: OnnxGraph | undefined;
   while (!r.done()) {
     const h = r.header();
@@ -145,6 +152,7 @@ export function decodeOnnxModel(bytes: Uint8Array, source = "<onnx>"): OnnxModel
       case 8: {
         r.expect(h, WireType.lengthDelimited, "opset_import");
         const sub = r.message("ModelProto.opset_import");
+        encodedOpsets.push(sub.messageBytes());
         let domain = "";
         let version = 0;
         while (!sub.done()) {
@@ -163,7 +171,7 @@ export function decodeOnnxModel(bytes: Uint8Array, source = "<onnx>"): OnnxModel
   if (graph === undefined) {
     throw new InvalidModelError(`${source}: ModelProto has no graph (field 7); is this an ONNX model file?`);
   }
-  return { irVersion, producerName, producerVersion, opsets, graph };
+  return { irVersion, producerName, producerVersion, opsets, encodedOpsets, graph };
 }
 
 function decodeGraph(r: WireReader): OnnxGraph {
@@ -245,7 +253,7 @@ function decodeNode(r: WireReader): OnnxNode {
         r.skip(h.wireType);
     }
   }
-  return { name, opType, domain: domain === "ai.onnx" ? "" : domain, inputs, outputs, attributes };
+  return { name, opType, domain: domain === "ai.onnx" ? "" : domain, inputs, outputs, attributes, encoded: r.messageBytes() };
 }
 
 function decodeAttribute(r: WireReader): OnnxAttribute {
@@ -358,7 +366,7 @@ export function decodeTensor(r: WireReader): OnnxTensor {
         r.skip(h.wireType);
     }
   }
-  return { name, dims, dataType, rawData, floatData, int32Data, int64Data, doubleData, external };
+  return { name, dims, dataType, rawData, floatData, int32Data, int64Data, doubleData, external, encoded: r.messageBytes() };
 }
 
 function decodeValueInfo(r: WireReader): OnnxValueInfo {

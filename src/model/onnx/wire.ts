@@ -66,6 +66,11 @@ export class WireReader {
     return this.pos >= this.end;
   }
 
+  /** The whole message's bytes (a view, no copy). */
+  messageBytes(): Uint8Array {
+    return this.bytes.subarray(this.start, this.end);
+  }
+
   /** Current absolute offset. */
   offset(): number {
     return this.pos;
@@ -221,3 +226,63 @@ export class WireReader {
 }
 
 const textDecoder = new TextDecoder("utf-8");
+const textEncoder = new TextEncoder();
+
+/**
+ * A minimal protobuf writer (varints, length-delimited fields) for the
+ * sub-models the ONNX Runtime executor builds from verbatim pieces of a file.
+ */
+export class WireWriter {
+  private readonly chunks: Uint8Array[] = [];
+  private length = 0;
+
+  private push(chunk: Uint8Array): this {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    return this;
+  }
+
+  /** Write a non-negative integer as a varint. */
+  varint(value: number): this {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`WireWriter.varint: ${value} is not a non-negative safe integer`);
+    const out: number[] = [];
+    let v = value;
+    while (v >= 0x80) {
+      out.push((v % 0x80) | 0x80);
+      v = Math.floor(v / 0x80);
+    }
+    out.push(v);
+    return this.push(Uint8Array.from(out));
+  }
+
+  /** Write a field key. */
+  tag(field: number, wireType: number): this {
+    return this.varint(field * 8 + wireType);
+  }
+
+  /** Write a varint field. */
+  uint(field: number, value: number): this {
+    return this.tag(field, WireType.varint).varint(value);
+  }
+
+  /** Write a length-delimited field holding `bytes`. */
+  bytes(field: number, bytes: Uint8Array): this {
+    return this.tag(field, WireType.lengthDelimited).varint(bytes.length).push(bytes);
+  }
+
+  /** Write a string field. */
+  string(field: number, value: string): this {
+    return this.bytes(field, textEncoder.encode(value));
+  }
+
+  /** The bytes written so far. */
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+}
