@@ -1,7 +1,7 @@
 /**
  * The reference executor on the real networks of the paper, built by the
  * model module (the Caffe net construction and the built-in zoo, not by this
- * folder): AlexNet at a reduced 3×67×67 input split at every layer boundary,
+ * folder): AlexNet at a reduced 3×67×67 input split at eight boundaries,
  * and GoogLeNet (multi-path), ResNet-50 (BatchNorm/Scale/Eltwise) and
  * MobileNet v1 (depthwise) at full size, run whole and split once in the
  * middle. "Collaborative equals local" needs the two halves to reproduce the
@@ -71,9 +71,11 @@ describe("AlexNet (zoo spec, input reduced to 3×67×67)", () => {
     expectProbabilities(network, await runLocally(network, weights, input));
   });
 
-  it("split at every layer boundary gives the whole run's bits", async () => {
+  it("split at boundaries through the whole network gives the whole run's bits", async () => {
+    // Every boundary is covered on the tiny networks of executor.test.ts; here a spread of them
+    // (after data, relu1, pool1, norm2, conv4, relu5, fc6, drop7) keeps the test fast.
     const whole = await runLocally(network, weights, input);
-    for (let cut = 1; cut < network.layers.length; cut++) {
+    for (const cut of [1, 3, 5, 8, 12, 15, 17, 22]) {
       const split = await runSplit(network, weights, input, cut);
       for (const [key, tensor] of whole) expect(bitsEqual(split.get(key)!, tensor), `cut ${cut}`).toBe(true);
     }
