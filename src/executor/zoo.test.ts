@@ -3,8 +3,8 @@
  * model module (the Caffe net construction and the built-in zoo, not by this
  * folder): AlexNet at a reduced 3×67×67 input split at eight boundaries,
  * and GoogLeNet (multi-path), ResNet-50 (BatchNorm/Scale/Eltwise) and
- * MobileNet v1 (depthwise) at full size, run whole and split once in the
- * middle. "Collaborative equals local" needs the two halves to reproduce the
+ * MobileNet v1 (depthwise) at full size, run whole, with their last third
+ * re-run on a second executor from the boundary tensors. "Collaborative equals local" needs the two halves to reproduce the
  * whole run bit for bit.
  */
 import { describe, expect, it } from "vitest";
@@ -83,13 +83,24 @@ describe("AlexNet (zoo spec, input reduced to 3×67×67)", () => {
 });
 
 describe.each(["googlenet", "resnet50", "mobilenet-v1"])("%s (zoo, full size)", (name) => {
-  it("runs end to end, and split in the middle gives the same bits", async () => {
+  it("runs end to end; the rear third, run on another executor from the boundary tensors, gives the same bits", async () => {
     const network = zooNetwork(name);
     const weights = randomWeights(network, 31);
     const input = randomInput(network, 32);
-    const whole = await runLocally(network, weights, input);
+    const cut = Math.floor((2 * network.layers.length) / 3);
+    const rear = network.layers.slice(cut);
+    const crossing = new Set<string>();
+    for (const layer of rear) for (const ref of layer.inputs) if (ref.layer < cut) crossing.add(tensorKey(ref));
+    const outputs = network.outputs.map(tensorKey);
+    // One executor runs everything (the local run) and also hands out the boundary tensors.
+    const local = referenceExecutor();
+    await local.load(network.layers, weights);
+    const whole = await local.run(network.layers.map((l) => l.index), input, [...outputs, ...crossing]);
     expectProbabilities(network, whole);
-    const split = await runSplit(network, weights, input, Math.floor(network.layers.length / 2));
-    for (const [key, tensor] of whole) expect(bitsEqual(split.get(key)!, tensor)).toBe(true);
+    const server = referenceExecutor();
+    await server.load(rear, weights);
+    const boundary = new Map([...crossing].map((key) => [key, whole.get(key)!]));
+    const result = await server.run(rear.map((l) => l.index), boundary, outputs);
+    for (const key of outputs) expect(bitsEqual(result.get(key)!, whole.get(key)!)).toBe(true);
   });
 });
