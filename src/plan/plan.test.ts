@@ -274,3 +274,33 @@ describe("AlexNet with the published profiles, 80 Mbps, K = 0.5, ionn-reference"
     expect(plan.partitions[0]!.layerNames).toEqual(["conv1", "relu1", "norm1", "pool1", "conv2", "relu2", "norm2", "pool2"]);
   });
 });
+
+describe("planNetwork on the zoo networks (ionn-reference groups by hand)", () => {
+  // Under blob-name edges the group heads are the layers every path passes
+  // through, in-place layers excluded:
+  // GoogLeNet: conv1/7x7_s2, pool1/3x3_s2, pool1/norm1, conv2/3x3_reduce, conv2/3x3, conv2/norm2,
+  //   pool2/3x3_s2, inception_3a/output, inception_3b/output, pool3/3x3_s2, inception_4a…4e/output,
+  //   pool4/3x3_s2, inception_5a/output, inception_5b/output, pool5/7x7_s1, loss3/classifier = 20.
+  // ResNet-50: conv1, pool1, the 16 residual sums res2a … res5c, pool5, fc1000 = 20.
+  const expected: [string, number, string[]][] = [
+    ["googlenet", 20, ["conv1/7x7_s2", "pool1/3x3_s2", "pool1/norm1", "conv2/3x3_reduce", "conv2/3x3", "conv2/norm2", "pool2/3x3_s2", "inception_3a/output"]],
+    ["resnet50", 20, ["conv1", "pool1", "res2a", "res2b", "res2c", "res3a"]],
+  ];
+  for (const [name, groups, first] of expected) {
+    it(`${name}: ${groups} groups, a plan whose last partition reaches the optimum`, () => {
+      const net = zooNetwork(name);
+      const clientMs = net.layers.map((l) => l.macs / 5e5);
+      const serverMs = net.layers.map((l) => l.macs / 5e8 + 0.005);
+      const { chain, plan, graph } = planNetwork(net, { clientMs, serverMs }, { preset: "ionn-reference", mbps: 80, K: 0.5 });
+      expect(chain.size).toBe(groups);
+      expect(chain.names.slice(0, first.length)).toEqual(first);
+      // every planned runtime layer is in exactly one group; Input, Split and prob are not
+      const planned = Array.from(chain.layers);
+      expect(new Set(planned).size).toBe(planned.length);
+      const omitted = net.layers.filter((l) => !planned.includes(l.index)).map((l) => l.type);
+      expect(new Set(omitted)).toEqual(new Set(["Input", "Split", "Softmax"]));
+      const last = plan.partitions[plan.partitions.length - 1]!;
+      expect(last.expectedQueryMs).toBe(shortestPath(graph, 0).distanceMs);
+    });
+  }
+});
