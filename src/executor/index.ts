@@ -20,7 +20,7 @@ export {
 } from "./layer.js";
 export type { LayerSignature } from "./layer.js";
 export { convolution, convolutionOutputShape, convolutionOutputSize, convolutionParamShapes } from "./kernels/convolution.js";
-export { sgemm } from "./kernels/gemm.js";
+export { sgemm, sgemmBackend } from "./kernels/gemm.js";
 export { pooling, poolingOutputShape, pooledSize, poolingWindow } from "./kernels/pooling.js";
 export type { PoolingWindow } from "./kernels/pooling.js";
 export { innerProduct, innerProductOutputShape, innerProductParamShapes } from "./kernels/inner-product.js";
