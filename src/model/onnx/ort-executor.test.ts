@@ -9,7 +9,9 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
+import protobuf from "protobufjs";
 import { InvalidArgumentError } from "../../errors.js";
+import { referenceExecutor } from "../../executor/index.js";
 import type { Tensor } from "../../runtime/types.js";
 import { tensorKey, type Network } from "../types.js";
 import { importOnnx } from "./index.js";
@@ -76,6 +78,67 @@ describe.skipIf(ort === undefined)("onnxRuntimeExecutor (onnxruntime-node, optio
       expect(worst).toBeLessThan(1e-5);
     });
   }
+
+  /*
+   *  x [1,3,11,11] → conv (W 4×3×3×3, B 4, pad 1, stride 2) → relu → maxpool (3×3, stride 2, ceil)
+   *    → globalavgpool → flatten → gemm (W 10×4, transB, bias 10) → softmax (axis 1)
+   *  Every operator is one the reference executor supports (Caffe types).
+   */
+  it("agrees with the reference executor within 1e-4 on a model of Caffe-equivalent operators", async () => {
+    const values = (n: number, seed: number) => Array.from(input([n]).data, (v, i) => ((v + seed * 0.37 + i * 0.011) % 1) - 0.5);
+    const tensor = (name: string, dims: number[], seed: number) => ({ name, dims, data_type: 1, float_data: values(dims.reduce((a, b) => a * b, 1), seed) });
+    const weights = { W: tensor("W", [4, 3, 3, 3], 1), B: tensor("B", [4], 2), fcW: tensor("fcW", [10, 4], 3), fcB: tensor("fcB", [10], 4) };
+    const vi = (name: string, dims?: number[]) => ({ name, type: { tensor_type: { elem_type: 1, ...(dims ? { shape: { dim: dims.map((d) => ({ dim_value: d })) } } : {}) } } });
+    const ints = (name: string, v: number[]) => ({ name, type: 7, ints: v });
+    const int = (name: string, v: number) => ({ name, type: 2, i: v });
+    const n = (op: string, inputs: string[], output: string, attribute: object[] = []) => ({ op_type: op, input: inputs, output: [output], name: output, attribute });
+    const root = protobuf.parse(`syntax = "proto2";
+      message Dim { optional int64 dim_value = 1; } message Shape { repeated Dim dim = 1; }
+      message TT { optional int32 elem_type = 1; optional Shape shape = 2; } message Type { optional TT tensor_type = 1; }
+      message VI { optional string name = 1; optional Type type = 2; }
+      message T { repeated int64 dims = 1; optional int32 data_type = 2; repeated float float_data = 4 [packed = true]; optional string name = 8; }
+      message A { optional string name = 1; optional int64 i = 3; repeated int64 ints = 8; optional int32 type = 20; }
+      message N { repeated string input = 1; repeated string output = 2; optional string name = 3; optional string op_type = 4; repeated A attribute = 5; }
+      message G { repeated N node = 1; optional string name = 2; repeated T initializer = 5; repeated VI input = 11; repeated VI output = 12; }
+      message O { optional string domain = 1; optional int64 version = 2; }
+      message M { optional int64 ir_version = 1; optional G graph = 7; repeated O opset_import = 8; }`, { keepCase: true }).root;
+    const M = root.lookupType("M");
+    const bytes = M.encode(M.fromObject({
+      ir_version: 8,
+      opset_import: [{ domain: "", version: 13 }],
+      graph: {
+        name: "tiny",
+        input: [vi("x", [1, 3, 11, 11])],
+        output: [vi("prob")],
+        initializer: Object.values(weights),
+        node: [
+          n("Conv", ["x", "W", "B"], "conv", [ints("pads", [1, 1, 1, 1]), ints("strides", [2, 2])]),
+          n("Relu", ["conv"], "relu"),
+          n("MaxPool", ["relu"], "pool", [ints("kernel_shape", [3, 3]), ints("strides", [2, 2]), int("ceil_mode", 1)]),
+          n("GlobalAveragePool", ["pool"], "gap"),
+          n("Flatten", ["gap"], "flatten"),
+          n("Gemm", ["flatten", "fcW", "fcB"], "fc", [int("transB", 1)]),
+          n("Softmax", ["fc"], "prob", [int("axis", 1)]),
+        ],
+      },
+    })).finish();
+    const { network } = importOnnx(bytes, "tiny.onnx");
+    // conv: (11 + 2 - 3)/2 + 1 = 6; pool: ceil((6 - 3)/2) + 1 = 3 (floor would give 2)
+    expect(network.layers[3]!.outputShapes[0]).toEqual([1, 4, 3, 3]);
+    const x = input([1, 3, 11, 11]);
+    const all = network.layers.map((l) => l.index);
+    const out = tensorKey(network.outputs[0]!);
+    const reference = referenceExecutor();
+    const f32 = (t: { float_data: number[] }) => Float32Array.from(t.float_data);
+    await reference.load(network.layers, new Map([["conv", [f32(weights.W), f32(weights.B)]], ["fc", [f32(weights.fcW), f32(weights.fcB)]]]));
+    const viaReference = (await reference.run(all, new Map([["0:0", x]]), [out])).get(out)!;
+    const runtime = await onnxRuntimeExecutor(bytes, network, { ort: ort! });
+    await runtime.load(network.layers, new Map());
+    const viaOrt = (await runtime.run(all, new Map([["0:0", x]]), [out])).get(out)!;
+    expect(viaOrt.shape).toEqual([1, 10]);
+    expect(viaReference.shape).toEqual([1, 10]);
+    for (let i = 0; i < 10; i++) expect(Math.abs(viaOrt.data[i]! - viaReference.data[i]!)).toBeLessThan(1e-4);
+  });
 
   it("refuses to run layers that were not loaded", async () => {
     const file = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
