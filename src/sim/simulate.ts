@@ -250,7 +250,7 @@ function queryInputs(network: Network, execution: Execution, seed: number): Map<
  * ```ts
  * const ionn = await simulate({ network: "alexnet", policy: "ionn", K: 0.5 });
  * const once = await simulate({ network: "alexnet", policy: "all-at-once" });
- * ionn.uploadCompleteMs;                              // ≈ 24 s at 80 Mbps
+ * ionn.uploadCompleteMs;                              // ≈ 26 150 ms at 80 Mbps (all-at-once: ≈ 24 470)
  * ionn.queries.map((q) => Math.round(q.latencyMs));   // falls after the first partitions
  * ionn.queriesDuringUpload > once.queriesDuringUpload; // true
  * ```
