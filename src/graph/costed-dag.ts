@@ -118,7 +118,7 @@ function checkCosts(name: string, values: ArrayLike<number> | undefined, n: numb
  * of theirs. Nodes keep their given order when it is topological; otherwise
  * they are renumbered in a topological order. Runs in `O(n + e)`.
  *
- * @throws {InvalidModelError} when the edges contain a cycle (the message names a node on it).
+ * @throws {InvalidModelError} when the edges contain a cycle (the message names a node on it), or there are no nodes.
  * @throws {InvalidArgumentError} on costs of the wrong length, negative or NaN costs, or edge indices out of range.
  * @example
  * const dag = createCostedDag({
@@ -130,6 +130,7 @@ function checkCosts(name: string, values: ArrayLike<number> | undefined, n: numb
 export function createCostedDag(spec: CostedDagSpec): CostedDag {
   const n = spec.names.length;
   const names = spec.names;
+  if (n === 0) throw new InvalidModelError("createCostedDag: the network has no layers to plan (only input or omitted layers)");
   checkCosts("clientMs", spec.clientMs, n, names);
   checkCosts("serverMs", spec.serverMs, n, names);
   checkCosts("loadMs", spec.loadMs, n, names);

@@ -170,6 +170,11 @@ describe("costedDagFromNetwork(network, costs, options)", () => {
     expect(() => costedDagFromNetwork(cyclic, { clientMs: c, serverMs: c })).toThrow(/layer "(x|y)"/);
   });
 
+  it("a network with nothing to plan is an InvalidModelError", () => {
+    const only = handNetwork("only-input", [{ name: "data", type: "Input", tops: ["data"] }]);
+    expect(() => costedDagFromNetwork(only, { clientMs: [0], serverMs: [0] })).toThrow(InvalidModelError);
+  });
+
   it("createCostedDag renumbers a non-topological order and detects cycles", () => {
     const dag = createCostedDag({
       names: ["late", "early"],
