@@ -178,3 +178,41 @@ describe("ionn client against an in-process edge server (loopback TCP)", () => {
     expect(result.stderr).toMatch(/--connect must be HOST:PORT, got "nowhere"/);
   });
 });
+
+describe("ionn simulate and ionn demo", () => {
+  it("simulate --json prints the DESIGN.md document", async () => {
+    const doc = await runJson("simulate", "alexnet", "--policy", "ionn", "--K", "0.5", "--mbps", "80", "--seconds", "40");
+    expect(doc.queries.length).toBeGreaterThan(10);
+    for (const q of doc.queries) {
+      expect(q.raisedAtMs).toBeGreaterThanOrEqual(0);
+      expect(q.latencyMs).toBeGreaterThan(0);
+    }
+    expect(doc.uploadCompleteMs).toBeGreaterThan(0);
+    expect(doc.queriesDuringUpload).toBeGreaterThan(0);
+    expect(doc.clientEnergyJ).toBeGreaterThan(0);
+  });
+
+  it("simulate --svg writes a Figure 7-style timeline", async () => {
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "ionn-")), "t.svg");
+    const result = await run("simulate", "googlenet", "--policy", "ionn,all-at-once", "--svg", file);
+    expect(result.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+  });
+
+  it("demo compares IONN with all-at-once and prints the headline", async () => {
+    const result = await run("demo", "--seconds", "30");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/policy ionn\(K=0\.5\)/);
+    expect(result.stdout).toMatch(/policy all-at-once/);
+    expect(result.stdout).toMatch(/queries finished during the upload: IONN \d+, all-at-once \d+/);
+  });
+
+  it("names a bad policy", async () => {
+    const result = await run("simulate", "alexnet", "--policy", "greedy");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--policy must be one of/);
+  });
+});

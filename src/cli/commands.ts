@@ -12,6 +12,7 @@ import { fixed, layerRange, mib, plural, table } from "./format.js";
 import { type Command, COST_OPTIONS, costOptions, kOption, loadModel, mbpsOption, MODEL_OPTIONS, presetOption, printJson } from "./command.js";
 import { fitCommand, profileCommand } from "./model-commands.js";
 import { clientCommand, serveCommand } from "./runtime-commands.js";
+import { demoCommand, simulateCommand } from "./simulate-command.js";
 
 // ---------------------------------------------------------------- inspect
 
@@ -134,4 +135,6 @@ export const COMMANDS: Record<string, Command> = {
   fit: fitCommand,
   serve: serveCommand,
   client: clientCommand,
+  simulate: simulateCommand,
+  demo: demoCommand,
 };
