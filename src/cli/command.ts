@@ -50,8 +50,29 @@ function formatOption(values: Record<string, unknown>): ModelFormat | undefined 
   return format as ModelFormat;
 }
 
+/**
+ * `--input-shape name=1,3,48,192` (repeatable): concrete shapes for model
+ * inputs with symbolic dimensions (ONNX).
+ */
+export function inputShapesOption(values: Record<string, unknown>): Record<string, number[]> | undefined {
+  const raw = values["input-shape"];
+  if (raw === undefined) return undefined;
+  const shapes: Record<string, number[]> = {};
+  for (const item of Array.isArray(raw) ? raw : [raw]) {
+    const match = /^([^=]+)=(\d+(?:,\d+)*)$/.exec(String(item));
+    if (!match) throw new InvalidArgumentError(`--input-shape must look like name=1,3,224,224, got "${String(item)}"`);
+    shapes[match[1]!] = match[2]!.split(",").map(Number);
+  }
+  return shapes;
+}
+
 export async function loadModel(context: CommandContext, usage: string): Promise<Network> {
-  const { network, warnings } = await loadNetwork(modelArgument(context, usage), { format: formatOption(context.values) });
+  const format = formatOption(context.values);
+  const inputShapes = inputShapesOption(context.values);
+  const { network, warnings } = await loadNetwork(modelArgument(context, usage), {
+    ...(format !== undefined ? { format } : {}),
+    ...(inputShapes !== undefined ? { inputShapes } : {}),
+  });
   for (const warning of warnings) context.stderr(`warning: ${warning}\n`);
   return network;
 }
@@ -74,7 +95,7 @@ export function presetOption(values: Record<string, unknown>): PresetName {
   return preset;
 }
 
-export const MODEL_OPTIONS = { format: { type: "string" } } as const;
+export const MODEL_OPTIONS = { format: { type: "string" }, "input-shape": { type: "string", multiple: true } } as const;
 export const COST_OPTIONS = {
   "client-profile": { type: "string" },
   "server-profile": { type: "string" },

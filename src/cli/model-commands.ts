@@ -18,7 +18,7 @@ import {
   samplesFromProfile,
 } from "../regression/index.js";
 import { DEVICE_NAMES, modelledProfile } from "../sim/devices/index.js";
-import { type Command, loadModel, printJson } from "./command.js";
+import { MODEL_OPTIONS, type Command, loadModel, printJson } from "./command.js";
 import { fixed, table } from "./format.js";
 import { numberOption } from "./options.js";
 
@@ -28,7 +28,7 @@ const PROFILE_DEVICES = [...DEVICE_NAMES, "reference"] as const;
 export const profileCommand: Command = {
   summary: "per-layer times of a network on a modelled device (or measured here with the reference executor)",
   usage: `<model> --device ${PROFILE_DEVICES.join("|")} [--repetitions 3] [--json]`,
-  options: { format: { type: "string" }, device: { type: "string" }, repetitions: { type: "string" } },
+  options: { ...MODEL_OPTIONS, device: { type: "string" }, repetitions: { type: "string" } },
   async run(context) {
     const device = context.values["device"];
     if (typeof device !== "string" || !(PROFILE_DEVICES as readonly string[]).includes(device)) {

@@ -14,7 +14,7 @@ import { runInstallPhase } from "../regression/index.js";
 import { EdgeServer, OffloadingClient, serveTcp, tcpTransport } from "../runtime/index.js";
 import type { Tensor } from "../runtime/types.js";
 import { resolveCosts } from "./costs.js";
-import { type Command, kOption, loadModel, mbpsOption, printJson } from "./command.js";
+import { MODEL_OPTIONS, type Command, kOption, loadModel, mbpsOption, printJson } from "./command.js";
 import { fixed, layerRange, mib, plural, table } from "./format.js";
 import { numberOption } from "./options.js";
 
@@ -72,7 +72,7 @@ export const clientCommand: Command = {
   summary: "upload a model to an edge server incrementally while running queries collaboratively",
   usage: "--connect HOST:PORT <model> [--K 0.5] [--mbps 80] [--queries 10] [--interval-ms 500] [--seed 1] [--timeout-ms 120000] [--json]",
   options: {
-    format: { type: "string" },
+    ...MODEL_OPTIONS,
     connect: { type: "string" },
     K: { type: "string" },
     mbps: { type: "string" },

@@ -22,6 +22,11 @@ export type ModelFormat = (typeof MODEL_FORMATS)[number];
 export interface LoadNetworkOptions {
   /** Force a format instead of guessing it from the extension. */
   readonly format?: ModelFormat;
+  /**
+   * Concrete shapes of graph inputs by name, batch included, for ONNX files
+   * whose inputs have symbolic dimensions (e.g. `{ x: [1, 3, 48, 192] }`).
+   */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
 }
 
 /** A loaded network and what the importer had to say about it. */
@@ -72,7 +77,7 @@ export async function loadNetwork(nameOrPath: string, options: LoadNetworkOption
     throw new InvalidArgumentError(`cannot read model file ${nameOrPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   try {
-    return await importModelBytes(bytes, format, nameOrPath);
+    return await importModelBytes(bytes, format, nameOrPath, options.inputShapes);
   } catch (error) {
     if (error instanceof IonnError) throw error;
     throw new InvalidModelError(`${nameOrPath}: ${(error as Error).message}`, { cause: error });
@@ -83,13 +88,18 @@ export async function loadNetwork(nameOrPath: string, options: LoadNetworkOption
  * Import a model from its bytes in a given format. `source` names the file in
  * error messages (and gives the network its default name).
  */
-export async function importModelBytes(bytes: Uint8Array, format: ModelFormat, source: string): Promise<LoadedNetwork> {
+export async function importModelBytes(
+  bytes: Uint8Array,
+  format: ModelFormat,
+  source: string,
+  inputShapes?: Readonly<Record<string, readonly number[]>>,
+): Promise<LoadedNetwork> {
   switch (format) {
     case "caffe":
       return { network: importCaffePrototxt(new TextDecoder().decode(bytes), source), warnings: [] };
     case "onnx": {
       const { importOnnx } = await import("./onnx/index.js");
-      const result = importOnnx(bytes, source);
+      const result = importOnnx(bytes, source, inputShapes ? { inputShapes } : {});
       return { network: result.network, warnings: result.warnings };
     }
     case "tfjs": {
