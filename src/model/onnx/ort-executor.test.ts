@@ -15,12 +15,13 @@ import { referenceExecutor } from "../../executor/index.js";
 import type { Tensor } from "../../runtime/types.js";
 import { tensorKey, type Network } from "../types.js";
 import { importOnnx } from "./index.js";
-import { onnxRuntimeExecutor } from "./ort-executor.js";
+import { onnxRuntimeExecutor, type Ort } from "./ort-executor.js";
 
 const require = createRequire(import.meta.url);
-let ort: typeof import("onnxruntime-node") | undefined;
+let ort: Ort | undefined;
 try {
-  ort = require("onnxruntime-node") as typeof import("onnxruntime-node");
+  // onnxruntime-node is an optional dependency: these tests skip without it.
+  ort = require("onnxruntime-node") as Ort;
 } catch {
   ort = undefined;
 }

@@ -23,9 +23,29 @@ import type { Layer, Network } from "../types.js";
 import { decodeOnnxModel, type OnnxModel, type OnnxNode, type OnnxTensor } from "./proto.js";
 import { WireWriter } from "./wire.js";
 
-type Ort = typeof import("onnxruntime-node");
-type OrtSession = import("onnxruntime-node").InferenceSession;
-type OrtTensor = import("onnxruntime-node").Tensor;
+// The slice of onnxruntime-node's API used here, declared structurally so that
+// this file compiles without the optional dependency installed.
+/** An ONNX Runtime tensor (structural subset of `ort.Tensor`). */
+export interface OrtTensor {
+  readonly dims: readonly number[];
+  readonly data: unknown;
+}
+/** An ONNX Runtime inference session (structural subset). */
+export interface OrtSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+}
+/** The onnxruntime-node module (structural subset). */
+export interface Ort {
+  readonly InferenceSession: {
+    create(model: Uint8Array, options?: { intraOpNumThreads?: number; graphOptimizationLevel?: "disabled" | "basic" | "extended" | "all" }): Promise<OrtSession>;
+  };
+  readonly Tensor: new (type: string, data: ArrayLike<number> | ArrayLike<bigint>, dims: readonly number[]) => OrtTensor;
+}
+
+/** Kept in a variable so that TypeScript does not try to resolve the optional module. */
+const ORT_MODULE = "onnxruntime-node";
 
 /** Options of {@link onnxRuntimeExecutor}. */
 export interface OnnxRuntimeExecutorOptions {
@@ -73,7 +93,8 @@ export async function onnxRuntimeExecutor(bytes: Uint8Array, network: Network, o
   let ort = options.ort;
   if (ort === undefined) {
     try {
-      ort = (await import("onnxruntime-node")) as Ort;
+      const loaded = (await import(ORT_MODULE)) as Ort & { default?: Ort };
+      ort = loaded.InferenceSession ? loaded : (loaded.default as Ort);
     } catch (error) {
       throw new InvalidArgumentError(
         `onnxRuntimeExecutor: the optional dependency onnxruntime-node is not installed (${(error as Error).message}); install it with ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`,
@@ -173,7 +194,7 @@ class OnnxRuntimeExecutor implements Executor {
       if (tensor === undefined) throw new InvalidArgumentError(`onnxRuntimeExecutor.run: missing input tensor ${key} ("${name}")`);
       feeds[name] = this.toOrt(tensor, this.elementType(key));
     }
-    const out = await (await session).run(feeds);
+    const out = await (await session!).run(feeds);
     computed.forEach((key, k) => {
       const t = out[fetchNames[k]!]!;
       result.set(key, { shape: [...t.dims], data: Float32Array.from(t.data as ArrayLike<number | bigint>, (v) => Number(v)) });
