@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import { mulberry32, randomWeights, referenceExecutor, runLocally } from "../executor/index.js";
 import { shapeSize, tensorKey } from "../model/types.js";
-import { planNetwork } from "../plan/plan-network.js";
+import { planNetwork, runtimePartitions } from "../plan/plan-network.js";
 import { runInstallPhase } from "../regression/index.js";
 import { EdgeServer, OffloadingClient, serveTcp, tcpTransport } from "../runtime/index.js";
 import type { Tensor } from "../runtime/types.js";
@@ -97,7 +97,9 @@ export const clientCommand: Command = {
     const clientProfile = context.values["client-profile"] as string | undefined;
     const serverProfile = context.values["server-profile"] as string | undefined;
     const costs = await resolveCosts(network, { ...(clientProfile ? { clientProfile } : {}), ...(serverProfile ? { serverProfile } : {}) });
-    const { plan } = planNetwork(network, costs, { preset, mbps, K });
+    const planned = planNetwork(network, costs, { preset, mbps, K });
+    const { plan } = planned;
+    const partitions = runtimePartitions(network, planned);
     const names = (layers: readonly number[]) => layers.map((i) => network.layers[i]!.name);
 
     const weights = randomWeights(network, seed);
@@ -118,7 +120,7 @@ export const clientCommand: Command = {
       local,
       localLoaded: true,
       transport: tcpTransport({ host, port, timeoutMs: Math.min(timeoutMs, 30_000) }),
-      plan: { partitions: plan.partitions.map((p) => ({ layers: p.layers })) },
+      plan: { partitions: partitions.map((layers) => ({ layers })) },
       clock,
     });
     await client.start();
@@ -146,7 +148,7 @@ export const clientCommand: Command = {
       server: `${host}:${port}`,
       K,
       mbps,
-      partitions: plan.partitions.map((p) => ({ layers: names(p.layers), bytes: p.bytes, expectedQueryMs: p.expectedQueryMs })),
+      partitions: plan.partitions.map((p, i) => ({ layers: names(partitions[i]!), bytes: p.bytes, expectedQueryMs: p.expectedQueryMs })),
       uploadCompleteMs,
       queries: results,
     };

@@ -10,5 +10,5 @@ export { localOnly, allAtOnce, singleSplit } from "./baselines.js";
 export type { BaselineResult } from "./baselines.js";
 export { PRESETS, PAPER_PRESET, IONN_REFERENCE_PRESET, referenceLoadMs } from "./presets.js";
 export type { PlannerPreset, PresetName } from "./presets.js";
-export { planNetwork } from "./plan-network.js";
+export { planNetwork, runtimePartitions } from "./plan-network.js";
 export type { NetworkPlan, PlanNetworkCosts, PlanNetworkOptions } from "./plan-network.js";

@@ -85,3 +85,44 @@ export function planNetwork(network: Network, costs: PlanNetworkCosts, options: 
   });
   return { plan, chain, graph, dag, preset };
 }
+
+/**
+ * The plan's partitions as the runtime uploads them (runtime layer indices,
+ * ascending). The `ionn-reference` preset leaves parameter-free plumbing
+ * (Split, Reshape) out of the planner's DAG, so those layers are in no
+ * partition; here each joins the partition that completes its inputs (the
+ * latest one holding a layer it reads), so the server can run an uploaded
+ * range without a round trip to the client for a Split. Layers whose inputs
+ * are not all uploaded stay on the client. `O(layers)`.
+ *
+ * @example
+ * const result = planNetwork(googlenet, costs, { preset: "ionn-reference" });
+ * client = new OffloadingClient({ ..., plan: { partitions: runtimePartitions(googlenet, result).map((layers) => ({ layers })) } });
+ */
+export function runtimePartitions(network: Network, result: Pick<NetworkPlan, "plan" | "dag">): number[][] {
+  const partitionOf = new Int32Array(network.layers.length).fill(-1);
+  const partitions = result.plan.partitions.map((p) => [...p.layers]);
+  partitions.forEach((layers, p) => {
+    for (const layer of layers) partitionOf[layer] = p;
+  });
+  const omitted = new Set(result.dag.omittedLayers ?? []);
+  if (omitted.size === 0) return partitions;
+  for (const layer of network.layers) {
+    if (!omitted.has(layer.index) || partitionOf[layer.index] !== -1 || layer.parameters > 0 || layer.inputs.length === 0) continue;
+    let latest = -1;
+    for (const ref of layer.inputs) {
+      const p = partitionOf[ref.layer]!;
+      if (p < 0) {
+        latest = -1;
+        break;
+      }
+      latest = Math.max(latest, p);
+    }
+    if (latest >= 0) {
+      partitionOf[layer.index] = latest;
+      partitions[latest]!.push(layer.index);
+    }
+  }
+  for (const layers of partitions) layers.sort((a, b) => a - b);
+  return partitions;
+}

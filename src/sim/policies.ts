@@ -10,9 +10,8 @@
 import { InvalidArgumentError } from "../errors.js";
 import type { Network } from "../model/types.js";
 import { allAtOnce, singleSplit } from "../plan/baselines.js";
-import { planNetwork, type NetworkPlan } from "../plan/plan-network.js";
+import { planNetwork, runtimePartitions, type NetworkPlan } from "../plan/plan-network.js";
 import type { PresetName } from "../plan/presets.js";
-import type { UploadPartition } from "../plan/upload-plan.js";
 
 /** What a policy is told about the scenario. */
 export interface PolicyContext {
@@ -150,7 +149,7 @@ export function ionnPolicy(options: IonnPolicyOptions = {}): Policy {
     name: `ionn(K=${K})`,
     decide(context) {
       const planned = plannerGraph(context, { ...options, K, finalRound: options.finalRound ?? true });
-      const partitions = planned.plan.partitions.map((p: UploadPartition) => [...p.layers]);
+      const partitions = runtimePartitions(context.network, planned);
       return { partitions, planned, expectedQueryMs: planned.plan.partitions.map((p) => p.expectedQueryMs) };
     },
   };
