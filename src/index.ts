@@ -107,6 +107,7 @@ export {
   planNetwork,
   PRESETS,
   roundFactors,
+  runtimePartitions,
   singleSplit,
 } from "./plan/index.js";
 export type {
@@ -141,3 +142,34 @@ export { randomWeights, referenceExecutor, runLocally, shapeOnlyExecutor } from 
 // Devices
 export { deviceProfile, gtx1080Ti, modelledProfile, odroidXu4 } from "./sim/devices/index.js";
 export type { DeviceModel } from "./sim/devices/index.js";
+
+// Simulation (IONN §6)
+export {
+  allAtOncePolicy,
+  clientEnergyBetween,
+  ionnPolicy,
+  localPolicy,
+  neurosurgeonPolicy,
+  ODROID_XU4_POWER,
+  POLICY_NAMES,
+  policyByName,
+  SimulatedLink,
+  simulate,
+  simulationDocument,
+  timelineSvg,
+  VirtualClock,
+} from "./sim/index.js";
+export type {
+  CostSource,
+  IonnPolicyOptions,
+  LinkSharing,
+  Policy,
+  PolicyContext,
+  PolicyDecision,
+  PolicyName,
+  PowerModel,
+  Scenario,
+  SimulatedPartition,
+  SimulatedQuery,
+  SimulationResult,
+} from "./sim/index.js";
