@@ -14,27 +14,9 @@
 import { InvalidArgumentError } from "../errors.js";
 import type { Layer, Network, Shape } from "../model/types.js";
 import { shapeSize } from "../model/types.js";
+import { mulberry32 } from "../random.js";
 
-/**
- * The mulberry32 generator: a function returning uniform numbers in `[0, 1)`,
- * fully determined by the 32-bit `seed`.
- *
- * @example
- * ```ts
- * const next = mulberry32(42);
- * next(); // same value on every run
- * ```
- */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** FNV-1a hash of a string mixed with a seed, for per-layer streams. */
 function layerSeed(seed: number, name: string): number {

@@ -9,6 +9,7 @@
  */
 import type { Layer, Network, Shape, TensorRef } from "../model/types.js";
 import { createCostedDag, type CostedDag } from "./costed-dag.js";
+import { mulberry32 } from "../random.js";
 
 /** A layer for {@link handNetwork}: blobs by name, one output shape per top. */
 export interface HandLayer {
@@ -69,18 +70,6 @@ export function handNetwork(name: string, specs: readonly HandLayer[]): Network 
     });
   }
   return { name, layers, inputs, outputs };
-}
-
-/** A small deterministic generator (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Seeded random costs for `n` nodes, in the ranges of real CNN layers. */

@@ -49,7 +49,6 @@ export {
   INSTALL_PHASE_TYPES,
   installPhaseSweep,
   runInstallPhase,
-  seededRandom,
 } from "./install-phase.js";
 export type { FitTableRow, InstallPhaseOptions, InstallPhaseResult } from "./install-phase.js";
 export { profileExecutor, samplesFromProfile } from "./profile-executor.js";

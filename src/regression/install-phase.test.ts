@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { GTX_1080TI_CONSTANTS } from "../sim/devices/gtx-1080ti.js";
 import { fitPredictionFunctions, findPredictionFunction } from "./fit.js";
-import { formatFitTable, INSTALL_PHASE_TYPES, installPhaseSweep, runInstallPhase, seededRandom } from "./install-phase.js";
+import { mulberry32 } from "../random.js";
+import { formatFitTable, INSTALL_PHASE_TYPES, installPhaseSweep, runInstallPhase } from "./install-phase.js";
 import { parsePredictionFunctions } from "./serialize.js";
 
 describe("server install phase", () => {
@@ -12,7 +13,7 @@ describe("server install phase", () => {
     expect(a.map((s) => s.ms)).toEqual(b.map((s) => s.ms));
     expect(a.map((s) => s.ms)).not.toEqual(c.map((s) => s.ms));
     expect(a).toHaveLength(5 * INSTALL_PHASE_TYPES.length);
-    const r = seededRandom(1);
+    const r = mulberry32(1);
     for (let i = 0; i < 100; i++) {
       const v = r();
       expect(v >= 0 && v < 1).toBe(true);

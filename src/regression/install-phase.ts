@@ -24,6 +24,7 @@ import {
   syntheticPooling,
 } from "./synthetic-layers.js";
 import type { VariableSet } from "./variables.js";
+import { mulberry32 } from "../random.js";
 
 /** The layer types the sweep covers (the paper's Table 3 lists 10; Dropout makes 11). */
 export const INSTALL_PHASE_TYPES = [
@@ -39,21 +40,6 @@ export const INSTALL_PHASE_TYPES = [
   "Softmax",
   "Dropout",
 ] as const;
-
-/**
- * A small seeded generator (mulberry32): uniform in [0, 1).
- * [Reference]: Tommy Ettinger's mulberry32 (public domain).
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(random: () => number, values: readonly T[]): T {
   return values[Math.floor(random() * values.length)]!;
@@ -134,7 +120,7 @@ export function installPhaseSweep(options: InstallPhaseOptions = {}): Regression
   const sigma = options.noise ?? 0.05;
   if (!Number.isInteger(perType) || perType < 3) throw new InvalidArgumentError(`installPhaseSweep: perType must be an integer ≥ 3, got ${perType}`);
   if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new InvalidArgumentError(`installPhaseSweep: noise must be a finite number ≥ 0, got ${sigma}`);
-  const random = seededRandom(options.seed ?? 1);
+  const random = mulberry32(options.seed ?? 1);
   const samples: RegressionSample[] = [];
   for (const type of options.types ?? INSTALL_PHASE_TYPES) {
     for (let i = 0; i < perType; i++) {

@@ -13,7 +13,7 @@ import { alignProfile } from "../profile/profile.js";
 import type { ExecutionProfile } from "../profile/profile.js";
 import type { Executor, LayerWeights, Tensor } from "../runtime/types.js";
 import { DATA_FREE_TYPES, type RegressionSample } from "./fit.js";
-import { seededRandom } from "./install-phase.js";
+import { mulberry32 } from "../random.js";
 
 /** Options of {@link profileExecutor}. */
 export interface ProfileExecutorOptions {
@@ -78,7 +78,7 @@ export async function profileExecutor(executor: Executor, network: Network, opti
 
   // Network inputs.
   const inputs = new Map<string, Tensor>();
-  const random = seededRandom(options.seed ?? 1);
+  const random = mulberry32(options.seed ?? 1);
   for (const ref of network.inputs) {
     const key = tensorKey(ref);
     const given = options.inputs?.get(key);
