@@ -12,6 +12,8 @@
  * @module
  */
 
+import { broadcastShapes } from "../onnx/shapes.js";
+
 /** A layer config as found in model.json (`config` of one entry of `layers`). */
 export type KerasConfig = Readonly<Record<string, unknown>>;
 
@@ -168,29 +170,9 @@ const batchNorm: Rule = (config, [x]) => {
 
 const prelu: Rule = (_config, [x]) => (x === undefined ? undefined : { output: x, weights: [x.slice(1)], macs: product(x) });
 
-/** Numpy-style broadcast; `undefined` when a shape is unknown or they do not broadcast. */
-function broadcast(shapes: readonly (readonly number[] | undefined)[]): number[] | undefined {
-  let rank = 0;
-  for (const s of shapes) {
-    if (s === undefined) return undefined;
-    rank = Math.max(rank, s.length);
-  }
-  const out = new Array<number>(rank).fill(1);
-  for (const s of shapes) {
-    const offset = rank - s!.length;
-    for (let i = 0; i < s!.length; i++) {
-      const d = s![i]!;
-      const o = out[offset + i]!;
-      if (d === o || d === 1) continue;
-      if (o === 1) out[offset + i] = d;
-      else return undefined;
-    }
-  }
-  return out;
-}
 
 const merge: Rule = (_config, inputs) => {
-  const output = broadcast(inputs);
+  const output = broadcastShapes(inputs);
   return output === undefined ? undefined : { output, weights: [], macs: product(output) * Math.max(inputs.length - 1, 1) };
 };
 
