@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   }
   await Promise.all(svgs.map(([, svg]) => svg));
   const totalMs = performance.now() - started;
-  const runs = data.at80.length + data.bandwidth.length + data.published.length + data.seedChecks.reduce((s, c) => s + 2 * c.seeds.length, 0);
+  const runs = data.at80.length + data.bandwidth.length + data.published.length + data.seedChecks.reduce((s, c) => s + 2 * c.seeds.length, 0) + data.sharing.length;
   const alexnet = await alexnetWallMs();
   console.error(`${machine}; ${runs} simulations in ${(simulatedMs / 1000).toFixed(2)} s; whole script (simulations, figures, files) ${(totalMs / 1000).toFixed(2)} s`);
   console.error(`one 40-simulated-second AlexNet IONN(0.5) run (${alexnet.queries} queries): median ${alexnet.median.toFixed(1)} ms, min ${alexnet.min.toFixed(1)} ms of 7`);
