@@ -154,7 +154,7 @@ describe("OffloadingClient under server failure", () => {
     await client.close();
   });
 
-  it("finishes a query locally when the server times out, with the same result", async () => {
+  it("finishes a query locally when the server times out, runs locally while the answer is due, then offloads again", async () => {
     const network = networks[0]!;
     const weights = randomWeights(network, 2);
     const input = randomInput(network, 4);
@@ -163,12 +163,19 @@ describe("OffloadingClient under server failure", () => {
     const server = new EdgeServer({ executorFactory: () => referenceExecutor() });
     const inner = inMemoryTransport(server);
     let stall = false;
+    let release: (() => void) | undefined;
     const transport: Transport = {
       ...inner,
       open: (n) => inner.open(n),
       upload: (p) => inner.upload(p),
       close: () => inner.close(),
-      execute: (r) => (stall ? new Promise(() => undefined) : inner.execute(r)),
+      // While stalled, an execute call answers only when the test releases it.
+      execute: (r) =>
+        stall
+          ? new Promise((resolve, reject) => {
+              release = () => void inner.execute(r).then(resolve, reject);
+            })
+          : inner.execute(r),
     };
     // A manual scheduler: the timeout fires when the test says so (no real waiting).
     const timers: (() => void)[] = [];
@@ -190,6 +197,19 @@ describe("OffloadingClient under server failure", () => {
     expect(result.fellBack).toBe(true);
     expect(result.serverLayers).toEqual([]);
     expect(sameBits(result.outputs.get(outKey)!, expected)).toBe(true);
-    expect(client.status().failed).toBe(true);
+    // A slow answer is not a lost server: the connection is stalled, not failed.
+    expect(client.status()).toMatchObject({ failed: false, stalled: true });
+    // While the answer is due, the next query runs locally at once (no second timeout).
+    const second = await client.query(input);
+    expect(second).toMatchObject({ fellBack: false, serverLayers: [] });
+    expect(timers).toHaveLength(0);
+    expect(sameBits(second.outputs.get(outKey)!, expected)).toBe(true);
+    // The late answer arrives: offloading resumes.
+    stall = false;
+    release!();
+    while (client.status().stalled) await new Promise((r) => setTimeout(r, 1));
+    const third = await client.query(input);
+    expect(third.serverLayers.length).toBeGreaterThan(0);
+    expect(sameBits(third.outputs.get(outKey)!, expected)).toBe(true);
   });
 });

@@ -93,6 +93,8 @@ export interface UploadStatus {
   readonly completedAtMs: number | undefined;
   /** The current connection failed (queries run locally until {@link OffloadingClient.reconnect}). */
   readonly failed: boolean;
+  /** A server call timed out and its answer is still due: queries run locally meanwhile, the upload goes on. */
+  readonly stalled: boolean;
 }
 
 interface Link {
@@ -101,6 +103,11 @@ interface Link {
   readonly acked: number[];
   readonly serverLayers: Set<number>;
   failed: boolean;
+  /**
+   * A server call timed out and its answer has not arrived yet: queries run
+   * locally until it does (the upload goes on; a slow link is not a lost server).
+   */
+  stalled: boolean;
   completedAtMs: number | undefined;
   done: Promise<void>;
   /** The placement's answer for `serverLayers` of size `placedFor` (undefined: not computed yet). */
@@ -196,7 +203,7 @@ export class OffloadingClient {
   }
 
   private newLink(transport: Transport): Link {
-    return { transport, sessionId: undefined, acked: [], serverLayers: new Set(), failed: false, completedAtMs: undefined, done: Promise.resolve() };
+    return { transport, sessionId: undefined, acked: [], serverLayers: new Set(), failed: false, stalled: false, completedAtMs: undefined, done: Promise.resolve() };
   }
 
   private declaration(): NetworkDeclaration {
@@ -314,6 +321,7 @@ export class OffloadingClient {
       complete: link.acked.length === this.partitions.length,
       completedAtMs: link.completedAtMs,
       failed: link.failed,
+      stalled: link.stalled,
     };
   }
 
@@ -345,7 +353,10 @@ export class OffloadingClient {
    * the local executor, maximal runs of ACKed layers on the server, in
    * runtime order, deciding each run with the ACKs received so far. Never
    * waits for an upload. A failed or timed-out server call is redone locally
-   * (same result) and the connection is marked failed.
+   * (same result). A failed call marks the connection failed (queries run
+   * locally, the upload stops until {@link OffloadingClient.reconnect}); a
+   * timed-out one only stalls it: later queries run locally until the late
+   * answer arrives, and the upload goes on.
    *
    * @param input the input tensor (single-input networks) or a map keyed by {@link tensorKey}.
    * @throws {InvalidArgumentError} when the input does not match the network's input shapes.
@@ -361,7 +372,7 @@ export class OffloadingClient {
     while (position < layers.length) {
       const link = this.link;
       const placed = this.placed(link);
-      const onServer = (layer: Layer) => !link.failed && placed.has(layer.index);
+      const onServer = (layer: Layer) => !link.failed && !link.stalled && placed.has(layer.index);
       const remote = onServer(layers[position]!);
       const run: number[] = [];
       while (position < layers.length && onServer(layers[position]!) === remote) run.push(layers[position++]!.index);
@@ -391,7 +402,8 @@ export class OffloadingClient {
           serverLayers.push(...run);
         } catch (error) {
           fellBack = true;
-          if (!(error instanceof RemoteError) || error.code === "session-refused" || error.code === "no-session") {
+          // A timeout only stalls the link (see Link.stalled); transport errors and lost sessions fail it.
+          if (!(error instanceof QueryTimeout) && (!(error instanceof RemoteError) || error.code === "session-refused" || error.code === "no-session")) {
             this.markFailed(link, error as Error);
           }
         }
@@ -432,20 +444,28 @@ export class OffloadingClient {
       const cancel = this.scheduler.schedule(this.queryTimeoutMs, () => {
         if (settled) return;
         settled = true;
+        link.stalled = true;
         reject(new QueryTimeout(`OffloadingClient.query: the server did not answer within ${this.queryTimeoutMs} ms`));
       });
       link.transport.execute({ layers, inputs, outputs }).then(
         (value) => {
+          link.stalled = false;
           if (settled) return;
           settled = true;
           cancel();
           resolve(value);
         },
         (error: unknown) => {
-          if (settled) return;
+          const failure = error instanceof Error ? error : new TransportError(String(error));
+          if (settled) {
+            // The late answer of a timed-out call: a lost connection still fails the link.
+            link.stalled = false;
+            if (!(failure instanceof RemoteError)) this.markFailed(link, failure);
+            return;
+          }
           settled = true;
           cancel();
-          reject(error instanceof Error ? error : new TransportError(String(error)));
+          reject(failure);
         },
       );
     });
