@@ -8,6 +8,7 @@
 
 /** Base class of every error the library throws on purpose. */
 export class IonnError extends Error {
+  /** The class name, `"IonnError"` (what `String(error)` and stack traces show). */
   override name = "IonnError";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -19,11 +20,13 @@ export class IonnError extends Error {
  * no layer produces, a cycle, shapes that do not add up, a missing field.
  */
 export class InvalidModelError extends IonnError {
+  /** The class name, `"InvalidModelError"` (what `String(error)` and stack traces show). */
   override name = "InvalidModelError";
 }
 
 /** Text that does not parse; carries the 1-based line and column. */
 export class ParseError extends InvalidModelError {
+  /** The class name, `"ParseError"` (what `String(error)` and stack traces show). */
   override name = "ParseError";
   constructor(
     message: string,
@@ -40,31 +43,37 @@ export class ParseError extends InvalidModelError {
 
 /** A layer or operator type the library does not know how to handle. */
 export class UnsupportedLayerError extends InvalidModelError {
+  /** The class name, `"UnsupportedLayerError"` (what `String(error)` and stack traces show). */
   override name = "UnsupportedLayerError";
 }
 
 /** An execution profile that does not fit the network it is used with. */
 export class ProfileMismatchError extends IonnError {
+  /** The class name, `"ProfileMismatchError"` (what `String(error)` and stack traces show). */
   override name = "ProfileMismatchError";
 }
 
 /** An option or argument out of its domain (K outside (0, 1), bandwidth ≤ 0, …). */
 export class InvalidArgumentError extends IonnError {
+  /** The class name, `"InvalidArgumentError"` (what `String(error)` and stack traces show). */
   override name = "InvalidArgumentError";
 }
 
 /** A regression that cannot be fitted (too few samples, degenerate variables, NaN). */
 export class RegressionError extends IonnError {
+  /** The class name, `"RegressionError"` (what `String(error)` and stack traces show). */
   override name = "RegressionError";
 }
 
 /** A malformed, truncated, oversized or unexpected wire-protocol frame. */
 export class ProtocolError extends IonnError {
+  /** The class name, `"ProtocolError"` (what `String(error)` and stack traces show). */
   override name = "ProtocolError";
 }
 
 /** A transport failure: the peer disappeared, timed out or refused. */
 export class TransportError extends IonnError {
+  /** The class name, `"TransportError"` (what `String(error)` and stack traces show). */
   override name = "TransportError";
 }
 

@@ -31,6 +31,7 @@ export interface LoadNetworkOptions {
 
 /** A loaded network and what the importer had to say about it. */
 export interface LoadedNetwork {
+  /** The imported network, layers in runtime order. */
   readonly network: Network;
   /** Importer warnings (for example ONNX operators imported as opaque layers). */
   readonly warnings: readonly string[];

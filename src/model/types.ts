@@ -25,28 +25,45 @@ export interface TensorRef {
 
 /** Normalised Convolution parameters (Caffe `convolution_param`). */
 export interface ConvolutionParams {
+  /** Number of output channels. */
   readonly numOutput: number;
+  /** Kernel height, in elements. */
   readonly kernelH: number;
+  /** Kernel width, in elements. */
   readonly kernelW: number;
+  /** Vertical stride (Caffe default 1). */
   readonly strideH: number;
+  /** Horizontal stride (Caffe default 1). */
   readonly strideW: number;
+  /** Zero padding added to the top and to the bottom (Caffe default 0). */
   readonly padH: number;
+  /** Zero padding added to the left and to the right (Caffe default 0). */
   readonly padW: number;
+  /** Vertical dilation of the kernel taps (Caffe default 1). */
   readonly dilationH: number;
+  /** Horizontal dilation of the kernel taps (Caffe default 1). */
   readonly dilationW: number;
   /** Number of groups (= input channels for a depthwise convolution). */
   readonly group: number;
+  /** Whether a bias blob follows the weights (Caffe default `true`). */
   readonly biasTerm: boolean;
 }
 
 /** Normalised Pooling parameters (Caffe `pooling_param`). */
 export interface PoolingParams {
+  /** Maximum or average over each window (Caffe default `max`). */
   readonly method: "max" | "average";
+  /** Window height, in elements (the input height when `global`). */
   readonly kernelH: number;
+  /** Window width, in elements (the input width when `global`). */
   readonly kernelW: number;
+  /** Vertical stride (Caffe default 1). */
   readonly strideH: number;
+  /** Horizontal stride (Caffe default 1). */
   readonly strideW: number;
+  /** Padding added to the top and to the bottom (Caffe default 0). */
   readonly padH: number;
+  /** Padding added to the left and to the right (Caffe default 0). */
   readonly padW: number;
   /** Pool over the whole spatial extent (kernel = input size). */
   readonly global: boolean;
@@ -56,7 +73,9 @@ export interface PoolingParams {
 
 /** Normalised InnerProduct (fully connected) parameters. */
 export interface InnerProductParams {
+  /** Number of outputs (length of the output vector). */
   readonly numOutput: number;
+  /** Whether a bias blob follows the weights (Caffe default `true`). */
   readonly biasTerm: boolean;
   /** First axis flattened into the input vector (Caffe default 1). */
   readonly axis: number;
@@ -64,15 +83,21 @@ export interface InnerProductParams {
 
 /** Local response normalisation (Caffe `lrn_param`). */
 export interface LRNParams {
+  /** Window size `n`: channels summed across, or the side of the square window within a channel (odd; Caffe default 5). */
   readonly localSize: number;
+  /** Scale `α` of the sum of squares, divided by `n` across channels (Caffe default 1). */
   readonly alpha: number;
+  /** Exponent `β` (Caffe default 0.75). */
   readonly beta: number;
+  /** Additive constant `k` across channels (Caffe default 1; within a channel Caffe uses 1). */
   readonly k: number;
+  /** Normalise across neighbouring channels or within a spatial window of one channel (Caffe default `across_channels`). */
   readonly region: "across_channels" | "within_channel";
 }
 
 /** Element-wise combination of several inputs. */
 export interface EltwiseParams {
+  /** How the inputs are combined (Caffe default `sum`). */
   readonly operation: "sum" | "prod" | "max";
   /** Per-input coefficients for `sum` (default all 1). */
   readonly coeffs: readonly number[];
@@ -80,43 +105,53 @@ export interface EltwiseParams {
 
 /** Concatenation along an axis (default 1, channels). */
 export interface ConcatParams {
+  /** Axis the inputs are joined along; every other dimension must match (default 1, channels). */
   readonly axis: number;
 }
 
 /** Caffe BatchNorm: normalises with stored mean/variance (3 blobs: mean C, variance C, scale factor 1). */
 export interface BatchNormParams {
+  /** Added to the variance before the square root (Caffe default `1e-5`). */
   readonly eps: number;
 }
 
 /** Caffe Scale: per-channel multiply (and add with bias). */
 export interface ScaleParams {
+  /** Whether a bias blob is added after the multiply (Caffe default `false`). */
   readonly biasTerm: boolean;
+  /** First input axis the scale factors span (default 1, channels). */
   readonly axis: number;
 }
 
 /** Softmax along an axis (default 1). */
 export interface SoftmaxParams {
+  /** Axis the probabilities are normalised over (default 1). */
   readonly axis: number;
 }
 
 /** Dropout (identity at inference). */
 export interface DropoutParams {
+  /** Fraction of units dropped during training, in `[0, 1)` (Caffe default 0.5); not used at inference. */
   readonly ratio: number;
 }
 
 /** Reshape to `dims` (Caffe semantics: 0 copies the input dimension, -1 is inferred). */
 export interface ReshapeParams {
+  /** Target dimensions, batch included (`0` copies, `-1` infers one dimension). */
   readonly dims: readonly number[];
 }
 
 /** Flatten dimensions `axis … endAxis` into one. */
 export interface FlattenParams {
+  /** First dimension flattened (default 1; negative counts from the end). */
   readonly axis: number;
+  /** Last dimension flattened, inclusive (default -1, the last; negative counts from the end). */
   readonly endAxis: number;
 }
 
 /** Input declaration: the shapes of the network's input blobs. */
 export interface InputParams {
+  /** One shape per top of the Input layer, with the batch dimension forced to 1. */
   readonly shapes: readonly Shape[];
 }
 

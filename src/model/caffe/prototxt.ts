@@ -680,8 +680,8 @@ export function normalizeCaffeNet(message: TextFormatMessage, source = "<input>"
 
 /**
  * Parses a Caffe prototxt (protobuf text format of `NetParameter`) into a
- * {@link CaffeNetSpec}: {@link parseTextFormat} followed by
- * {@link normalizeCaffeNet}.
+ * {@link CaffeNetSpec}: a generic text-format parse (`parseTextFormat`)
+ * followed by the mapping onto caffe.proto fields (`normalizeCaffeNet`).
  *
  * Cost: O(length of `text`).
  *

@@ -55,6 +55,7 @@ export interface OnnxImportOptions {
 
 /** Result of {@link importOnnx}: the network and what the importer could not do exactly. */
 export interface OnnxImport {
+  /** The imported network: an Input layer per graph input, then one layer per node in the file's order (made topological when it is not), Constant nodes folded. */
   readonly network: Network;
   /** Human-readable warnings: opaque operators, unknown shapes, value_info disagreements, unused constants. */
   readonly warnings: readonly string[];

@@ -93,6 +93,7 @@ export interface TfjsImportOptions {
 
 /** Result of {@link importTfjsLayersModelDetailed}. */
 export interface TfjsImport {
+  /** The imported network, layers in topological order of their calls. */
   readonly network: Network;
   /** Opaque layers, weights matched to no layer, manifest/config disagreements. */
   readonly warnings: readonly string[];
