@@ -32,11 +32,17 @@ export const EDGE_KINDS = ["input", "client", "upload-input", "server", "server-
 export type EdgeKind = (typeof EDGE_KINDS)[number];
 /** Numeric codes of {@link EDGE_KINDS}. */
 export const EdgeKindCode = {
+  /** input → client(0). */
   input: 0,
+  /** client(g) → client(g+1) or output. */
   client: 1,
+  /** client(g) → server-in(g). */
   "upload-input": 2,
+  /** server-in(g) → server-out(g). */
   server: 3,
+  /** server-out(g) → server-in(g+1). */
   "server-server": 4,
+  /** server-out(g) → client(g+1) or output. */
   "download-output": 5,
 } as const satisfies Record<EdgeKind, number>;
 
@@ -54,6 +60,7 @@ export interface ExecutionNodeAttributes {
 
 /** Attributes of a graphology edge of the execution graph; the weight is `executionMs + transferMs + (uploadMs + loadMs) × factor`. */
 export interface ExecutionEdgeAttributes {
+  /** The edge's kind, one of {@link EDGE_KINDS}. */
   readonly kind: EdgeKind;
   /** Group index the edge belongs to (−1 for the input edge). */
   readonly group: number;
@@ -128,10 +135,15 @@ export interface ExecutionGraph {
    * download-output edge (ms).
    */
   readonly perGroup: {
+    /** Client execution time of group g (its `client` edge), ms. */
     readonly clientMs: Float64Array;
+    /** Time to upload the features entering group g (its `upload-input` edge), ms. */
     readonly uploadInputMs: Float64Array;
+    /** Server execution time of group g, ms. */
     readonly serverMs: Float64Array;
+    /** Upload + load time of group g's parameters, multiplied by the upload factor on the `server` edge, ms. */
     readonly scaledMs: Float64Array;
+    /** Time to download group g's output (its `download-output` edge), ms. */
     readonly downloadMs: Float64Array;
   };
   /** The graphology view (built on first access, `O(n)`; cached). */

@@ -62,7 +62,10 @@ export function allAtOnce(graph: ExecutionGraph): BaselineResult {
  * (`p = n`: all local). Ties go to the larger `p` (more on the client).
  * The rear part is what must be uploaded. `O(n)`.
  */
-export function singleSplit(graph: ExecutionGraph): BaselineResult & { readonly splitIndex: number } {
+export function singleSplit(graph: ExecutionGraph): BaselineResult & {
+  /** The split point `p`: groups `0..p−1` on the client, `p..n−1` on the server (`n` = all local). */
+  readonly splitIndex: number;
+} {
   const n = graph.groups;
   const chain = graph.chain;
   const f32 = graph.float32;

@@ -25,26 +25,39 @@ export interface PlanNetworkOptions {
   readonly downlinkMbps?: number;
   /** Algorithm 1's K (default 0.5). */
   readonly K?: number;
+  /** Algorithm 1's threshold: rounds run while the upload factor is ≥ it (default: the preset's, 0.01 `paper`, 0.001 `ionn-reference`). */
   readonly threshold?: number;
+  /** Run one more round at upload factor 0 (default: the preset's, `false` `paper`, `true` `ionn-reference`). */
   readonly finalRound?: boolean;
+  /** float32 edge weights, path sums and factors, as the IONN authors' code (default: the preset's, `false` `paper`, `true` `ionn-reference`). */
   readonly float32?: boolean;
+  /** Bits in a megabit (default: the preset's, `1e6` `paper`, `1048576` `ionn-reference`). */
   readonly megabit?: number;
+  /** How later rounds charge groups already in a kept partition: `"decay"` like the others (Algorithm 1 as printed), `"free"` nothing (default `"decay"`). */
   readonly alreadyUploaded?: "decay" | "free";
 }
 
 /** Per-runtime-layer costs for {@link planNetwork}; `loadMs` overrides the preset's load model. */
 export interface PlanNetworkCosts {
+  /** Client execution time of each runtime layer, ms (one entry per layer of the network). */
   readonly clientMs: ArrayLike<number>;
+  /** Server execution time of each runtime layer, ms. */
   readonly serverMs: ArrayLike<number>;
+  /** Server loading time of each runtime layer once uploaded, ms (default: the preset's `loadMs`, else 0). */
   readonly loadMs?: ArrayLike<number>;
 }
 
 /** Everything {@link planNetwork} built, for inspection. */
 export interface NetworkPlan {
+  /** The uploading plan: partitions in upload order and Algorithm 1's rounds. */
   readonly plan: UploadPlan;
+  /** The chain of groups after collapsing by dominators (§5.3). */
   readonly chain: CostedChain;
+  /** The NN execution graph of the chain (§5.1). */
   readonly graph: ExecutionGraph;
+  /** The costed layer DAG read from the network. */
   readonly dag: CostedDag;
+  /** The preset used (resolved from its name). */
   readonly preset: PlannerPreset;
 }
 

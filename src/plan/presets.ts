@@ -14,6 +14,7 @@ export type PresetName = "paper" | "ionn-reference";
 
 /** Everything a preset fixes about the planner. */
 export interface PlannerPreset {
+  /** The preset's name. */
   readonly name: PresetName;
   /** How the layer DAG is read from the network. */
   readonly edges: EdgeMode;

@@ -273,7 +273,7 @@ export function evaluatePredictionFunction(fn: PredictionFunction, values: reado
 
 /**
  * Predicted server time (ms, ≥ 0) of a layer: the function for its type,
- * else 0 for the data-free types ({@link DATA_FREE_TYPES}), else the fallback.
+ * else 0 for the data-free types (`Input`, `Split`, `Reshape`, `Flatten`), else the fallback.
  *
  * @throws {@link UnsupportedLayerError} naming the layer when its type has no
  *   function and there is no fallback, or when its variables cannot be computed.

@@ -121,7 +121,8 @@ export function serializePredictionFunctions(functions: PredictionFunctions): st
 
 /**
  * Read prediction functions from their serialized form (text or an already
- * parsed JSON value), validated with {@link serializedPredictionFunctionsSchema}.
+ * parsed JSON value), validated with a zod schema of the format that
+ * {@link serializePredictionFunctions} writes.
  * @throws {@link InvalidArgumentError} naming `source` and the offending path for
  *   malformed JSON or a document that does not match the schema.
  */
