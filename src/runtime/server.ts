@@ -135,7 +135,10 @@ export class EdgeServer {
   private evictedCount = 0;
   private ackCount = 0;
 
-  /** @throws {InvalidArgumentError} never; limits are checked by {@link resolveLimits} ({@link ProtocolError}). */
+  /**
+   * Creates a server with no sessions (defaults in {@link EdgeServerOptions}).
+   * @throws {@link ProtocolError} when a protocol limit is not a positive integer or `maxFrameBytes` exceeds 2^32 − 1.
+   */
   constructor(options: EdgeServerOptions) {
     this.options = options;
     this.limits = resolveLimits(options.limits);

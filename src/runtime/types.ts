@@ -9,7 +9,9 @@ import type { Layer, Shape } from "../model/types.js";
 
 /** A dense float32 tensor, row-major (NCHW for feature maps). */
 export interface Tensor {
+  /** Dimensions, outermost first (batch included). */
   readonly shape: Shape;
+  /** The elements in row-major order; its length is the product of `shape`. */
   readonly data: Float32Array;
 }
 
@@ -171,5 +173,6 @@ export type LinkDirection = "up" | "down";
  * sleep). `bytes` is the message's encoded frame size.
  */
 export interface LinkModel {
+  /** Charge one message of `bytes` (encoded frame size) in `direction`; resolves when it has been delivered. */
   transfer(bytes: number, direction: LinkDirection): Promise<void>;
 }

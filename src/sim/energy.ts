@@ -18,8 +18,11 @@ import type { Interval } from "./link.js";
 
 /** Whole-board power of the client in each state, watts. */
 export interface PowerModel {
+  /** Power while neither computing nor transmitting (pre-processing, waiting), W. */
   readonly idleW: number;
+  /** Power while the uplink transmits and the executor is not computing, W. */
   readonly transmittingW: number;
+  /** Power while the executor runs layers (overrides transmitting), W. */
   readonly computingW: number;
 }
 

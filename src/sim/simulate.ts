@@ -47,7 +47,17 @@ import { virtualWeights } from "./virtual-weights.js";
  * published profiles (AlexNet, GoogLeNet, ResNet-50 only), or explicit
  * per-runtime-layer arrays.
  */
-export type CostSource = "device-models" | "published" | { readonly clientMs: ArrayLike<number>; readonly serverMs: ArrayLike<number>; readonly name?: string };
+export type CostSource =
+  | "device-models"
+  | "published"
+  | {
+      /** Client time of each runtime layer, ms (one entry per layer of the network). */
+      readonly clientMs: ArrayLike<number>;
+      /** Server time of each runtime layer, ms (one entry per layer of the network). */
+      readonly serverMs: ArrayLike<number>;
+      /** Label reported in {@link SimulationResult.settings} (default `"given per-layer times"`). */
+      readonly name?: string;
+    };
 
 /** How a simulation executes layers (see {@link Scenario.execution}). */
 export type Execution = "virtual" | "shape-only" | "reference";
@@ -84,7 +94,7 @@ export interface Scenario {
   readonly serverLoadMs?: (layer: Layer) => number;
   /**
    * How layers are executed (time is charged the same way in every case):
-   * `"virtual"` (default: nothing computed or allocated, {@link virtualExecutor}),
+   * `"virtual"` (default: nothing computed or allocated, the simulator's `virtualExecutor`),
    * `"shape-only"` (zero-filled tensors allocated per layer, the executor
    * module's `shapeOnlyExecutor`), both with virtual weights; or
    * `"reference"` (real kernels on weights seeded by `seed`).
@@ -132,16 +142,27 @@ export interface SimulationResult {
   readonly policy: string;
   /** The resolved scenario settings. */
   readonly settings: {
+    /** Uplink bandwidth, Mbps. */
     readonly mbps: number;
+    /** Downlink bandwidth, Mbps. */
     readonly downlinkMbps: number;
+    /** Bits per megabit. */
     readonly megabit: number;
+    /** One-way link latency, ms. */
     readonly latencyMs: number;
+    /** Bandwidth sharing between concurrent transfers. */
     readonly sharing: LinkSharing;
+    /** Simulated duration, seconds. */
     readonly seconds: number;
+    /** Pre-processing before each query, ms. */
     readonly preprocessingMs: number;
+    /** Half-width of the uniform pre-processing jitter, ms. */
     readonly preprocessingJitterMs: number;
+    /** Seed of every random choice. */
     readonly seed: number;
+    /** Description of the layer-time source (e.g. `"device models (odroid-xu4, gtx-1080ti)"`). */
     readonly costs: string;
+    /** How layers were executed. */
     readonly execution: Execution;
   };
   /** The closed loop's queries in raise order. */
@@ -159,9 +180,19 @@ export interface SimulationResult {
   /** When the run stopped (the first raise time at or past the horizon), ms. */
   readonly endMs: number;
   /** Intervals when the client computed and when its uplink was busy (for {@link clientEnergyBetween}). */
-  readonly activity: { readonly computing: readonly Interval[]; readonly transmitting: readonly Interval[] };
+  readonly activity: {
+    /** `[start, end]` ms intervals when the client's executor ran layers, in order. */
+    readonly computing: readonly Interval[];
+    /** Non-overlapping `[start, end]` ms intervals when the uplink carried at least one transfer, in order. */
+    readonly transmitting: readonly Interval[];
+  };
   /** Bytes sent on the uplink and the downlink. */
-  readonly bytes: { readonly up: number; readonly down: number };
+  readonly bytes: {
+    /** Bytes sent client → server (partitions, feature maps, requests). */
+    readonly up: number;
+    /** Bytes sent server → client (handshake replies, ACKs, results, errors). */
+    readonly down: number;
+  };
   /** Virtual-clock events fired (a measure of the simulation's work). */
   readonly events: number;
 }
@@ -380,15 +411,34 @@ export function clientEnergyBetween(result: SimulationResult, fromMs: number, to
  */
 export function simulationDocument(result: SimulationResult) {
   return {
+    /** Network name. */
     network: result.network,
+    /** Policy name. */
     policy: result.policy,
+    /** The resolved scenario settings ({@link SimulationResult.settings}). */
     settings: result.settings,
-    queries: result.queries.map((q) => ({ raisedAtMs: q.raisedAtMs, latencyMs: q.latencyMs, serverLayers: q.serverLayers, partitionsUploaded: q.partitionsUploaded })),
+    /** The closed loop's queries in raise order. */
+    queries: result.queries.map((q) => ({
+      /** When the query was raised, ms. */
+      raisedAtMs: q.raisedAtMs,
+      /** Raise to result, ms. */
+      latencyMs: q.latencyMs,
+      /** How many layers ran on the server. */
+      serverLayers: q.serverLayers,
+      /** Partitions ACKed when the query was raised. */
+      partitionsUploaded: q.partitionsUploaded,
+    })),
+    /** When the last partition was ACKed, ms, or null. */
     uploadCompleteMs: result.uploadCompleteMs,
+    /** Queries that finished by the end of the upload window. */
     queriesDuringUpload: result.queriesDuringUpload,
+    /** Client energy over the upload window, joules. */
     clientEnergyJ: result.clientEnergyJ,
+    /** The energy's breakdown by state over that window. */
     energy: result.energy,
+    /** The policy's partitions in upload order (layer names, bytes, ACK times). */
     partitions: result.partitions,
+    /** When the run stopped, ms. */
     endMs: result.endMs,
   };
 }
