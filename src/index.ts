@@ -48,7 +48,7 @@ export type {
 } from "./model/types.js";
 export { guessModelFormat, importModelBytes, loadNetwork, MODEL_FORMATS } from "./model/load.js";
 export type { LoadedNetwork, LoadNetworkOptions, ModelFormat } from "./model/load.js";
-export { importCaffePrototxt, networkFromCaffeNet, parsePrototxt } from "./model/caffe/index.js";
+export { importCaffePrototxt, networkFromCaffeNet, parsePrototxt, SUPPORTED_CAFFE_LAYER_TYPES } from "./model/caffe/index.js";
 export type { CaffeLayerSpec, CaffeNetSpec } from "./model/caffe/index.js";
 export { importOnnx } from "./model/onnx/index.js";
 export type { OnnxImport, OnnxImportOptions } from "./model/onnx/index.js";
@@ -80,6 +80,7 @@ export {
   parseRegressionFile,
   predictLayerMs,
   profileExecutor,
+  regressionVariableNames,
   runInstallPhase,
   samplesFromProfile,
   serializePredictionFunctions,
@@ -93,10 +94,22 @@ export {
   costedDagFromNetwork,
   createCostedChain,
   createCostedDag,
+  EDGE_KINDS,
+  EdgeKindCode,
+  layerOutputBytes,
   shortestPath,
   toGraphology,
 } from "./graph/index.js";
-export type { CostedChain, CostedDag, EdgeKind, ExecutionGraph, ExecutionGraphOptions, ShortestPath } from "./graph/index.js";
+export type {
+  CostedChain,
+  CostedDag,
+  EdgeKind,
+  ExecutionEdgeAttributes,
+  ExecutionGraph,
+  ExecutionGraphOptions,
+  ExecutionNodeAttributes,
+  ShortestPath,
+} from "./graph/index.js";
 export {
   allAtOnce,
   computeUploadPlan,
@@ -106,6 +119,7 @@ export {
   PAPER_PRESET,
   planNetwork,
   PRESETS,
+  referenceLoadMs,
   roundFactors,
   runtimePartitions,
   singleSplit,
@@ -113,6 +127,7 @@ export {
 export type {
   BaselineResult,
   NetworkPlan,
+  PlanNetworkCosts,
   PlanNetworkOptions,
   PlannerPreset,
   PlanRound,
@@ -123,7 +138,7 @@ export type {
 } from "./plan/index.js";
 
 // Runtime
-export { EdgeServer, inMemoryTransport, OffloadingClient, serveTcp, tcpTransport } from "./runtime/index.js";
+export { EdgeServer, inMemoryTransport, OffloadingClient, ServerConnection, serveTcp, tcpTransport } from "./runtime/index.js";
 export type {
   Clock,
   EdgeServerOptions,
