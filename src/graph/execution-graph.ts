@@ -92,7 +92,13 @@ export interface ExecutionGraphOptions {
   readonly float32?: boolean;
 }
 
-/** The NN execution graph of a chain (see the module comment for ids and kinds). */
+/**
+ * The NN execution graph of a chain (IONN §5.1, Figure 4): `3n + 2` nodes,
+ * ids in topological order: input 0; for group g client `3g + 1`, server-in
+ * `3g + 2`, server-out `3g + 3`; output `3n + 1` (input and output on the
+ * client). `5n` edges of the kinds in {@link EDGE_KINDS}; a server
+ * edge weighs server time + (upload + load time) × the upload factor.
+ */
 export interface ExecutionGraph {
   /** The chain of groups it was built from. */
   readonly chain: CostedChain;

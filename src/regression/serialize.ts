@@ -98,8 +98,11 @@ function decode(t: z.infer<typeof functionSchema>): PredictionFunction {
 }
 
 /**
- * Serialize prediction functions to compact JSON text (see the module
- * comment for the format; numbers rounded to 6 significant digits).
+ * Serialize prediction functions to compact JSON text, version 1:
+ * `{"v":1,"s":"n"|"r","f":[[type, variableCodes, [intercept, …coefficients], r2, rmse, samples, fallback0or1], …],"fb":[…]}`
+ * (variable codes one letter each: `i` inputSize, `o` outputSize, `f` filterTerm,
+ * `a` inputs, `b` outputs, `x`; `fb` only with a fallback). Numbers are
+ * rounded to 6 significant digits, so a round trip keeps a relative 5e-6.
  * Cost: O(number of types).
  * @throws {@link InvalidArgumentError} on a non-finite coefficient.
  * @example
