@@ -169,6 +169,7 @@ export {
   POLICY_NAMES,
   policyByName,
   SimulatedLink,
+  SimulationError,
   simulate,
   simulationDocument,
   timelineSvg,

@@ -104,14 +104,15 @@ export async function importModelBytes(
       return { network: result.network, warnings: result.warnings };
     }
     case "tfjs": {
-      const { importTfjsLayersModel } = await import("./tfjs/index.js");
+      const { importTfjsLayersModelDetailed } = await import("./tfjs/index.js");
       let json: unknown;
       try {
         json = JSON.parse(new TextDecoder().decode(bytes));
       } catch (error) {
         throw new InvalidModelError(`${source}: not valid JSON: ${(error as Error).message}`);
       }
-      return { network: importTfjsLayersModel(json, source), warnings: [] };
+      const result = importTfjsLayersModelDetailed(json, source);
+      return { network: result.network, warnings: result.warnings };
     }
   }
 }

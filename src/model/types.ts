@@ -79,6 +79,8 @@ export interface InnerProductParams {
   readonly biasTerm: boolean;
   /** First axis flattened into the input vector (Caffe default 1). */
   readonly axis: number;
+  /** Weights stored `[K, N]` instead of `[N, K]` (Caffe `transpose`, default `false`). */
+  readonly transpose?: boolean;
 }
 
 /** Local response normalisation (Caffe `lrn_param`). */
@@ -137,7 +139,12 @@ export interface DropoutParams {
 
 /** Reshape to `dims` (Caffe semantics: 0 copies the input dimension, -1 is inferred). */
 export interface ReshapeParams {
-  /** Target dimensions, batch included (`0` copies, `-1` infers one dimension). */
+  /**
+   * Target dimensions of the whole output, batch included (`0` copies the
+   * input dimension, `-1` infers one dimension). The Caffe importer stores the
+   * fully resolved output shape here, so Caffe's `axis`/`num_axes` (reshaping
+   * only part of the input) need no field of their own.
+   */
   readonly dims: readonly number[];
 }
 

@@ -16,16 +16,18 @@ export function innerProductOutputShape(input: Shape, params: InnerProductParams
   return [...input.slice(0, axis), params.numOutput];
 }
 
-/** Shapes of the learned blobs: weights `[N, K]` (K = product of the input dimensions from `axis`), bias `[N]`. */
+/** Shapes of the learned blobs: weights `[N, K]` (`[K, N]` with `transpose`; K = product of the input dimensions from `axis`), bias `[N]`. */
 export function innerProductParamShapes(input: Shape, params: InnerProductParams): Shape[] {
   const axis = canonicalAxis(params.axis, input.length, "InnerProduct");
-  const shapes: Shape[] = [[params.numOutput, dimProduct(input, axis)]];
+  const k = dimProduct(input, axis);
+  const shapes: Shape[] = [params.transpose ? [k, params.numOutput] : [params.numOutput, k]];
   if (params.biasTerm) shapes.push([params.numOutput]);
   return shapes;
 }
 
 /**
- * Runs a fully connected layer: `y[m, n] = Σ_k x[m, k]·W[n, k] + b[n]`.
+ * Runs a fully connected layer: `y[m, n] = Σ_k x[m, k]·W[n, k] + b[n]`
+ * (`W[k, n]` with `params.transpose`, Caffe's `transpose: true`).
  *
  * Cost: `M·N·K` MACs (memory-bound at batch 1: every weight is read once).
  *
@@ -44,6 +46,20 @@ export function innerProduct(input: Tensor, weights: Float32Array, bias: Float32
   }
   const x = input.data;
   const out = new Float32Array(outer * n);
+  if (params.transpose) {
+    // W is [K, N]: accumulate row by row of W, which is contiguous in n.
+    for (let m = 0; m < outer; m++) {
+      const xBase = m * k;
+      const acc = new Float64Array(n);
+      for (let p = 0; p < k; p++) {
+        const xv = x[xBase + p]!;
+        const wBase = p * n;
+        for (let row = 0; row < n; row++) acc[row] += weights[wBase + row]! * xv;
+      }
+      for (let row = 0; row < n; row++) out[m * n + row] = acc[row]! + (bias === undefined ? 0 : bias[row]!);
+    }
+    return { shape: innerProductOutputShape(input.shape, params), data: out };
+  }
   const k4 = k - (k % 4);
   for (let m = 0; m < outer; m++) {
     const xBase = m * k;

@@ -490,7 +490,7 @@ function inferInnerProduct(spec: CaffeLayerSpec, inputs: Shape[], tops: number, 
   const k = size(input.slice(axis));
   const out: Shape = [...input.slice(0, axis), numOutput];
   const weight: Shape = transpose ? [k, numOutput] : [numOutput, k];
-  const params: InnerProductParams = { numOutput, biasTerm, axis };
+  const params: InnerProductParams = transpose ? { numOutput, biasTerm, axis, transpose } : { numOutput, biasTerm, axis };
   return { outputShapes: [out], params, paramShapes: biasTerm ? [weight, [numOutput]] : [weight], macs: outer * k * numOutput };
 }
 
@@ -719,7 +719,8 @@ function inferReshape(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: 
     out[start + inferred] = total / fixed;
   }
   if (size(out) !== total) invalid(ctx, `reshape_param: output ${fmt(out)} has ${size(out)} elements but input ${fmt(input)} has ${total}`);
-  const params: ReshapeParams = { dims };
+  // The resolved output shape: the executor then needs no axis/num_axes.
+  const params: ReshapeParams = { dims: out };
   return { outputShapes: [out], params, paramShapes: [], macs: 0 };
 }
 
