@@ -22,6 +22,7 @@ import { simulate } from "../src/sim/simulate.js";
 import { bandwidthSpec, figure7Spec, figure8Spec, kSweepSpec } from "../scripts/figures/paper-figures.js";
 import { renderVegaLite } from "../scripts/figures/vega-svg.js";
 import { resultsMarkdown, runExperiments } from "./experiments-lib.js";
+import { deviceReport } from "../scripts/calibration-report.js";
 
 const COMMAND = "npx tsx bench/experiments.ts";
 
@@ -57,7 +58,11 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const machine = `${cpu.length}× ${cpu[0]?.model.trim() ?? "unknown CPU"}, Node ${process.version}`;
   for (const [key] of svgs) figures[key] = `figures/${key}.svg`;
-  const markdown = resultsMarkdown(data, { command: COMMAND, date: new Date().toISOString().slice(0, 10), machine, figures });
+  // Issue 3's tables (device calibration, Table 3-like fit, §6.3) close the page, one heading level down.
+  const devices = deviceReport()
+    .text.replace(/^# .*\n/, "")
+    .replace(/^(#+) /gm, "#$1 ");
+  const markdown = `${resultsMarkdown(data, { command: COMMAND, date: new Date().toISOString().slice(0, 10), machine, figures })}\n## Device cost models and prediction functions (issue 3; also in [results-devices.md](results-devices.md))\n${devices}\n`;
   if (stdout) {
     process.stdout.write(markdown);
   } else {
