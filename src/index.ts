@@ -151,6 +151,7 @@ export type {
   Tensor,
   TensorMap,
   Transport,
+  UploadSchedule,
 } from "./runtime/index.js";
 export { randomWeights, referenceExecutor, runLocally, shapeOnlyExecutor } from "./executor/index.js";
 

@@ -14,8 +14,8 @@ export type PresetName = "paper" | "ionn-reference";
 
 /** Everything a preset fixes about the planner. */
 export interface PlannerPreset {
-  /** The preset's name. */
-  readonly name: PresetName;
+  /** The preset's name (a built-in {@link PresetName}, or a custom preset's own). */
+  readonly name: PresetName | (string & {});
   /** How the layer DAG is read from the network. */
   readonly edges: EdgeMode;
   /** Bits in a megabit (1e6 or 2^20). */

@@ -14,7 +14,7 @@ import { inMemoryTransport } from "./memory-transport.js";
 import { EdgeServer, serveTcp, type TcpServerHandle } from "./server.js";
 import { tcpTransport } from "./tcp-transport.js";
 import { gated, randomInput, sameBits, scatteredPlan, testNetworks } from "./test-fixtures.js";
-import type { Transport, UploadPlan } from "./types.js";
+import type { Transport, UploadSchedule } from "./types.js";
 
 const handles: TcpServerHandle[] = [];
 afterEach(async () => {
@@ -29,7 +29,7 @@ async function tcpServer(): Promise<TcpServerHandle> {
 }
 
 /** The layers a query must run on the server once `acked` partitions are ACKed: every ACKed non-Input layer. */
-function expectedServerLayers(network: Network, plan: UploadPlan, acked: number): number[] {
+function expectedServerLayers(network: Network, plan: UploadSchedule, acked: number): number[] {
   const layers = plan.partitions.slice(0, acked).flatMap((p) => p.layers);
   return layers.filter((i) => network.layers[i]!.type !== "Input").sort((a, b) => a - b);
 }

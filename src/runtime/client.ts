@@ -24,7 +24,7 @@ import type {
   Tensor,
   TensorMap,
   Transport,
-  UploadPlan,
+  UploadSchedule,
 } from "./types.js";
 
 /** Options of {@link OffloadingClient}. */
@@ -40,7 +40,7 @@ export interface OffloadingClientOptions {
   /** How to reach the server (opened by {@link OffloadingClient.start}). */
   readonly transport: Transport;
   /** The upload plan: partitions of runtime layer indices, in upload order. */
-  readonly plan: UploadPlan;
+  readonly plan: UploadSchedule;
   /** Time source (default `performance.now()`). */
   readonly clock?: Clock;
   /** Timer source for the query timeout (default `setTimeout`). */

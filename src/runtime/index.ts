@@ -19,7 +19,7 @@ export type {
   TensorMap,
   Transport,
   UploadAck,
-  UploadPlan,
+  UploadSchedule,
 } from "./types.js";
 export {
   DEFAULT_LIMITS,

@@ -12,7 +12,7 @@
 import { importCaffePrototxt } from "../model/caffe/index.js";
 import type { Network } from "../model/types.js";
 import { mulberry32 } from "../executor/random-weights.js";
-import type { PartitionUpload, Tensor, Transport, UploadAck, UploadPlan } from "./types.js";
+import type { PartitionUpload, Tensor, Transport, UploadAck, UploadSchedule } from "./types.js";
 
 const conv = (name: string, bottom: string, top: string, out: number, kernel: number, stride = 1, pad = 0, group = 1) => `
 layer { name: "${name}" type: "Convolution" bottom: "${bottom}" top: "${top}"
@@ -101,7 +101,7 @@ export function testNetworks(): Network[] {
  * uploaded layers start and end anywhere (the hardest case for boundary
  * tensors).
  */
-export function scatteredPlan(network: Network, count: number, seed: number): UploadPlan {
+export function scatteredPlan(network: Network, count: number, seed: number): UploadSchedule {
   const random = mulberry32(seed);
   const layers = network.layers.filter((l) => l.type !== "Input").map((l) => l.index);
   for (let i = layers.length - 1; i > 0; i--) {

@@ -144,11 +144,17 @@ export interface Transport {
 }
 
 /**
- * An upload plan as plain data (the runtime does not depend on the planner):
- * partitions in upload order, each a list of runtime layer indices.
+ * The order in which the runtime uploads layers, as plain data (the runtime
+ * does not depend on the planner): partitions in upload order, each a list of
+ * runtime layer indices. The planner's `UploadPlan` fits it structurally;
+ * `runtimePartitions` adds the layers a preset left out.
  */
-export interface UploadPlan {
-  readonly partitions: readonly { readonly layers: readonly number[] }[];
+export interface UploadSchedule {
+  /** Partitions in upload order. */
+  readonly partitions: readonly {
+    /** Runtime indices of the partition's layers. */
+    readonly layers: readonly number[];
+  }[];
 }
 
 /** A source of time in milliseconds (real: `performance.now()`; simulated: a virtual clock). */
