@@ -26,14 +26,7 @@ import { formatShape } from "./util.js";
 const FLT_MAX = 3.4028234663852886e38;
 
 /** The effective window of a pooling on a given input (global pooling resolved). */
-export interface PoolingWindow {
-  readonly kernelH: number;
-  readonly kernelW: number;
-  readonly strideH: number;
-  readonly strideW: number;
-  readonly padH: number;
-  readonly padW: number;
-}
+export type PoolingWindow = Pick<PoolingParams, "kernelH" | "kernelW" | "strideH" | "strideW" | "padH" | "padW">;
 
 /** Resolves global pooling (kernel = input size, stride 1, no padding) on an `[N, C, H, W]` input. */
 export function poolingWindow(input: Shape, params: PoolingParams): PoolingWindow {
