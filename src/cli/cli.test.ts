@@ -95,6 +95,15 @@ describe.skipIf(!HAS_SHARED)(HAS_SHARED ? "ionn inspect on the published prototx
     for (let i = 1; i < queryMs.length; i++) expect(queryMs[i]).toBeLessThanOrEqual(queryMs[i - 1]);
   });
 
+  it("plans from the authors' regression file; types it lacks fall back to the device model with a warning", async () => {
+    const full = await runJson("plan", "googlenet", "--server-regression", sharedPath("profiles/ionn_server_gpu/regression_by_layer_type.txt"), "--preset", "ionn-reference");
+    expect(full.partitions.length).toBeGreaterThan(0);
+    const old = await run("plan", "resnet50", "--server-regression", sharedPath("profiles/ionn_server_gpu/regression_by_layer_type_2017-08-17.txt"), "--json");
+    expect(old.code).toBe(0);
+    expect(old.stderr).toMatch(/no prediction function for BatchNorm, Scale, Eltwise; those layers use the gtx-1080ti device model/);
+    expect(JSON.parse(old.stdout).partitions.length).toBeGreaterThan(0);
+  });
+
   it("rejects a profile of another network, naming the line", async () => {
     const result = await run("plan", "alexnet", "--client-profile", sharedPath("profiles/ionn_odroid_xu4_client/googlenet.txt"), "--json");
     expect(result.code).toBe(2);

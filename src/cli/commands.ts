@@ -135,6 +135,7 @@ const plan: Command = {
     const preset = presetOption(context.values);
     const network = await loadModel(context, `ionn plan ${this.usage}`);
     const costs = await resolveCosts(network, costOptions(context.values));
+    for (const warning of costs.warnings) context.stderr(`warning: ${warning}\n`);
     // --final-round adds Algorithm 1's last round at upload factor 0 (the authors' code does; `ionn-reference` always does).
     const finalRound = context.values["final-round"] === true ? true : undefined;
     const threshold = context.values["threshold"] === undefined ? undefined : numberOption(context.values, "threshold", 0.01, (v) => v > 0 && v <= 1, "a number in (0, 1]");

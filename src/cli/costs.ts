@@ -9,8 +9,8 @@ import { readFile } from "node:fs/promises";
 import { InvalidArgumentError } from "../errors.js";
 import type { Network } from "../model/types.js";
 import { alignProfile, parseProfile } from "../profile/profile.js";
-import { parseRegressionFile, predictLayerMs } from "../regression/index.js";
-import { deviceProfile } from "../sim/devices/index.js";
+import { DATA_FREE_TYPES, findPredictionFunction, parseRegressionFile, predictLayerMs } from "../regression/index.js";
+import { deviceProfile, gtx1080Ti } from "../sim/devices/index.js";
 
 /** Cost-source options shared by the commands that plan. */
 export interface CostOptions {
@@ -25,6 +25,8 @@ export interface ResolvedCosts {
   readonly serverMs: Float64Array;
   readonly clientSource: string;
   readonly serverSource: string;
+  /** What the caller should tell the user (e.g. layer types a regression file does not cover). */
+  readonly warnings: readonly string[];
 }
 
 async function readText(path: string, what: string): Promise<string> {
@@ -49,6 +51,7 @@ export async function resolveCosts(network: Network, options: CostOptions): Prom
   if (options.serverProfile !== undefined && options.serverRegression !== undefined) {
     throw new InvalidArgumentError("give either --server-profile or --server-regression, not both");
   }
+  const warnings: string[] = [];
   let clientMs: Float64Array;
   let clientSource: string;
   if (options.clientProfile !== undefined) {
@@ -68,11 +71,25 @@ export async function resolveCosts(network: Network, options: CostOptions): Prom
   } else if (options.serverRegression !== undefined) {
     const path = options.serverRegression;
     const functions = parseRegressionFile(await readText(path, "server regression"), path);
-    serverMs = Float64Array.from(network.layers, (layer) => predictLayerMs(functions, layer));
+    // Types the file has no function for (the 2017 file lacks BatchNorm, Scale, Eltwise…) take the
+    // gtx-1080ti device model's time, and the user is told which.
+    const device = gtx1080Ti();
+    const uncovered = new Set<string>();
+    serverMs = Float64Array.from(network.layers, (layer) => {
+      if (findPredictionFunction(functions, layer.type) === undefined && functions.fallback === undefined && !DATA_FREE_TYPES.has(layer.type)) {
+        uncovered.add(layer.type);
+        return device.layerMs(layer);
+      }
+      return predictLayerMs(functions, layer);
+    });
     serverSource = `regression ${path}`;
+    if (uncovered.size > 0) {
+      serverSource += ` (gtx-1080ti device model for ${[...uncovered].join(", ")})`;
+      warnings.push(`${path} has no prediction function for ${[...uncovered].join(", ")}; those layers use the gtx-1080ti device model`);
+    }
   } else {
     serverMs = deviceProfile("gtx-1080ti", network);
     serverSource = "gtx-1080ti device model";
   }
-  return { clientMs, serverMs, clientSource, serverSource };
+  return { clientMs, serverMs, clientSource, serverSource, warnings };
 }

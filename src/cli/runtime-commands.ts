@@ -97,6 +97,7 @@ export const clientCommand: Command = {
     const clientProfile = context.values["client-profile"] as string | undefined;
     const serverProfile = context.values["server-profile"] as string | undefined;
     const costs = await resolveCosts(network, { ...(clientProfile ? { clientProfile } : {}), ...(serverProfile ? { serverProfile } : {}) });
+    for (const warning of costs.warnings) context.stderr(`warning: ${warning}\n`);
     const planned = planNetwork(network, costs, { preset, mbps, K });
     const { plan } = planned;
     const partitions = runtimePartitions(network, planned);
