@@ -20,8 +20,12 @@
  *    producer: the split follows the last writer (`res2a_res2a_relu_0_split`).
  * 4. Shape inference at batch 1 (the Input's first dimension is forced to 1).
  *
- * NOTE: explicit `loss_weight` on tops (which makes InsertSplits count the loss
- * as one more reader) is not modelled; deploy nets have no loss layers.
+ *    An explicit non-zero `loss_weight` on a top counts as one more reader,
+ *    as in Caffe (a weighted top also read by a layer is split).
+ *
+ * Train/test nets (`train_val.prototxt`) import too: the TEST-phase data layer
+ * becomes the net's Input layer (see {@link networkFromCaffeNet}), loss and
+ * accuracy layers yield scalars.
  *
  * @module
  */
@@ -284,6 +288,8 @@ interface Inferred {
   readonly params: LayerParams;
   readonly paramShapes: Shape[];
   readonly macs: number;
+  /** The runtime type when it differs from the declared one (data layers become `Input`). */
+  readonly type?: string;
 }
 
 function size(shape: Shape): number {
@@ -742,6 +748,301 @@ function inferInput(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Co
   return { outputShapes, params, paramShapes: [], macs: 0 };
 }
 
+// ---------------------------------------------------------------------------
+// Data-source layers of train/test nets: imported as Input layers
+// ---------------------------------------------------------------------------
+
+/**
+ * `transform_param`'s effect on an image blob: `crop_size` replaces height and
+ * width; `force_gray` / `force_color` fix the channels.
+ */
+function transformed(spec: CaffeLayerSpec, ctx: Context, channels: number, height: number | undefined, width: number | undefined): { c: number; h: number | undefined; w: number | undefined; cropped: boolean } {
+  const t = Fields.of(spec, "transform_param", ctx);
+  const crop = t.int("crop_size", 0, 0);
+  let c = channels;
+  if (t.bool("force_gray", false)) c = 1;
+  if (t.bool("force_color", false)) c = 3;
+  if (crop > 0) return { c, h: crop, w: crop, cropped: true };
+  return { c, h: height, w: width, cropped: false };
+}
+
+/** The label top of Data/ImageData/WindowData/MemoryData: one label per image, `[1]` at batch 1. */
+function imageDataOutputs(ctx: Context, tops: number, image: Shape): Inferred {
+  expectCounts(ctx, 0, tops, 0, 0, 1, 2);
+  const outputShapes: Shape[] = tops === 2 ? [image, [1]] : [image];
+  const params: InputParams = { shapes: outputShapes };
+  return { outputShapes, params, paramShapes: [], macs: 0, type: "Input" };
+}
+
+function noShape(ctx: Context, where: string): never {
+  return invalid(
+    ctx,
+    `the data layer's blob shape is not in the prototxt (${where}); use the deploy prototxt (with an Input layer or input_dim), or give transform_param.crop_size`,
+  );
+}
+
+/**
+ * Caffe `Data` (LMDB/LevelDB): the image size lives in the database, so the
+ * shape is known only with `transform_param.crop_size`: `[1, 3, crop, crop]`
+ * (3 channels assumed, as in the ImageNet databases; `force_gray` gives 1).
+ */
+function inferDataLayer(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 0, 0, 1, 2);
+  const t = transformed(spec, ctx, 3, undefined, undefined);
+  if (!t.cropped) noShape(ctx, "Data reads it from data_param.source, and transform_param has no crop_size");
+  return imageDataOutputs(ctx, tops, [1, t.c, t.h!, t.w!]);
+}
+
+/** Caffe `ImageData`: `is_color` channels, `new_height`×`new_width` or the crop. */
+function inferImageData(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 0, 0, 1, 2);
+  const f = Fields.of(spec, "image_data_param", ctx);
+  const newH = f.int("new_height", 0, 0);
+  const newW = f.int("new_width", 0, 0);
+  const t = transformed(spec, ctx, f.bool("is_color", true) ? 3 : 1, newH > 0 ? newH : undefined, newW > 0 ? newW : undefined);
+  if (t.h === undefined || t.w === undefined) noShape(ctx, "ImageData without new_height/new_width reads it from the images");
+  return imageDataOutputs(ctx, tops, [1, t.c, t.h, t.w]);
+}
+
+/** Caffe `WindowData`: 3-channel windows of `crop_size` (transform_param, or the legacy window_data_param field). */
+function inferWindowData(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 0, 0, 1, 2);
+  const legacy = Fields.of(spec, "window_data_param", ctx).int("crop_size", 0, 0);
+  const t = transformed(spec, ctx, 3, legacy > 0 ? legacy : undefined, legacy > 0 ? legacy : undefined);
+  if (t.h === undefined || t.w === undefined) noShape(ctx, "WindowData has no crop_size");
+  return imageDataOutputs(ctx, tops, [1, t.c, t.h, t.w]);
+}
+
+/** Caffe `MemoryData`: `memory_data_param { channels height width }` (crop applied). */
+function inferMemoryData(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 0, 0, 1, 2);
+  const f = Fields.of(spec, "memory_data_param", ctx);
+  const t = transformed(spec, ctx, f.int("channels", undefined, 1), f.int("height", undefined, 1), f.int("width", undefined, 1));
+  return imageDataOutputs(ctx, tops, [1, t.c, t.h!, t.w!]);
+}
+
+/** Caffe `DummyData`: `shape` (once, or once per top) or the legacy `num`/`channels`/`height`/`width`. */
+function inferDummyData(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 0, 0, 1, Infinity);
+  const f = Fields.of(spec, "dummy_data_param", ctx);
+  const shapes = f.messages("shape");
+  const outputShapes: Shape[] = [];
+  if (shapes.length > 0) {
+    if (shapes.length !== 1 && shapes.length !== tops) invalid(ctx, `dummy_data_param.shape must be given once or once per top: ${tops} top(s), ${shapes.length} shape(s)`);
+    for (let t = 0; t < tops; t++) {
+      const dims = shapes[shapes.length === 1 ? 0 : t]!.ints("dim", 1);
+      if (dims.length === 0) invalid(ctx, `dummy_data_param.shape for top ${t} has no dim`);
+      outputShapes.push(dims.length >= 2 ? [1, ...dims.slice(1)] : [1]);
+    }
+  } else {
+    const legacy = ["num", "channels", "height", "width"].map((k) => f.ints(k, 1));
+    if (legacy.every((l) => l.length === 0)) invalid(ctx, "dummy_data_param needs shape (or num/channels/height/width)");
+    for (let t = 0; t < tops; t++) {
+      const pick = (l: number[]): number => (l.length === 0 ? 1 : l[l.length === 1 ? 0 : t] ?? invalid(ctx, `dummy_data_param: give one value per top for num/channels/height/width`));
+      outputShapes.push([1, pick(legacy[1]!), pick(legacy[2]!), pick(legacy[3]!)]);
+    }
+  }
+  const params: InputParams = { shapes: outputShapes };
+  return { outputShapes, params, paramShapes: [], macs: 0, type: "Input" };
+}
+
+/**
+ * Types Caffe knows whose output cannot be inferred from the prototxt alone,
+ * with the reason given in the error (an {@link InvalidModelError} for data
+ * layers, an {@link UnsupportedLayerError} for user code).
+ */
+function unimportable(spec: CaffeLayerSpec, ctx: Context): never {
+  if (spec.type === "HDF5Data") noShape(ctx, "HDF5Data reads it from the HDF5 files listed in hdf5_data_param.source");
+  if (spec.type === "Python") {
+    const p = isMessage(spec["python_param"]) ? spec["python_param"] : {};
+    const what = typeof p["module"] === "string" ? ` (python_param: module '${p["module"]}', layer '${String(p["layer"] ?? "?")}')` : "";
+    throw new UnsupportedLayerError(`${where(ctx)}: Python layers run user code${what}, so their output shapes are unknown; they are not supported`);
+  }
+  throw new UnsupportedLayerError(
+    `${where(ctx)}: layer type '${spec.type}' is not supported (supported: ${SUPPORTED_CAFFE_LAYER_TYPES.join(", ")})`,
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Loss and metric layers of train/test nets
+// ---------------------------------------------------------------------------
+
+/** Caffe's loss layers: a scalar loss (`[]`), one MAC per element of bottom 0. */
+function inferLoss(minBottoms: number, maxBottoms: number) {
+  return (_spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred => {
+    expectCounts(ctx, inputs.length, tops, minBottoms, maxBottoms, 1, 1);
+    return { outputShapes: [[]], params: {}, paramShapes: [], macs: size(inputs[0]!) };
+  };
+}
+
+/** Outer and inner counts around a class axis, with a check that the labels match them. */
+function labelled(inputs: Shape[], axis: number, ctx: Context, field: string): { outer: number; inner: number; classes: number } {
+  const input = inputs[0]!;
+  const a = canonicalAxis(axis, input.length, field, ctx);
+  const outer = size(input.slice(0, a));
+  const inner = size(input.slice(a + 1));
+  const labels = inputs[1]!;
+  if (size(labels) !== outer * inner) {
+    invalid(ctx, `label bottom ${fmt(labels)} must have ${outer * inner} elements (one per prediction of ${fmt(input)} along axis ${a})`);
+  }
+  return { outer, inner, classes: input[a]! };
+}
+
+/** Caffe `SoftmaxWithLoss`: scalar loss, optional second top with the probabilities. */
+function inferSoftmaxWithLoss(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 2, 3, 1, 2);
+  const axis = Fields.of(spec, "softmax_param", ctx).int("axis", 1);
+  labelled(inputs, axis, ctx, "softmax_param.axis");
+  const outputShapes: Shape[] = tops === 2 ? [[], inputs[0]!] : [[]];
+  return { outputShapes, params: { axis }, paramShapes: [], macs: size(inputs[0]!) };
+}
+
+/** Caffe `Accuracy`: scalar accuracy, optional second top with per-class accuracies `[classes]`. */
+function inferAccuracy(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 2, 2, 1, 2);
+  const f = Fields.of(spec, "accuracy_param", ctx);
+  const topK = f.int("top_k", 1, 1);
+  const axis = f.int("axis", 1);
+  const { classes } = labelled(inputs, axis, ctx, "accuracy_param.axis");
+  if (topK > classes) invalid(ctx, `accuracy_param.top_k ${topK} exceeds the ${classes} classes`);
+  const outputShapes: Shape[] = tops === 2 ? [[], [classes]] : [[]];
+  return { outputShapes, params: { topK, axis }, paramShapes: [], macs: size(inputs[0]!) };
+}
+
+// ---------------------------------------------------------------------------
+// Slice, Crop, ArgMax, Silence, Reduction, Tile and simple element-wise types
+// ---------------------------------------------------------------------------
+
+/** Caffe `Slice`: splits bottom along `axis` at `slice_point`s (or into equal parts), one top per part. */
+function inferSlice(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, Infinity);
+  const f = Fields.of(spec, "slice_param", ctx);
+  const input = inputs[0]!;
+  if (f.has("axis") && f.has("slice_dim")) invalid(ctx, "slice_param: give either axis or the legacy slice_dim, not both");
+  const axis = f.has("slice_dim") ? f.int("slice_dim", undefined, 0) : canonicalAxis(f.int("axis", 1), input.length, "slice_param.axis", ctx);
+  if (axis >= input.length) invalid(ctx, `slice_param.slice_dim ${axis} is out of range for a ${input.length}-D input`);
+  const dim = input[axis]!;
+  const points = f.ints("slice_point", 1);
+  const bounds: number[] = [0];
+  if (points.length > 0) {
+    if (points.length !== tops - 1) invalid(ctx, `slice_param.slice_point has ${points.length} values for ${tops} tops; give one fewer than the tops`);
+    for (const p of points) {
+      if (p <= bounds[bounds.length - 1]! || p >= dim) invalid(ctx, `slice_param.slice_point ${fmt(points)} must increase strictly within (0, ${dim}) on axis ${axis} of ${fmt(input)}`);
+      bounds.push(p);
+    }
+  } else {
+    if (dim % tops !== 0) invalid(ctx, `axis ${axis} of ${fmt(input)} (size ${dim}) does not split evenly into ${tops} tops; give slice_point`);
+    for (let t = 1; t < tops; t++) bounds.push((dim / tops) * t);
+  }
+  bounds.push(dim);
+  const outputShapes: Shape[] = [];
+  for (let t = 0; t < tops; t++) {
+    const out = [...input];
+    out[axis] = bounds[t + 1]! - bounds[t]!;
+    outputShapes.push(out);
+  }
+  return { outputShapes, params: { axis, slicePoints: bounds.slice(1, -1) }, paramShapes: [], macs: 0 };
+}
+
+/**
+ * Caffe `Crop`: bottom 0 cut to bottom 1's size on the axes from `axis`
+ * (default 2) on, at `offset` (none: 0; one: for every cropped axis; else one
+ * per cropped axis). Params keep the resolved per-axis offsets.
+ */
+function inferCrop(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 2, 2, 1, 1);
+  const f = Fields.of(spec, "crop_param", ctx);
+  const [input, reference] = inputs as [Shape, Shape];
+  if (input.length !== reference.length) invalid(ctx, `bottom 0 ${fmt(input)} and bottom 1 ${fmt(reference)} must have the same number of axes`);
+  const axis = canonicalAxis(f.int("axis", 2), input.length, "crop_param.axis", ctx);
+  const given = f.ints("offset", 0);
+  const cropped = input.length - axis;
+  if (given.length > 1 && given.length !== cropped) {
+    invalid(ctx, `crop_param.offset has ${given.length} values; give none, one, or one per cropped axis (${cropped})`);
+  }
+  const out = [...input];
+  const offsets: number[] = [];
+  for (let a = axis; a < input.length; a++) {
+    const offset = given.length === 0 ? 0 : given.length === 1 ? given[0]! : given[a - axis]!;
+    if (offset + reference[a]! > input[a]!) {
+      invalid(ctx, `crop on axis ${a}: offset ${offset} + size ${reference[a]} exceeds bottom 0's ${input[a]} (${fmt(input)} cropped to ${fmt(reference)})`);
+    }
+    out[a] = reference[a]!;
+    offsets.push(offset);
+  }
+  return { outputShapes: [out], params: { axis, offsets }, paramShapes: [], macs: 0 };
+}
+
+/** Caffe `ArgMax`: `[N, 1 or 2, top_k]` without `axis`; with `axis`, that axis becomes `top_k`. */
+function inferArgMax(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const f = Fields.of(spec, "argmax_param", ctx);
+  const input = inputs[0]!;
+  const topK = f.int("top_k", 1, 1);
+  const outMaxVal = f.bool("out_max_val", false);
+  let out: Shape;
+  let axis: number | undefined;
+  if (f.has("axis")) {
+    axis = canonicalAxis(f.int("axis"), input.length, "argmax_param.axis", ctx);
+    if (topK > input[axis]!) invalid(ctx, `argmax_param.top_k ${topK} exceeds axis ${axis} of ${fmt(input)}`);
+    out = input.map((d, i) => (i === axis ? topK : d));
+  } else {
+    if (topK > size(input.slice(1))) invalid(ctx, `argmax_param.top_k ${topK} exceeds the ${size(input.slice(1))} values per item`);
+    out = [input[0] ?? 1, outMaxVal ? 2 : 1, topK];
+  }
+  return { outputShapes: [out], params: axis === undefined ? { topK, outMaxVal } : { topK, outMaxVal, axis }, paramShapes: [], macs: size(input) };
+}
+
+/** Caffe `Silence`: consumes its bottoms, produces nothing. */
+function inferSilence(_spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, Infinity, 0, 0);
+  return { outputShapes: [], params: {}, paramShapes: [], macs: 0 };
+}
+
+/** Caffe `Reduction`: SUM/ASUM/SUMSQ/MEAN over the axes from `axis` (default 0) on; output `bottom[0:axis]`. */
+function inferReduction(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const f = Fields.of(spec, "reduction_param", ctx);
+  const input = inputs[0]!;
+  const operation = f.enumName("operation", ["", "SUM", "ASUM", "SUMSQ", "MEAN"], "SUM");
+  if (operation === "") invalid(ctx, "reduction_param.operation must be SUM, ASUM, SUMSQ or MEAN");
+  const axis = canonicalAxis(f.int("axis", 0), input.length, "reduction_param.axis", ctx);
+  return { outputShapes: [input.slice(0, axis)], params: { operation: operation.toLowerCase(), axis, coeff: f.number("coeff", 1) }, paramShapes: [], macs: size(input) };
+}
+
+/** Caffe `Tile`: repeats `axis` (default 1) `tiles` times. */
+function inferTile(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const f = Fields.of(spec, "tile_param", ctx);
+  const input = inputs[0]!;
+  const axis = canonicalAxis(f.int("axis", 1), input.length, "tile_param.axis", ctx);
+  const tiles = f.int("tiles", undefined, 1);
+  const out = input.map((d, i) => (i === axis ? d * tiles : d));
+  return { outputShapes: [out], params: { axis, tiles }, paramShapes: [], macs: 0 };
+}
+
+function inferThreshold(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  return inferElementwise({ threshold: Fields.of(spec, "threshold_param", ctx).number("threshold", 0) })(spec, inputs, tops, ctx);
+}
+
+/** Caffe `Exp` and `Log`: `base^(shift + scale·x)` / `log_base(shift + scale·x)` (base -1 means e). */
+function inferExpLog(field: string) {
+  return (spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred => {
+    const f = Fields.of(spec, field, ctx);
+    const base = f.number("base", -1);
+    if (base !== -1 && !(base > 0)) invalid(ctx, `${field}.base must be positive or -1 (e), got ${base}`);
+    return inferElementwise({ base, scale: f.number("scale", 1), shift: f.number("shift", 0) })(spec, inputs, tops, ctx);
+  };
+}
+
+function inferClip(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  const f = Fields.of(spec, "clip_param", ctx);
+  const min = f.number("min");
+  const max = f.number("max");
+  if (min > max) invalid(ctx, `clip_param.min ${min} is above clip_param.max ${max}`);
+  return inferElementwise({ min, max })(spec, inputs, tops, ctx);
+}
+
 type Inference = (spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context) => Inferred;
 
 /** Shape inference per supported Caffe layer type. */
@@ -770,6 +1071,30 @@ const INFERENCE: ReadonlyMap<string, Inference> = new Map<string, Inference>([
   ["Split", inferSplit],
   ["Flatten", inferFlatten],
   ["Reshape", inferReshape],
+  ["Slice", inferSlice],
+  ["Crop", inferCrop],
+  ["ArgMax", inferArgMax],
+  ["Silence", inferSilence],
+  ["Reduction", inferReduction],
+  ["Tile", inferTile],
+  ["Threshold", inferThreshold],
+  ["Exp", inferExpLog("exp_param")],
+  ["Log", inferExpLog("log_param")],
+  ["Clip", inferClip],
+  ["Swish", inferElementwise({})],
+  ["Data", inferDataLayer],
+  ["ImageData", inferImageData],
+  ["WindowData", inferWindowData],
+  ["MemoryData", inferMemoryData],
+  ["DummyData", inferDummyData],
+  ["SoftmaxWithLoss", inferSoftmaxWithLoss],
+  ["Accuracy", inferAccuracy],
+  ["EuclideanLoss", inferLoss(2, 2)],
+  ["SigmoidCrossEntropyLoss", inferLoss(2, 2)],
+  ["HingeLoss", inferLoss(2, 2)],
+  ["InfogainLoss", inferLoss(2, 3)],
+  ["MultinomialLogisticLoss", inferLoss(2, 2)],
+  ["ContrastiveLoss", inferLoss(3, 3)],
 ]);
 
 /** The Caffe layer types {@link networkFromCaffeNet} understands. */
@@ -798,8 +1123,33 @@ export const SUPPORTED_CAFFE_LAYER_TYPES: readonly string[] = [...INFERENCE.keys
  * Supported types: {@link SUPPORTED_CAFFE_LAYER_TYPES} (Input, Convolution,
  * Deconvolution, Pooling, InnerProduct, LRN, ReLU, PReLU, ELU, Sigmoid, TanH,
  * AbsVal, BNLL, Power, Dropout, Concat, Eltwise, BatchNorm, Scale, Bias,
- * Softmax, Split, Flatten, Reshape). Repeated caffe.proto fields may be given
- * as arrays or, when single, as scalars (`kernel_size: 3` or `[3]`).
+ * Softmax, Split, Flatten, Reshape, Slice, Crop, ArgMax, Silence, Reduction,
+ * Tile, Threshold, Exp, Log, Clip, Swish; the data layers Data, ImageData,
+ * WindowData, MemoryData, DummyData; the loss and metric layers
+ * SoftmaxWithLoss, Accuracy, EuclideanLoss, SigmoidCrossEntropyLoss,
+ * HingeLoss, InfogainLoss, MultinomialLogisticLoss, ContrastiveLoss).
+ * Repeated caffe.proto fields may be given as arrays or, when single, as
+ * scalars (`kernel_size: 3` or `[3]`). Training-only fields (`param { lr_mult
+ * }`, fillers, `engine`, `use_global_stats`, `transform_param` means) are
+ * accepted and ignored.
+ *
+ * Data layers of train/test nets (those admitted in the TEST phase) become
+ * layers of type `Input` (name and tops kept, `params.shapes` as for Input),
+ * so the rest of the library sees an ordinary network input. Their shapes,
+ * at batch 1: the image top is `[1, C, H, W]` and the label top `[1]`, where
+ * - `Data` (LMDB/LevelDB): H = W = `transform_param.crop_size`, C = 3 (the
+ *   database's channel count is not in the prototxt; 3-channel images are
+ *   assumed, 1 with `transform_param.force_gray`); without `crop_size` the
+ *   shape is unknown and the import fails (see below);
+ * - `ImageData`: C = 3, or 1 with `is_color: false`; H × W the crop, else
+ *   `new_height` × `new_width`, else unknown;
+ * - `WindowData`: C = 3, H = W = the crop size; `MemoryData`: its `channels`,
+ *   `height`, `width` (crop applied); `DummyData`: its `shape`s (or legacy
+ *   `num`/`channels`/`height`/`width`).
+ * Loss layers and `Accuracy` produce a scalar (shape `[]`); Accuracy's and
+ * SoftmaxWithLoss's optional second tops are `[classes]` and the
+ * probabilities. `Slice` params are `{ axis, slicePoints }` (resolved),
+ * `Crop` params `{ axis, offsets }` (one resolved offset per cropped axis).
  *
  * Parameter blobs (`paramShapes`, Caffe's order): Convolution weights
  * `[Cout, Cin/group, kh, kw]` then bias `[Cout]`; Deconvolution
@@ -817,8 +1167,11 @@ export const SUPPORTED_CAFFE_LAYER_TYPES: readonly string[] = [...INFERENCE.keys
  *   (within channel).
  * - Eltwise: elements × (inputs − 1).
  * - BatchNorm, Scale, Bias, ReLU, PReLU, ELU, Sigmoid, TanH, AbsVal, BNLL,
- *   Power, Dropout, Softmax: one per element.
- * - Concat, Split, Flatten, Reshape, Input: 0 (data movement only).
+ *   Power, Dropout, Softmax, Threshold, Exp, Log, Clip, Swish: one per
+ *   element; loss layers, Accuracy, ArgMax, Reduction: one per element of
+ *   bottom 0.
+ * - Concat, Split, Flatten, Reshape, Slice, Crop, Tile, Silence, Input (and
+ *   the data layers imported as Input): 0 (data movement only).
  *
  * Cost: O(total number of layers, bottoms and tops) time and memory.
  *
@@ -827,7 +1180,11 @@ export const SUPPORTED_CAFFE_LAYER_TYPES: readonly string[] = [...INFERENCE.keys
  *   (default: `spec.name`, else `"<net>"`).
  * @returns The runtime {@link Network}; its name is `spec.name`, else `source`.
  * @throws {@link UnsupportedLayerError} for a layer type not listed above
- *   (naming the layer and the type).
+ *   (naming the layer and the type), e.g. SSD's Permute, PriorBox,
+ *   Normalize, DetectionOutput, or `Python` layers (naming their module).
+ * @throws {@link InvalidModelError} for a data layer whose shape is not in
+ *   the prototxt (`Data` without `crop_size`, `ImageData` without a size,
+ *   `HDF5Data`): the message names the layer and suggests the deploy file.
  * @throws {@link InvalidModelError} for a bottom no earlier layer produces
  *   (an undefined blob, or a cycle / misordered layers), duplicate or missing
  *   layer names, a missing required field (`num_output`, `kernel_size`, …),
@@ -919,6 +1276,13 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
       lastTop.set(tops[j]!, topStart[i]! + j);
       producerOf[topStart[i]! + j] = i;
     }
+    // Caffe's InsertSplits counts a top with an explicit non-zero loss_weight
+    // as one more reader (the loss), so a loss top also read by a layer is split.
+    const ctx: Context = { source: label, layer: layer.name, type: layer.type };
+    const weights = new Fields(layer as CaffeMessage, "", ctx).numbers("loss_weight");
+    for (let j = 0; j < Math.min(weights.length, tops.length); j++) {
+      if (weights[j] !== 0) readers[topStart[i]! + j]!++;
+    }
   }
 
   // Pass 2: emit layers and splits; resolve each bottom to its runtime tensor; infer shapes.
@@ -931,11 +1295,7 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
   const emit = (entry: RuntimeEntry, ctx: Context): number => {
     const index = layers.length;
     const infer = INFERENCE.get(entry.type);
-    if (infer === undefined) {
-      throw new UnsupportedLayerError(
-        `${where(ctx)}: layer type '${entry.type}' is not supported (supported: ${SUPPORTED_CAFFE_LAYER_TYPES.join(", ")})`,
-      );
-    }
+    if (infer === undefined) unimportable(entry.spec, ctx);
     const inputShapes: Shape[] = new Array(entry.inputs.length);
     for (let j = 0; j < entry.inputs.length; j++) {
       const ref = entry.inputs[j]!;
@@ -953,7 +1313,7 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
     layers.push({
       index,
       name: entry.name,
-      type: entry.type,
+      type: inferred.type ?? entry.type,
       bottoms: entry.bottoms,
       tops: entry.tops,
       inputs: entry.inputs,
