@@ -6,30 +6,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidModelError, UnsupportedLayerError } from "../../errors.js";
-import type { Layer, Network } from "../types.js";
+import { byName, errorOf, net } from "./test-helpers.js";
 import { importCaffePrototxt, networkFromCaffeNet } from "./index.js";
 import type { CaffeLayerSpec, CaffeNetSpec } from "./spec.js";
 
-function byName(net: Network, name: string): Layer {
-  const layer = net.layers.find((l) => l.name === name);
-  if (layer === undefined) throw new Error(`no layer ${name}`);
-  return layer;
-}
-
-/** An Input layer `data` of the given shape, then the given layer text. */
-function net(shape: number[], body: string): Network {
-  const dims = shape.map((d) => `dim: ${d}`).join(" ");
-  return importCaffePrototxt(`name: "t"\nlayer { name: "data" type: "Input" top: "data" input_param { shape { ${dims} } } }\n${body}`, "t.prototxt");
-}
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected an error");
-}
 
 describe("networkFromCaffeNet: shapes, parameter blobs, MACs", () => {
   it("AlexNet conv1 and pool1: [1,96,55,55] then [1,96,27,27]; batch 10 forced to 1", () => {

@@ -7,29 +7,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { InvalidModelError, UnsupportedLayerError } from "../../errors.js";
-import type { Layer, Network } from "../types.js";
+import { byName, errorOf, net } from "./test-helpers.js";
 import { importCaffePrototxt } from "./index.js";
 
-function byName(net: Network, name: string): Layer {
-  const layer = net.layers.find((l) => l.name === name);
-  if (layer === undefined) throw new Error(`no layer ${name}`);
-  return layer;
-}
-
-/** An Input layer `data` of the given shape, then the given layer text. */
-function net(shape: number[], body: string): Network {
-  const dims = shape.map((d) => `dim: ${d}`).join(" ");
-  return importCaffePrototxt(`name: "t"\nlayer { name: "data" type: "Input" top: "data" input_param { shape { ${dims} } } }\n${body}`, "t.prototxt");
-}
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected an error");
-}
 
 /** A SqueezeNet-v1.1-train_val-like net: TRAIN and TEST Data layers, loss and two accuracies. */
 const TRAIN_VAL = `
