@@ -66,10 +66,10 @@ describe("referenceExecutor: loading", () => {
 
   it("rejects an unknown layer type with UnsupportedLayerError naming the layer", async () => {
     const net = small();
-    const odd: Layer = { ...net.layers[2]!, name: "mystery", type: "Deconvolution" };
+    const odd: Layer = { ...net.layers[2]!, name: "mystery", type: "Permute" };
     const error = await referenceExecutor().load([odd], new Map()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedLayerError);
-    expect((error as Error).message).toMatch(/layer "mystery".*Deconvolution/);
+    expect((error as Error).message).toMatch(/layer "mystery".*Permute/);
   });
 
   it("generates missing weights from a seed when asked, equal to randomWeights", async () => {

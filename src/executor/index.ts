@@ -27,6 +27,13 @@ export { innerProduct, innerProductOutputShape, innerProductParamShapes } from "
 export { dropout, relu } from "./kernels/activation.js";
 export { lrn } from "./kernels/lrn.js";
 export { softmax } from "./kernels/softmax.js";
-export { batchNorm, scale } from "./kernels/normalization.js";
+export { batchNorm, bias, scale } from "./kernels/normalization.js";
+export { absVal, bnll, clip, elu, exp, log, power, prelu, sigmoid, swish, tanh, threshold } from "./kernels/elementwise.js";
+export type { ExpLogParams, PowerParams } from "./kernels/elementwise.js";
+export { deconvolution, deconvolutionOutputShape, deconvolutionParamShapes } from "./kernels/deconvolution.js";
+export { crop, cropOutputShape, slice, sliceOutputShapes, tile, tileOutputShape } from "./kernels/rearrange.js";
+export type { CropParams, SliceParams, TileParams } from "./kernels/rearrange.js";
+export { argMax, argMaxOutputShape, reduction, reductionOutputShape } from "./kernels/reduce.js";
+export type { ArgMaxParams, ReductionParams } from "./kernels/reduce.js";
 export { concat, concatOutputShape, eltwise, split } from "./kernels/combine.js";
 export { flatten, flattenOutputShape, reshape, reshapeOutputShape } from "./kernels/reshape.js";

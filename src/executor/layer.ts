@@ -28,10 +28,17 @@ import type { LayerWeights, Tensor } from "../runtime/types.js";
 import { dropout, relu } from "./kernels/activation.js";
 import { concat, concatOutputShape, eltwise, split } from "./kernels/combine.js";
 import { convolution, convolutionOutputShape, convolutionParamShapes } from "./kernels/convolution.js";
+import { deconvolution, deconvolutionOutputShape, deconvolutionParamShapes } from "./kernels/deconvolution.js";
+import type { ExpLogParams, PowerParams } from "./kernels/elementwise.js";
+import { absVal, bnll, clip, elu, exp, log, power, prelu, sigmoid, swish, tanh, threshold } from "./kernels/elementwise.js";
 import { innerProduct, innerProductOutputShape, innerProductParamShapes } from "./kernels/inner-product.js";
 import { lrn } from "./kernels/lrn.js";
-import { batchNorm, scale } from "./kernels/normalization.js";
+import { batchNorm, bias, scale } from "./kernels/normalization.js";
 import { pooling, poolingOutputShape } from "./kernels/pooling.js";
+import type { CropParams, SliceParams, TileParams } from "./kernels/rearrange.js";
+import { crop, cropOutputShape, slice, sliceOutputShapes, tile, tileOutputShape } from "./kernels/rearrange.js";
+import type { ArgMaxParams, ReductionParams } from "./kernels/reduce.js";
+import { argMax, argMaxOutputShape, reduction, reductionOutputShape } from "./kernels/reduce.js";
 import { flatten, flattenOutputShape, reshape, reshapeOutputShape } from "./kernels/reshape.js";
 import { softmax } from "./kernels/softmax.js";
 
@@ -52,6 +59,35 @@ export const SUPPORTED_LAYER_TYPES: ReadonlySet<string> = new Set([
   "Split",
   "Flatten",
   "Reshape",
+  "Deconvolution",
+  "Sigmoid",
+  "TanH",
+  "AbsVal",
+  "BNLL",
+  "Power",
+  "Exp",
+  "Log",
+  "Clip",
+  "Swish",
+  "Threshold",
+  "ELU",
+  "PReLU",
+  "Bias",
+  "Slice",
+  "Crop",
+  "Tile",
+  "ArgMax",
+  "Reduction",
+  "Silence",
+]);
+
+/**
+ * Element-wise types whose output has the input's shape (one bottom, one top)
+ * and no learned blobs.
+ */
+const SHAPE_PRESERVING = new Set([
+  "ReLU", "LRN", "Softmax", "Dropout", "BatchNorm", "Scale", "Eltwise", "Bias", "PReLU",
+  "Sigmoid", "TanH", "AbsVal", "BNLL", "Power", "Exp", "Log", "Clip", "Swish", "Threshold", "ELU",
 ]);
 
 /** A layer's type, parameters and name: what the shape rules need. */
@@ -83,6 +119,36 @@ function lrnParams(params: LayerParams): LRNParams {
 }
 function eltwiseParams(params: LayerParams): EltwiseParams {
   return withDefaults<EltwiseParams>(params, { operation: "sum", coeffs: [] });
+}
+function powerParams(params: LayerParams): PowerParams {
+  return withDefaults<PowerParams>(params, { power: 1, scale: 1, shift: 0 });
+}
+function expLogParams(params: LayerParams): ExpLogParams {
+  return withDefaults<ExpLogParams>(params, { base: -1, scale: 1, shift: 0 });
+}
+function sliceParams(params: LayerParams): SliceParams {
+  return withDefaults<SliceParams>(params, { axis: 1, slicePoints: [] });
+}
+function cropParams(params: LayerParams): CropParams {
+  return withDefaults<CropParams>(params, { axis: 2, offsets: [] });
+}
+function tileParams(params: LayerParams): TileParams {
+  return withDefaults<TileParams>(params, { axis: 1, tiles: 1 });
+}
+function argMaxParams(params: LayerParams): ArgMaxParams {
+  return withDefaults<ArgMaxParams>(params, { topK: 1, outMaxVal: false });
+}
+function reductionParams(params: LayerParams): ReductionParams {
+  return withDefaults<ReductionParams>(params, { operation: "sum", axis: 0, coeff: 1 });
+}
+/** Bias (and the executor's own test networks) may give `numAxes` (Caffe's `num_axes`, default 1; -1: all remaining axes). */
+function biasParams(params: LayerParams): { axis: number; numAxes: number } {
+  return withDefaults<{ axis: number; numAxes: number }>(params, { axis: 1, numAxes: 1 });
+}
+/** A numeric field of the params, or the fallback. */
+function numberParam(params: LayerParams, field: string, fallback: number): number {
+  const value = (params as Record<string, unknown>)[field];
+  return typeof value === "number" ? value : fallback;
 }
 
 /** ReLU's negative slope, if the params carry one (`negativeSlope` or `negative_slope`), else 0. */
@@ -123,7 +189,8 @@ function unsupported(layer: LayerSignature): never {
 
 /**
  * Output shapes of a layer given its input shapes (`topCount` is used by
- * Split and Input). Input layers take their shapes from `params.shapes`.
+ * Split and Slice). Input layers take their shapes from `params.shapes`;
+ * Silence has no outputs.
  *
  * @throws {@link UnsupportedLayerError} for a type not in {@link SUPPORTED_LAYER_TYPES}.
  * @throws {@link InvalidModelError} naming the layer when the shapes do not fit.
@@ -144,14 +211,24 @@ export function layerOutputShapes(layer: LayerSignature, inputShapes: readonly S
         return [poolingOutputShape(first(), poolingParams(layer.params))];
       case "InnerProduct":
         return [innerProductOutputShape(first(), innerProductParams(layer.params))];
-      case "ReLU":
-      case "LRN":
-      case "Softmax":
-      case "Dropout":
-      case "BatchNorm":
-      case "Scale":
-      case "Eltwise":
-        return [[...first()]];
+      case "Deconvolution":
+        return [deconvolutionOutputShape(first(), convolutionParams(layer.params))];
+      case "Slice":
+        return sliceOutputShapes(first(), sliceParams(layer.params), topCount);
+      case "Crop": {
+        const reference = inputShapes[1];
+        if (reference === undefined) throw new InvalidModelError(`needs two inputs (the tensor and the reference shape)`);
+        return [cropOutputShape(first(), reference, cropParams(layer.params))];
+      }
+      case "Tile":
+        return [tileOutputShape(first(), tileParams(layer.params))];
+      case "ArgMax":
+        return [argMaxOutputShape(first(), argMaxParams(layer.params))];
+      case "Reduction":
+        return [reductionOutputShape(first(), reductionParams(layer.params))];
+      case "Silence":
+        first();
+        return [];
       case "Concat":
         return [concatOutputShape(inputShapes, withDefaults<ConcatParams>(layer.params, { axis: 1 }))];
       case "Split":
@@ -161,6 +238,7 @@ export function layerOutputShapes(layer: LayerSignature, inputShapes: readonly S
       case "Reshape":
         return [reshapeOutputShape(first(), layer.params as ReshapeParams)];
       default:
+        if (SHAPE_PRESERVING.has(layer.type)) return [[...first()]];
         return unsupported(layer);
     }
   });
@@ -179,6 +257,18 @@ export function layerParamShapes(layer: LayerSignature, inputShapes: readonly Sh
         return convolutionParamShapes(first, convolutionParams(layer.params));
       case "InnerProduct":
         return innerProductParamShapes(first, innerProductParams(layer.params));
+      case "Deconvolution":
+        return deconvolutionParamShapes(first, convolutionParams(layer.params));
+      case "PReLU":
+        return (layer.params as { channelShared?: boolean }).channelShared === true ? [[1]] : [[first[1] ?? 1]];
+      case "Bias": {
+        if (inputShapes.length >= 2) return [];
+        const p = biasParams(layer.params);
+        const axis = p.numAxes === 0 && (p.axis === first.length || p.axis === -first.length - 1)
+          ? first.length
+          : p.axis < 0 ? p.axis + first.length : p.axis;
+        return [first.slice(axis, p.numAxes === -1 ? first.length : axis + p.numAxes)];
+      }
       case "BatchNorm":
         return [[first[1]!], [first[1]!], [1]];
       case "Scale": {
@@ -253,6 +343,58 @@ export function forwardLayer(layer: Layer, inputs: readonly Tensor[], weights: L
         return [flatten(input, withDefaults<FlattenParams>(layer.params, { axis: 1, endAxis: -1 }))];
       case "Reshape":
         return [reshape(input, layer.params as ReshapeParams)];
+      case "Deconvolution": {
+        const p = convolutionParams(layer.params);
+        return [deconvolution(input, blob(layer, weights, 0), p.biasTerm ? blob(layer, weights, 1) : undefined, p)];
+      }
+      case "Sigmoid":
+        return [sigmoid(input)];
+      case "TanH":
+        return [tanh(input)];
+      case "AbsVal":
+        return [absVal(input)];
+      case "BNLL":
+        return [bnll(input)];
+      case "Power":
+        return [power(input, powerParams(layer.params))];
+      case "Exp":
+        return [exp(input, expLogParams(layer.params))];
+      case "Log":
+        return [log(input, expLogParams(layer.params))];
+      case "Clip": {
+        const p = layer.params as { min?: number; max?: number };
+        if (typeof p.min !== "number" || typeof p.max !== "number") throw new InvalidModelError(`params.min and params.max are required`);
+        return [clip(input, p.min, p.max)];
+      }
+      case "Swish":
+        return [swish(input, numberParam(layer.params, "beta", 1))];
+      case "Threshold":
+        return [threshold(input, numberParam(layer.params, "threshold", 0))];
+      case "ELU":
+        return [elu(input, numberParam(layer.params, "alpha", 1))];
+      case "PReLU":
+        return [prelu(input, blob(layer, weights, 0), (layer.params as { channelShared?: boolean }).channelShared === true)];
+      case "Bias": {
+        const axis = biasParams(layer.params).axis;
+        if (inputs.length >= 2) return [bias(input, inputs[1]!, axis)];
+        const shape = layer.paramShapes[0] ?? layerParamShapes(layer, [input.shape])[0]!;
+        return [bias(input, { shape, data: blob(layer, weights, 0) }, axis)];
+      }
+      case "Slice":
+        return slice(input, sliceParams(layer.params), layer.tops.length);
+      case "Crop": {
+        const reference = inputs[1];
+        if (reference === undefined) throw new InvalidModelError(`needs two inputs (the tensor and the reference shape)`);
+        return [crop(input, reference.shape, cropParams(layer.params))];
+      }
+      case "Tile":
+        return [tile(input, tileParams(layer.params))];
+      case "ArgMax":
+        return [argMax(input, argMaxParams(layer.params))];
+      case "Reduction":
+        return [reduction(input, reductionParams(layer.params))];
+      case "Silence":
+        return [];
       case "Input":
         throw new InvalidModelError(`Input layers take their tensors from the run's inputs`);
       default:

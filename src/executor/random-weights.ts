@@ -47,7 +47,9 @@ function heBound(shape: Shape): number {
  * - Convolution / InnerProduct (and any other type's first blob): He-uniform
  *   in `±sqrt(6 / fanIn)`; biases uniform in `±0.1`;
  * - BatchNorm: mean in `±0.1`, variance in `[0.5, 1.5]` (positive), factor 1;
- * - Scale: scale in `[0.5, 1.5]`, bias in `±0.1`.
+ * - Scale: scale in `[0.5, 1.5]`, bias in `±0.1`;
+ * - PReLU: slopes in `[0, 0.5]` (Caffe initialises them to 0.25);
+ * - Bias: offsets in `±0.1`.
  *
  * A layer's blobs depend only on `seed`, its name and its blob shapes (not on
  * which other layers are passed). Cost: one generator step per parameter
@@ -86,6 +88,10 @@ function layerRandomWeights(layer: Layer, seed: number): Float32Array[] {
       });
     case "Scale":
       return shapes.map((s, i) => (i === 0 && layer.inputs.length < 2 ? uniform(next, shapeSize(s), 0.5, 1.5) : uniform(next, shapeSize(s), -0.1, 0.1)));
+    case "PReLU":
+      return shapes.map((s) => uniform(next, shapeSize(s), 0, 0.5));
+    case "Bias":
+      return shapes.map((s) => uniform(next, shapeSize(s), -0.1, 0.1));
     default:
       return shapes.map((s, i) => {
         const bound = i === 0 ? heBound(s) : 0.1;

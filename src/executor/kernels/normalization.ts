@@ -1,5 +1,5 @@
 /**
- * Caffe's BatchNorm (inference, stored statistics) and Scale layers, float32.
+ * Caffe's BatchNorm (inference, stored statistics), Scale and Bias layers, float32.
  * ResNet-50 and Inception-BN use them in pairs. Part of the reference
  * executor that runs offloaded layers (IONN §4).
  *
@@ -101,6 +101,46 @@ export function scale(input: Tensor, factors: Tensor, bias: Float32Array | undef
         const b = bias[c]!;
         for (let i = 0; i < inner; i++) out[base + i] = Math.fround(x[base + i]! * a) + b;
       }
+    }
+  }
+  return { shape: [...shape], data: out };
+}
+
+/**
+ * Caffe Bias: `y = x + bias`, the bias broadcast over the input dimensions
+ * `axis … axis + rank(bias) − 1` (a scalar bias `[]` may use `axis = rank`
+ * and adds to every element). The bias is the layer's learned blob (one
+ * bottom) or the second bottom (two bottoms).
+ *
+ * Cost: one pass over the input.
+ *
+ * @throws {@link InvalidModelError} when the bias's shape does not match the input at `axis`.
+ */
+export function bias(input: Tensor, offsets: Tensor, axis: number): Tensor {
+  const shape = input.shape;
+  const biasShape: Shape = offsets.shape;
+  const start = biasShape.length === 0 && (axis === shape.length || axis === -shape.length - 1)
+    ? shape.length
+    : canonicalAxis(axis, shape.length, "Bias");
+  for (let i = 0; i < biasShape.length; i++) {
+    if (shape[start + i] !== biasShape[i]) {
+      throw new InvalidModelError(`Bias: bias shape ${formatShape(biasShape)} does not match input ${formatShape(shape)} at axis ${start}`);
+    }
+  }
+  const outer = dimProduct(shape, 0, start);
+  const middle = dimProduct(biasShape);
+  const inner = dimProduct(shape, start + biasShape.length);
+  if (offsets.data.length !== middle) {
+    throw new InvalidModelError(`Bias: bias has ${offsets.data.length} values, expected ${middle}`);
+  }
+  const x = input.data;
+  const b = offsets.data;
+  const out = new Float32Array(x.length);
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < middle; c++) {
+      const base = (o * middle + c) * inner;
+      const v = b[c]!;
+      for (let i = base; i < base + inner; i++) out[i] = x[i]! + v;
     }
   }
   return { shape: [...shape], data: out };
