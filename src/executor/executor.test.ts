@@ -8,32 +8,13 @@ import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, InvalidModelError, UnsupportedLayerError } from "../errors.js";
 import type { Layer, Network } from "../model/types.js";
 import { shapeSize, tensorKey } from "../model/types.js";
-import type { Tensor } from "../runtime/types.js";
-import { mulberry32, randomWeights } from "./random-weights.js";
+import { randomWeights } from "./random-weights.js";
 import { referenceExecutor } from "./reference.js";
 import { runLocally } from "./run-locally.js";
 import { shapeOnlyExecutor } from "./shape-only.js";
-import { buildNetwork, tinyAlexNet, tinyGoogLeNet, tinyMixedNet, tinyResNet } from "./test-networks.js";
+import { buildNetwork, randomInput, runSplit, sameBits, tinyAlexNet, tinyGoogLeNet, tinyMixedNet, tinyResNet } from "./test-networks.js";
 
 const networks: Network[] = [tinyAlexNet(), tinyGoogLeNet(), tinyResNet(), tinyMixedNet()];
-
-function randomInput(network: Network, seed: number): Map<string, Tensor> {
-  const next = mulberry32(seed);
-  const inputs = new Map<string, Tensor>();
-  for (const ref of network.inputs) {
-    const shape = network.layers[ref.layer]!.outputShapes[ref.top]!;
-    inputs.set(tensorKey(ref), { shape, data: Float32Array.from({ length: shapeSize(shape) }, () => next() * 2 - 1) });
-  }
-  return inputs;
-}
-
-function sameBits(a: Tensor, b: Tensor): boolean {
-  if (a.data.length !== b.data.length) return false;
-  const x = new Uint32Array(a.data.buffer, a.data.byteOffset, a.data.length);
-  const y = new Uint32Array(b.data.buffer, b.data.byteOffset, b.data.length);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
 
 /** A 3-layer network used for the error cases: Input → conv → fc. */
 function small(): Network {
@@ -171,22 +152,11 @@ describe.each(networks.map((n) => [n.name, n] as const))("%s end to end", (_name
     const whole = await runLocally(network, weights, input);
     const n = network.layers.length;
     for (let cut = 1; cut < n; cut++) {
-      const front = network.layers.slice(0, cut);
-      const rear = network.layers.slice(cut);
-      // Tensors produced by the front and read by the rear, plus network outputs produced by the front.
-      const crossing = new Set<string>();
-      for (const layer of rear) for (const ref of layer.inputs) if (ref.layer < cut) crossing.add(tensorKey(ref));
-      for (const ref of network.outputs) if (ref.layer < cut) crossing.add(tensorKey(ref));
-      const client = referenceExecutor();
-      await client.load(front, weights);
-      const boundary = await client.run(front.map((l) => l.index), input, [...crossing]);
-      const server = referenceExecutor();
-      await server.load(rear, weights);
-      const rearOutputs = network.outputs.map(tensorKey).filter((key) => !boundary.has(key));
-      const result = await server.run(rear.map((l) => l.index), boundary, rearOutputs);
+      // Only the tensors crossing the cut (and outputs produced by the front) are handed over.
+      const result = await runSplit(network, weights, input, cut);
       for (const ref of network.outputs) {
         const key = tensorKey(ref);
-        const got = result.get(key) ?? boundary.get(key);
+        const got = result.get(key);
         expect(got, `cut ${cut}, output ${key}`).toBeDefined();
         expect(sameBits(got!, whole.get(key)!), `cut ${cut}, output ${key}`).toBe(true);
       }

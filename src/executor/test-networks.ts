@@ -10,8 +10,57 @@
  */
 import { InvalidModelError } from "../errors.js";
 import type { Layer, LayerParams, Network, Shape, TensorRef } from "../model/types.js";
-import { shapeSize } from "../model/types.js";
+import { shapeSize, tensorKey } from "../model/types.js";
+import type { LayerWeights, Tensor } from "../runtime/types.js";
 import { layerOutputShapes, layerParamShapes } from "./layer.js";
+import { mulberry32 } from "./random-weights.js";
+import { referenceExecutor } from "./reference.js";
+
+/** Seeded uniform `[-1, 1)` tensors for every network input, keyed by `tensorKey`. */
+export function randomInput(network: Network, seed: number): Map<string, Tensor> {
+  const next = mulberry32(seed);
+  const inputs = new Map<string, Tensor>();
+  for (const ref of network.inputs) {
+    const shape = network.layers[ref.layer]!.outputShapes[ref.top]!;
+    inputs.set(tensorKey(ref), { shape, data: Float32Array.from({ length: shapeSize(shape) }, () => next() * 2 - 1) });
+  }
+  return inputs;
+}
+
+/** True when two tensors hold the same float32 bit patterns (NaN payloads included). */
+export function sameBits(a: Tensor, b: Tensor): boolean {
+  if (a.data.length !== b.data.length) return false;
+  const x = new Uint32Array(a.data.buffer, a.data.byteOffset, a.data.length);
+  const y = new Uint32Array(b.data.buffer, b.data.byteOffset, b.data.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/**
+ * Runs layers `[0, cut)` on one reference executor and `[cut, n)` on
+ * another, handing over exactly the tensors that cross the cut; returns the
+ * network outputs keyed by `tensorKey` (from whichever half produced them).
+ */
+export async function runSplit(
+  network: Network,
+  weights: ReadonlyMap<string, LayerWeights>,
+  input: ReadonlyMap<string, Tensor>,
+  cut: number,
+): Promise<Map<string, Tensor>> {
+  const front = network.layers.slice(0, cut);
+  const rear = network.layers.slice(cut);
+  const crossing = new Set<string>();
+  for (const layer of rear) for (const ref of layer.inputs) if (ref.layer < cut) crossing.add(tensorKey(ref));
+  for (const ref of network.outputs) if (ref.layer < cut) crossing.add(tensorKey(ref));
+  const client = referenceExecutor();
+  await client.load(front, weights);
+  const boundary = await client.run(front.map((l) => l.index), input, [...crossing]);
+  const server = referenceExecutor();
+  await server.load(rear, weights);
+  const wanted = network.outputs.map(tensorKey);
+  const result = await server.run(rear.map((l) => l.index), boundary, wanted.filter((key) => !boundary.has(key)));
+  return new Map(wanted.map((key) => [key, (result.get(key) ?? boundary.get(key))!]));
+}
 
 /** One layer as written in a test: Caffe-like name, type, bottoms, tops and normalised params. */
 export interface LayerSketch {
