@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { UnsupportedLayerError } from "../errors.js";
 import { importCaffePrototxt } from "../model/caffe/index.js";
 import { tensorKey } from "../model/types.js";
-import { SUPPORTED_LAYER_TYPES } from "./layer.js";
+import { layerOutputShapes, layerParamShapes, SUPPORTED_LAYER_TYPES } from "./layer.js";
 import { randomWeights } from "./random-weights.js";
 import { referenceExecutor } from "./reference.js";
 import { runLocally } from "./run-locally.js";
@@ -61,6 +61,26 @@ describe("a Caffe network of the rarer layer types, imported and run", () => {
     ]);
     expect(network.layers.find((l) => l.name === "up")!.outputShapes).toEqual([[1, 4, 16, 16]]);
     expect(network.layers.find((l) => l.name === "crop")!.outputShapes).toEqual([[1, 4, 8, 8]]);
+  });
+
+  it("the executor's shape rules agree with the importer's on every layer (outputs and learned blobs)", () => {
+    for (const layer of network.layers) {
+      if (layer.type === "Input") continue;
+      expect(layerOutputShapes(layer, layer.inputShapes, layer.tops.length), layer.name).toEqual(layer.outputShapes);
+      expect(layerParamShapes(layer, layer.inputShapes), layer.name).toEqual(layer.paramShapes);
+    }
+    expect(network.layers.find((l) => l.name === "prelu1")!.paramShapes).toEqual([[4]]);
+    expect(network.layers.find((l) => l.name === "bias1")!.paramShapes).toEqual([[2]]);
+    expect(network.layers.find((l) => l.name === "up")!.paramShapes).toEqual([[4, 2, 4, 4], [4]]);
+  });
+
+  it("randomWeights: PReLU slopes in [0, 0.5], Bias offsets in ±0.1", () => {
+    const slopes = weights.get("prelu1")!;
+    expect(slopes).toHaveLength(1);
+    expect(slopes[0]!.every((v) => v >= 0 && v <= 0.5)).toBe(true);
+    const offsets = weights.get("bias1")!;
+    expect(offsets[0]!.every((v) => Math.abs(v) <= 0.1)).toBe(true);
+    expect(weights.has("bias2")).toBe(false); // its bias is the second bottom
   });
 
   it("every tensor computed has the importer's declared shape; outputs are finite where defined", async () => {
