@@ -1043,6 +1043,12 @@ function inferClip(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Con
   return inferElementwise({ min, max })(spec, inputs, tops, ctx);
 }
 
+/** Swish: x·sigmoid(beta·x) (`swish_param.beta`, default 1). */
+function inferSwish(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  const beta = Fields.of(spec, "swish_param", ctx).number("beta", 1);
+  return inferElementwise({ beta })(spec, inputs, tops, ctx);
+}
+
 type Inference = (spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context) => Inferred;
 
 /** Shape inference per supported Caffe layer type. */
@@ -1081,7 +1087,7 @@ const INFERENCE: ReadonlyMap<string, Inference> = new Map<string, Inference>([
   ["Exp", inferExpLog("exp_param")],
   ["Log", inferExpLog("log_param")],
   ["Clip", inferClip],
-  ["Swish", inferElementwise({})],
+  ["Swish", inferSwish],
   ["Data", inferDataLayer],
   ["ImageData", inferImageData],
   ["WindowData", inferWindowData],

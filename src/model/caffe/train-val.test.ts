@@ -255,3 +255,16 @@ describe("Slice, Crop and other types", () => {
     expect(byName(n, "c").outputShapes).toEqual([[1, 4, 57, 57]]);
   });
 });
+
+describe("Swish", () => {
+  it("keeps swish_param.beta (default 1) for the executor", () => {
+    const n = net(
+      [1, 2, 3, 3],
+      `layer { name: "s1" type: "Swish" bottom: "data" top: "s1" }
+       layer { name: "s2" type: "Swish" bottom: "data" top: "s2" swish_param { beta: 2.5 } }`,
+    );
+    expect(byName(n, "s1").params).toEqual({ beta: 1 });
+    expect(byName(n, "s2").params).toEqual({ beta: 2.5 });
+    expect(byName(n, "s2").outputShapes).toEqual([[1, 2, 3, 3]]);
+  });
+});
