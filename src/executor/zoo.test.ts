@@ -10,40 +10,13 @@
 import { describe, expect, it } from "vitest";
 import { networkFromCaffeNet } from "../model/caffe/index.js";
 import type { Network } from "../model/types.js";
-import { shapeSize, tensorKey } from "../model/types.js";
+import { tensorKey } from "../model/types.js";
 import { alexnetSpec, zooNetwork } from "../model/zoo/index.js";
-import type { LayerWeights, Tensor } from "../runtime/types.js";
-import { mulberry32, randomWeights } from "./random-weights.js";
+import type { Tensor } from "../runtime/types.js";
+import { randomWeights } from "./random-weights.js";
+import { randomInput, runSplit, sameBits } from "./test-networks.js";
 import { referenceExecutor } from "./reference.js";
 import { runLocally } from "./run-locally.js";
-
-function randomInput(network: Network, seed: number): Map<string, Tensor> {
-  const next = mulberry32(seed);
-  const ref = network.inputs[0]!;
-  const shape = network.layers[ref.layer]!.outputShapes[ref.top]!;
-  return new Map([[tensorKey(ref), { shape, data: Float32Array.from({ length: shapeSize(shape) }, () => next() * 2 - 1) }]]);
-}
-
-function bitsEqual(a: Tensor, b: Tensor): boolean {
-  return Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength));
-}
-
-/** Runs layers [0, cut) on one executor and [cut, n) on another; returns the network outputs. */
-async function runSplit(network: Network, weights: ReadonlyMap<string, LayerWeights>, input: Map<string, Tensor>, cut: number): Promise<Map<string, Tensor>> {
-  const front = network.layers.slice(0, cut);
-  const rear = network.layers.slice(cut);
-  const crossing = new Set<string>();
-  for (const layer of rear) for (const ref of layer.inputs) if (ref.layer < cut) crossing.add(tensorKey(ref));
-  for (const ref of network.outputs) if (ref.layer < cut) crossing.add(tensorKey(ref));
-  const client = referenceExecutor();
-  await client.load(front, weights);
-  const boundary = await client.run(front.map((l) => l.index), input, [...crossing]);
-  const server = referenceExecutor();
-  await server.load(rear, weights);
-  const wanted = network.outputs.map(tensorKey);
-  const result = await server.run(rear.map((l) => l.index), boundary, wanted.filter((key) => !boundary.has(key)));
-  return new Map(wanted.map((key) => [key, (result.get(key) ?? boundary.get(key))!]));
-}
 
 function expectProbabilities(network: Network, outputs: Map<string, Tensor>): void {
   const out = outputs.get(tensorKey(network.outputs[0]!))!;
@@ -77,7 +50,7 @@ describe("AlexNet (zoo spec, input reduced to 3×67×67)", () => {
     const whole = await runLocally(network, weights, input);
     for (const cut of [1, 3, 5, 8, 12, 15, 17, 22]) {
       const split = await runSplit(network, weights, input, cut);
-      for (const [key, tensor] of whole) expect(bitsEqual(split.get(key)!, tensor), `cut ${cut}`).toBe(true);
+      for (const [key, tensor] of whole) expect(sameBits(split.get(key)!, tensor), `cut ${cut}`).toBe(true);
     }
   });
 });
@@ -101,6 +74,6 @@ describe.each(["googlenet", "resnet50", "mobilenet-v1"])("%s (zoo, full size)", 
     await server.load(rear, weights);
     const boundary = new Map([...crossing].map((key) => [key, whole.get(key)!]));
     const result = await server.run(rear.map((l) => l.index), boundary, outputs);
-    for (const key of outputs) expect(bitsEqual(result.get(key)!, whole.get(key)!)).toBe(true);
+    for (const key of outputs) expect(sameBits(result.get(key)!, whole.get(key)!)).toBe(true);
   });
 });
