@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { InvalidArgumentError } from "../errors.js";
 import type { Network } from "../model/types.js";
 import { alignProfile, parseProfile } from "../profile/profile.js";
-import { DATA_FREE_TYPES, findPredictionFunction, parseRegressionFile, predictLayerMs } from "../regression/index.js";
+import { parseRegressionFile, predictLayerMs } from "../regression/index.js";
 import { deviceProfile, gtx1080Ti } from "../sim/devices/index.js";
 
 /** Cost-source options shared by the commands that plan. */
@@ -75,13 +75,12 @@ export async function resolveCosts(network: Network, options: CostOptions): Prom
     // gtx-1080ti device model's time, and the user is told which.
     const device = gtx1080Ti();
     const uncovered = new Set<string>();
-    serverMs = Float64Array.from(network.layers, (layer) => {
-      if (findPredictionFunction(functions, layer.type) === undefined && functions.fallback === undefined && !DATA_FREE_TYPES.has(layer.type)) {
-        uncovered.add(layer.type);
-        return device.layerMs(layer);
-      }
-      return predictLayerMs(functions, layer);
-    });
+    serverMs = Float64Array.from(network.layers, (layer) =>
+      predictLayerMs(functions, layer, (uncoveredLayer) => {
+        uncovered.add(uncoveredLayer.type);
+        return device.layerMs(uncoveredLayer);
+      }),
+    );
     serverSource = `regression ${path}`;
     if (uncovered.size > 0) {
       serverSource += ` (gtx-1080ti device model for ${[...uncovered].join(", ")})`;

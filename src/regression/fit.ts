@@ -273,21 +273,23 @@ export function evaluatePredictionFunction(fn: PredictionFunction, values: reado
 
 /**
  * Predicted server time (ms, ≥ 0) of a layer: the function for its type,
- * else 0 for the data-free types (`Input`, `Split`, `Reshape`, `Flatten`), else the fallback.
+ * else 0 for the data-free types (`Input`, `Split`, `Reshape`, `Flatten`), else the fallback,
+ * else `uncovered(layer)` when given (e.g. a device model for types a regression file lacks).
  *
  * @throws {@link UnsupportedLayerError} naming the layer when its type has no
- *   function and there is no fallback, or when its variables cannot be computed.
+ *   function, no fallback and no `uncovered`, or when its variables cannot be computed.
  * @example
  * ```ts
  * const ms = predictLayerMs(functions, network.layers[1]!);
  * ```
  */
-export function predictLayerMs(functions: PredictionFunctions, layer: Layer): number {
+export function predictLayerMs(functions: PredictionFunctions, layer: Layer, uncovered?: (layer: Layer) => number): number {
   let fn = findPredictionFunction(functions, layer.type);
   if (fn === undefined) {
     if (DATA_FREE_TYPES.has(layer.type)) return 0;
     fn = functions.fallback;
   }
+  if (fn === undefined && uncovered !== undefined) return uncovered(layer);
   if (fn === undefined) {
     const known = functions.functions.map((f) => f.type).join(", ");
     throw new UnsupportedLayerError(`no prediction function for layer "${layer.name}" of type ${layer.type} (functions exist for: ${known || "none"}) and no fallback`);
