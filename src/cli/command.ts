@@ -25,6 +25,13 @@ export interface Command {
   readonly summary: string;
   readonly usage: string;
   readonly options: NonNullable<ParseArgsConfig["options"]>;
+  /**
+   * One line per option (key = option name without `--`): what it does, its
+   * unit and its default, shown by `ionn <command> --help`.
+   */
+  readonly help?: Readonly<Record<string, string>>;
+  /** An example invocation shown by `--help`. */
+  readonly example?: string;
   run(context: CommandContext): Promise<void>;
 }
 
