@@ -78,6 +78,24 @@ export class TransportError extends IonnError {
 }
 
 /**
+ * An optional package the requested feature needs is not installed (for
+ * example `onnxruntime-node` for `ionn/onnxruntime`); the message says how
+ * to install it.
+ */
+export class MissingDependencyError extends IonnError {
+  /** The class name, `"MissingDependencyError"` (what `String(error)` and stack traces show). */
+  override name = "MissingDependencyError";
+  constructor(
+    /** The npm package that is missing, e.g. `"onnxruntime-node"`. */
+    readonly packageName: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
  * An internal invariant was broken: a bug in this library, not in the input.
  * @internal
  */

@@ -16,6 +16,7 @@ export {
   InvalidArgumentError,
   InvalidModelError,
   IonnError,
+  MissingDependencyError,
   ParseError,
   ProfileMismatchError,
   ProtocolError,

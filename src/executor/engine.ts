@@ -12,7 +12,7 @@
 import { InvalidArgumentError, InvalidModelError } from "../errors.js";
 import type { Layer } from "../model/types.js";
 import { shapeSize, tensorKey } from "../model/types.js";
-import type { Executor, LayerWeights, Tensor, TensorMap } from "../runtime/types.js";
+import type { Executor, LayerWeights, Tensor, TensorMap } from "./types.js";
 import { formatShape, sameShape } from "./kernels/util.js";
 import { assertSupported } from "./layer.js";
 

@@ -24,7 +24,7 @@ import type {
   Shape,
   SoftmaxParams,
 } from "../model/types.js";
-import type { LayerWeights, Tensor } from "../runtime/types.js";
+import type { LayerWeights, Tensor } from "./types.js";
 import { dropout, relu } from "./kernels/activation.js";
 import { concat, concatOutputShape, eltwise, split } from "./kernels/combine.js";
 import { convolution, convolutionOutputShape, convolutionParamShapes } from "./kernels/convolution.js";

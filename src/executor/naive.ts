@@ -8,7 +8,7 @@
  * @internal
  */
 import type { ConvolutionParams, PoolingParams } from "../model/types.js";
-import type { Tensor } from "../runtime/types.js";
+import type { Tensor } from "./types.js";
 
 /**
  * Direct convolution by the definition: for every output (n, o, y, x),

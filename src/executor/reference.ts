@@ -8,7 +8,7 @@
  * @module
  */
 import type { Layer } from "../model/types.js";
-import type { Executor, LayerWeights, Tensor } from "../runtime/types.js";
+import type { Executor, LayerWeights, Tensor } from "./types.js";
 import { createEngine } from "./engine.js";
 import { forwardLayer } from "./layer.js";
 import { randomWeights } from "./random-weights.js";

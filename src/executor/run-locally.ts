@@ -8,7 +8,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import type { Network } from "../model/types.js";
 import { tensorKey } from "../model/types.js";
-import type { LayerWeights, Tensor, TensorMap } from "../runtime/types.js";
+import type { LayerWeights, Tensor, TensorMap } from "./types.js";
 import { referenceExecutor } from "./reference.js";
 
 /**

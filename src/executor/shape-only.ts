@@ -8,7 +8,7 @@
  * @module
  */
 import type { Layer } from "../model/types.js";
-import type { Executor } from "../runtime/types.js";
+import type { Executor } from "./types.js";
 import { createEngine } from "./engine.js";
 import { zeros } from "./kernels/util.js";
 

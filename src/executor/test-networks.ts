@@ -11,7 +11,7 @@
 import { InvalidModelError } from "../errors.js";
 import type { Layer, LayerParams, Network, Shape, TensorRef } from "../model/types.js";
 import { shapeSize, tensorKey } from "../model/types.js";
-import type { LayerWeights, Tensor } from "../runtime/types.js";
+import type { LayerWeights, Tensor } from "./types.js";
 import { layerOutputShapes, layerParamShapes } from "./layer.js";
 import { mulberry32 } from "./random-weights.js";
 import { referenceExecutor } from "./reference.js";

@@ -12,7 +12,7 @@ import { networkFromCaffeNet } from "../model/caffe/index.js";
 import type { Network } from "../model/types.js";
 import { tensorKey } from "../model/types.js";
 import { alexnetSpec, zooNetwork } from "../model/zoo/index.js";
-import type { Tensor } from "../runtime/types.js";
+import type { Tensor } from "./types.js";
 import { randomWeights } from "./random-weights.js";
 import { randomInput, runSplit, sameBits } from "./test-networks.js";
 import { referenceExecutor } from "./reference.js";

@@ -11,7 +11,7 @@ import type { Network } from "../model/types.js";
 import { tensorKey, tensorShape, shapeSize } from "../model/types.js";
 import { alignProfile } from "../profile/profile.js";
 import type { ExecutionProfile } from "../profile/profile.js";
-import type { Executor, LayerWeights, Tensor } from "../runtime/types.js";
+import type { Executor, LayerWeights, Tensor } from "../executor/types.js";
 import { DATA_FREE_TYPES, type RegressionSample } from "./fit.js";
 import { mulberry32 } from "../random.js";
 

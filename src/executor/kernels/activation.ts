@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 
 /**
  * `y = x > 0 ? x : negativeSlope·x` (Caffe ReLU; default slope 0).

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidModelError } from "../../errors.js";
 import type { ConvolutionParams } from "../../model/types.js";
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 import { mulberry32 } from "../random-weights.js";
 import { deconvolution, deconvolutionOutputShape } from "./deconvolution.js";
 import { absVal, bnll, clip, elu, exp, log, power, prelu, sigmoid, swish, tanh, threshold } from "./elementwise.js";

@@ -8,7 +8,7 @@
  */
 import { InvalidModelError } from "../../errors.js";
 import type { ConcatParams, EltwiseParams, Shape } from "../../model/types.js";
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 import { canonicalAxis, dimProduct, formatShape, sameShape } from "./util.js";
 
 /**

@@ -14,7 +14,7 @@
  */
 import { InvalidModelError } from "../../errors.js";
 import type { ConvolutionParams, Shape } from "../../model/types.js";
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 import { sgemm } from "./gemm.js";
 import { formatShape } from "./util.js";
 

@@ -12,7 +12,7 @@
  * @module
  */
 import { InvalidModelError } from "../../errors.js";
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 import { dimProduct, formatShape } from "./util.js";
 
 const f32 = Math.fround;

@@ -7,7 +7,7 @@
  */
 import { InvalidModelError } from "../../errors.js";
 import type { InnerProductParams, Shape } from "../../model/types.js";
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 import { canonicalAxis, dimProduct } from "./util.js";
 
 /** Output shape: the input dimensions before `axis`, then `numOutput`. */

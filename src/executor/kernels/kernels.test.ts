@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidModelError } from "../../errors.js";
 import type { ConvolutionParams, PoolingParams } from "../../model/types.js";
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 import { mulberry32 } from "../random-weights.js";
 import { naiveConvolution, naivePooling } from "../naive.js";
 import { dropout, relu } from "./activation.js";

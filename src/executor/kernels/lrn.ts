@@ -16,7 +16,7 @@
  */
 import { InvalidModelError } from "../../errors.js";
 import type { LRNParams } from "../../model/types.js";
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 import { nchw } from "./util.js";
 
 /**

@@ -7,7 +7,7 @@
  */
 import { InvalidModelError } from "../../errors.js";
 import type { BatchNormParams, ScaleParams, Shape } from "../../model/types.js";
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 import { canonicalAxis, dimProduct, formatShape } from "./util.js";
 
 /**

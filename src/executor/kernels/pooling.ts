@@ -19,7 +19,7 @@
  */
 import { InvalidModelError } from "../../errors.js";
 import type { PoolingParams, Shape } from "../../model/types.js";
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 import { formatShape } from "./util.js";
 
 /** Caffe's initial value of a max-pooling cell (`-FLT_MAX`); an empty window (possible only when kernel < stride) keeps it. */

@@ -10,7 +10,7 @@
  */
 import { InvalidModelError } from "../../errors.js";
 import type { Shape } from "../../model/types.js";
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 import { canonicalAxis, dimProduct, formatShape } from "./util.js";
 
 /** Parameters of {@link slice} (the Caffe importer's normalised `slice_param`). */

@@ -11,7 +11,7 @@
  */
 import { InvalidModelError } from "../../errors.js";
 import type { Shape } from "../../model/types.js";
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 import { canonicalAxis, dimProduct, formatShape } from "./util.js";
 
 /** Parameters of {@link argMax} (the Caffe importer's normalised `argmax_param`). */

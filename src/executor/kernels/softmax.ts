@@ -6,7 +6,7 @@
  * @module
  */
 import type { SoftmaxParams } from "../../model/types.js";
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 import { canonicalAxis, dimProduct } from "./util.js";
 
 /**

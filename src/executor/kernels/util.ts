@@ -7,7 +7,7 @@
  */
 import { InvalidModelError } from "../../errors.js";
 import type { Shape } from "../../model/types.js";
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 
 /**
  * Normalises a possibly negative axis (Caffe's `CanonicalAxisIndex`).

@@ -10,17 +10,17 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import protobuf from "protobufjs";
-import { InvalidArgumentError } from "../../errors.js";
-import { referenceExecutor } from "../../executor/index.js";
-import type { Tensor } from "../../runtime/types.js";
-import { tensorKey, type Network } from "../types.js";
-import { importOnnx } from "./index.js";
-import { onnxRuntimeExecutor, type Ort } from "./ort-executor.js";
+import { InvalidArgumentError, MissingDependencyError } from "../errors.js";
+import { referenceExecutor } from "./index.js";
+import type { Tensor } from "./types.js";
+import { tensorKey, type Network } from "../model/types.js";
+import { importOnnx } from "../model/onnx/index.js";
+import { loadOrt, onnxRuntimeExecutor, type Ort } from "./ort-executor.js";
 
 const require = createRequire(import.meta.url);
 let ort: Ort | undefined;
 try {
-  // onnxruntime-node is an optional dependency: these tests skip without it.
+  // onnxruntime-node is an optional peer dependency (a devDependency here): these tests skip, saying so, without it.
   ort = require("onnxruntime-node") as Ort;
 } catch {
   ort = undefined;
@@ -59,7 +59,19 @@ async function runInRanges(network: Network, bytes: Uint8Array, x: Tensor, cuts:
   return tensors.get(tensorKey(network.outputs[0]!))!;
 }
 
-describe.skipIf(ort === undefined)("onnxRuntimeExecutor (onnxruntime-node, optional dependency)", () => {
+describe("loadOrt", () => {
+  it("a missing package is a MissingDependencyError naming it and how to install it", async () => {
+    const error = await loadOrt("onnxruntime-node-not-installed-here").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MissingDependencyError);
+    expect((error as MissingDependencyError).packageName).toBe("onnxruntime-node-not-installed-here");
+    expect((error as Error).message).toMatch(/npm install onnxruntime-node-not-installed-here/);
+  });
+});
+
+const ORT_SUITE = ort === undefined
+  ? "onnxRuntimeExecutor — SKIPPED: the optional peer dependency onnxruntime-node is not installed (npm install onnxruntime-node)"
+  : "onnxRuntimeExecutor (onnxruntime-node, optional peer dependency)";
+describe.skipIf(ort === undefined)(ORT_SUITE, () => {
   for (const [file, shape, cuts] of [
     ["ch_ppocr_mobile_v2.0_cls_infer.onnx", [1, 3, 48, 192], [40, 120, 200]],
     // rec: cuts at 280 and 297 pass int32 shape tensors (Cast outputs) across the boundary

@@ -17,11 +17,11 @@
  *
  * @module
  */
-import { InvalidArgumentError, InvalidModelError } from "../../errors.js";
-import type { Executor, LayerWeights, Tensor, TensorMap } from "../../runtime/types.js";
-import type { Layer, Network } from "../types.js";
-import { decodeOnnxModel, type OnnxModel, type OnnxNode, type OnnxTensor } from "./proto.js";
-import { WireWriter } from "./wire.js";
+import { InvalidArgumentError, InvalidModelError, MissingDependencyError } from "../errors.js";
+import type { Executor, LayerWeights, Tensor, TensorMap } from "./types.js";
+import type { Layer, Network } from "../model/types.js";
+import { decodeOnnxModel, type OnnxModel, type OnnxNode, type OnnxTensor } from "../model/onnx/proto.js";
+import { WireWriter } from "../model/onnx/wire.js";
 
 // The slice of onnxruntime-node's API used here, declared structurally so that
 // this file compiles without the optional dependency installed.
@@ -78,8 +78,9 @@ const ELEMENT_TYPES: Readonly<Record<number, "float32" | "int64" | "int32" | "bo
  * @param bytes the same `.onnx` bytes the network was imported from
  * @param network the imported network (layer tops are the ONNX tensor names)
  * @param options the onnxruntime-node module, threads
- * @throws {InvalidArgumentError} when onnxruntime-node is not installed
- *   (it is an optional dependency) or a run names layers not loaded
+ * @throws {MissingDependencyError} when onnxruntime-node is not installed
+ *   (it is an optional peer dependency: `npm install onnxruntime-node`)
+ * @throws {InvalidArgumentError} when a run names layers not loaded
  * @throws {InvalidModelError} when the network does not come from this file
  * @example
  * ```ts
@@ -90,19 +91,33 @@ const ELEMENT_TYPES: Readonly<Record<number, "float32" | "int64" | "int32" | "bo
  * ```
  */
 export async function onnxRuntimeExecutor(bytes: Uint8Array, network: Network, options: OnnxRuntimeExecutorOptions = {}): Promise<Executor> {
-  let ort = options.ort;
-  if (ort === undefined) {
-    try {
-      const loaded = (await import(ORT_MODULE)) as Ort & { default?: Ort };
-      ort = loaded.InferenceSession ? loaded : (loaded.default as Ort);
-    } catch (error) {
-      throw new InvalidArgumentError(
-        `onnxRuntimeExecutor: the optional dependency onnxruntime-node is not installed (${(error as Error).message}); install it with ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`,
-      );
-    }
-  }
+  const ort = options.ort ?? (await loadOrt());
   const model = decodeOnnxModel(bytes, network.source ?? "<onnx>");
   return new OnnxRuntimeExecutor(ort, model, network, options.intraOpNumThreads ?? 1);
+}
+
+/** The typed error for a missing onnxruntime-node, naming the package and how to install it. */
+function missingOrt(cause: unknown, moduleName: string = ORT_MODULE): MissingDependencyError {
+  return new MissingDependencyError(
+    moduleName,
+    `the ONNX Runtime executor needs the optional peer dependency "${moduleName}", which is not installed (${(cause as Error)?.message ?? String(cause)}); install it with \`npm install ${moduleName}\` (ONNXRUNTIME_NODE_INSTALL=skip skips its CUDA download)`,
+    { cause },
+  );
+}
+
+/**
+ * Load onnxruntime-node (the optional peer dependency).
+ *
+ * @param moduleName the module to import (default `"onnxruntime-node"`)
+ * @throws {MissingDependencyError} when it is not installed
+ */
+export async function loadOrt(moduleName: string = ORT_MODULE): Promise<Ort> {
+  try {
+    const loaded = (await import(moduleName)) as Ort & { default?: Ort };
+    return loaded.InferenceSession ? loaded : (loaded.default as Ort);
+  } catch (error) {
+    throw missingOrt(error, moduleName);
+  }
 }
 
 class OnnxRuntimeExecutor implements Executor {
