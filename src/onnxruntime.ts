@@ -18,6 +18,6 @@
  * @packageDocumentation
  */
 export { loadOrt, onnxRuntimeExecutor } from "./executor/ort-executor.js";
-export type { OnnxRuntimeExecutorOptions, Ort, OrtSession, OrtTensor } from "./executor/ort-executor.js";
+export type { OnnxRuntimeExecutorOptions, Ort, OrtSession, OrtTensor, OrtTensorConstructor } from "./executor/ort-executor.js";
 export { MissingDependencyError } from "./errors.js";
 export type { Executor, LayerWeights, Tensor, TensorMap } from "./executor/types.js";

@@ -27,21 +27,34 @@ import { WireWriter } from "../model/onnx/wire.js";
 // this file compiles without the optional dependency installed.
 /** An ONNX Runtime tensor (structural subset of `ort.Tensor`). */
 export interface OrtTensor {
+  /** Dimensions, outermost first. */
   readonly dims: readonly number[];
+  /** The elements (a typed array of the tensor's element type). */
   readonly data: unknown;
 }
 /** An ONNX Runtime inference session (structural subset). */
 export interface OrtSession {
+  /** Names of the model's graph inputs. */
   readonly inputNames: readonly string[];
+  /** Names of the model's graph outputs. */
   readonly outputNames: readonly string[];
+  /** Run the model on named input tensors; resolves with the named outputs. */
   run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+}
+/** The `ort.Tensor` constructor (structural subset). */
+export interface OrtTensorConstructor {
+  /** A tensor of element type `type` (e.g. `"float32"`) with `data` and `dims`. */
+  new (type: string, data: ArrayLike<number> | ArrayLike<bigint>, dims: readonly number[]): OrtTensor;
 }
 /** The onnxruntime-node module (structural subset). */
 export interface Ort {
+  /** Session factory. */
   readonly InferenceSession: {
+    /** Create a session from serialized ONNX model bytes. */
     create(model: Uint8Array, options?: { intraOpNumThreads?: number; graphOptimizationLevel?: "disabled" | "basic" | "extended" | "all" }): Promise<OrtSession>;
   };
-  readonly Tensor: new (type: string, data: ArrayLike<number> | ArrayLike<bigint>, dims: readonly number[]) => OrtTensor;
+  /** Tensor constructor: element type name, data, dims. */
+  readonly Tensor: OrtTensorConstructor;
 }
 
 /** Kept in a variable so that TypeScript does not try to resolve the optional module. */
@@ -70,7 +83,7 @@ const ELEMENT_TYPES: Readonly<Record<number, "float32" | "int64" | "int32" | "bo
 
 /**
  * Create an ONNX Runtime executor for a network imported with
- * {@link importOnnx} from `bytes`.
+ * `importOnnx` (from `ionn`) from `bytes`.
  *
  * Cost: building a session per distinct (layers, outputs) request, then
  * ONNX Runtime's own execution.

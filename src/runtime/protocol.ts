@@ -30,10 +30,10 @@
  * @module
  */
 import { z } from "zod";
-import { endianness } from "node:os";
 import { ProtocolError, TransportError } from "../errors.js";
 import type { Layer, Shape } from "../model/types.js";
 import type { Tensor } from "./types.js";
+import { LITTLE_ENDIAN_HOST, utf8Length } from "../platform/index.js";
 
 /** The four magic bytes that open every frame: ASCII "IONN". */
 export const MAGIC = Uint8Array.of(0x49, 0x4f, 0x4e, 0x4e);
@@ -234,7 +234,6 @@ export class RemoteError extends TransportError {
 // Encoding
 // ---------------------------------------------------------------------------
 
-const LITTLE_ENDIAN_HOST = endianness() === "LE";
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -328,7 +327,7 @@ export function frameSize(message: Message): number {
   let body = 0;
   for (const tensor of message.tensors) body += tensor.data.length * 4;
   const header = { ...message.header, tensors: message.tensors.map((t) => t.shape) };
-  const jsonBytes = Buffer.byteLength(JSON.stringify(header), "utf8");
+  const jsonBytes = utf8Length(JSON.stringify(header));
   return PREFIX_BYTES + ((jsonBytes + 3) & ~3) + body;
 }
 

@@ -16,8 +16,11 @@
  *
  * @module
  */
-import { randomBytes, timingSafeEqual } from "node:crypto";
-import { createServer, type Server, type Socket } from "node:net";
+// node:net is loaded by serveTcp only, so that EdgeServer bundles for the browser (ionn/planner).
+import type { Server, Socket } from "node:net";
+// In a variable so that bundlers for the browser do not try to resolve it.
+const NODE_NET = "node:net";
+import { constantTimeEqual, macrotask, randomHex } from "../platform/index.js";
 import { IonnError, ProtocolError } from "../errors.js";
 import type { Layer } from "../model/types.js";
 import {
@@ -250,7 +253,7 @@ export class EdgeServer {
       throw new RequestError("server-busy", `server: ${this.sessions.size} sessions open, limit ${this.maxSessions}`);
     }
     const session: Session = {
-      id: randomBytes(16).toString("hex"),
+      id: randomHex(16),
       network: { name: network.name, layers: network.layers.map((l) => ({ name: l.name, type: l.type })) },
       executor: this.options.executorFactory(),
       loaded: new Map(),
@@ -284,9 +287,7 @@ export class EdgeServer {
       }
       throw new RequestError("no-session", `server: no session on this connection (send hello first)`);
     }
-    const a = Buffer.from(session.id, "utf8");
-    const b = Buffer.from(sessionId, "utf8");
-    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+    if (!constantTimeEqual(session.id, sessionId)) {
       throw new RequestError("session-refused", `server: this connection may only use its own session`, true);
     }
     if (this.sessions.get(session.id) !== session) {
@@ -547,7 +548,7 @@ export class ServerConnection {
     // Listeners (e.g. "end the socket") run after the current replies are
     // handed to the transport, so the error that explains the close is sent.
     const listeners = this.listeners.splice(0);
-    setImmediate(() => {
+    macrotask(() => {
       for (const listener of listeners) {
         try {
           listener();
@@ -618,6 +619,7 @@ export async function serveTcp(options: ServeTcpOptions): Promise<TcpServerHandl
   const idleMs = options.socketIdleTimeoutMs ?? 600_000;
   const maxInFlight = options.maxInFlight ?? 16;
   const sockets = new Set<Socket>();
+  const { createServer } = (await import(NODE_NET)) as typeof import("node:net");
   const tcp: Server = createServer((socket) => serveSocket(socket));
 
   function serveSocket(socket: Socket): void {

@@ -21,6 +21,7 @@
  */
 import { InvalidArgumentError, IonnError } from "../errors.js";
 import type { Clock, Scheduler } from "../runtime/types.js";
+import { macrotask } from "../platform/index.js";
 
 /** Raised when a simulation cannot make progress or exceeds its limits. */
 export class SimulationError extends IonnError {
@@ -44,7 +45,7 @@ export interface RunOptions {
   readonly maxEvents?: number;
 }
 
-const yieldToMacrotask = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+const yieldToMacrotask = (): Promise<void> => new Promise<void>((resolve) => macrotask(resolve));
 
 /**
  * Virtual time in milliseconds, starting at 0, with an event queue. It is

@@ -1,6 +1,6 @@
 /**
  * Tests of the TF.js layers-model importer on a real model shipped inside an
- * npm package (nsfwjs@4.4.0: dist/models/mobilenet_v2, a Keras 2.2.4
+ * npm package (nsfwjs@4.3.0: dist/models/mobilenet_v2, a Keras 2.2.4
  * MobileNetV2 converted to TF.js, 162 layers, uint8-quantized weights), and
  * on models built and serialized by tfjs-layers itself. The independent
  * reference is tfjs-layers (the @tensorflow/tfjs peer of nsfwjs): it rebuilds
@@ -52,7 +52,7 @@ function ours(network: Network): [string, number[], number][] {
 
 const BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2, float32: 4, int32: 4 };
 
-describe("importTfjsLayersModel on nsfwjs@4.4.0 MobileNetV2 (dist/models/mobilenet_v2)", () => {
+describe("importTfjsLayersModel on nsfwjs@4.3.0 MobileNetV2 (dist/models/mobilenet_v2)", () => {
   const { network, warnings } = importTfjsLayersModelDetailed(mobilenetJson, "nsfwjs/mobilenet_v2/model.json", { layout: "NHWC" });
   const nchw = importTfjsLayersModel(mobilenetJson, "nsfwjs/mobilenet_v2/model.json");
 
