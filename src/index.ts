@@ -123,6 +123,7 @@ export {
   roundFactors,
   runtimePartitions,
   singleSplit,
+  THRESHOLD_RELATIVE_TOLERANCE,
 } from "./plan/index.js";
 export type {
   BaselineResult,
