@@ -10,7 +10,7 @@ export { SimulationError, VirtualClock } from "./clock.js";
 export type { RunOptions } from "./clock.js";
 export { SimulatedLink } from "./link.js";
 export type { Interval, LinkSharing, SimulatedLinkOptions } from "./link.js";
-export { ODROID_XU4_POWER, clientEnergy } from "./energy.js";
+export { ODROID_XU4_POWER, ODROID_XU4_POWER_ADDITIVE, clientEnergy } from "./energy.js";
 export type { EnergyBreakdown, PowerModel } from "./energy.js";
 export { serverLoadMs, timedExecutor } from "./timed-executor.js";
 export type { BusyKind, TimedExecutorOptions } from "./timed-executor.js";
