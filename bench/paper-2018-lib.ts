@@ -136,3 +136,41 @@ export function table2Cells(runs: readonly Paper2018Run[]): Table2Cell[] {
   }
   return cells;
 }
+
+/** Run IONN under a variant of `paper-2018` (e.g. the overhead on every partition) at 80 Mbps. */
+export async function runVariant(network: string, K: number, calibration: Calibration): Promise<SimulationResult> {
+  return simulate({ network, policy: "ionn", K, calibration, seconds: Math.max(40, horizonS(network, PAPER_2018.effectiveMbps)) });
+}
+
+/** Figure 8 row: queries finished and client energy during each policy's upload window. */
+export interface Figure8Row {
+  readonly network: string;
+  readonly queries: Readonly<Record<"all-at-once" | "IONN(0.1)" | "IONN(0.5)", number>>;
+  readonly energyJ: Readonly<Record<"all-at-once" | "IONN(0.1)" | "IONN(0.5)", number>>;
+}
+
+/** Figure 8's numbers per network. */
+export function figure8Rows(runs: readonly Paper2018Run[]): Figure8Row[] {
+  return NETWORKS.map((network) => {
+    const get = (label: "all-at-once" | "IONN(0.1)" | "IONN(0.5)") => pick(runs, network, label).result;
+    return {
+      network,
+      queries: { "all-at-once": get("all-at-once").queriesDuringUpload, "IONN(0.1)": get("IONN(0.1)").queriesDuringUpload, "IONN(0.5)": get("IONN(0.5)").queriesDuringUpload },
+      energyJ: { "all-at-once": get("all-at-once").clientEnergyJ, "IONN(0.1)": get("IONN(0.1)").clientEnergyJ, "IONN(0.5)": get("IONN(0.5)").clientEnergyJ },
+    };
+  });
+}
+
+/**
+ * The mid-upload rise of Figure 7 (§6.2: "the query execution time in IONN
+ * sometimes increases during the uploading"): the largest increase from one
+ * offloaded query to the next while the upload runs, ms (0 = the latency
+ * never rises during the upload).
+ */
+export function midUploadRiseMs(result: SimulationResult): number {
+  const done = result.uploadCompleteMs ?? Number.POSITIVE_INFINITY;
+  const during = result.queries.filter((q) => q.raisedAtMs < done && q.serverLayers > 0);
+  let rise = 0;
+  for (let i = 1; i < during.length; i++) rise = Math.max(rise, during[i]!.latencyMs - during[i - 1]!.latencyMs);
+  return rise;
+}
