@@ -164,7 +164,7 @@ describe("Algorithm 1 as printed, Figure 8 and Figure 7 under paper-2018", () =>
       const once = pick(runs, network, "all-at-once").result;
       const inc = pick(runs, network, "IONN(0.5)").result;
       expect(inc.queries.at(-1)!.latencyMs).toBeCloseTo(once.queries.at(-1)!.latencyMs, 6);
-      expect(midUploadRiseMs(inc)).toBeLessThan(1e-6); // float rounding only
+      expect(midUploadRiseMs(inc)).toBeLessThan(0.01); // flat to the hundredth of a ms (the paper: a rise of hundreds of ms)
     }
     const alex = pick(runs, "alexnet", "IONN(0.5)").result;
     const plateau = alex.queries.filter((q) => q.partitionsUploaded === 2);
