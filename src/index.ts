@@ -177,6 +177,20 @@ export {
   timelineSvg,
   VirtualClock,
 } from "./sim/index.js";
+// Simulator calibrations (issue 13: profiles-2019, paper-2018)
+export {
+  CALIBRATION_NAMES,
+  calibrationByName,
+  fitLink,
+  ODROID_XU4_POWER_ADDITIVE,
+  PAPER_2018,
+  PAPER_2018_CALIBRATION,
+  PAPER_TABLE_2,
+  paper2018Costs,
+  PROFILES_2019_CALIBRATION,
+  withUploadOverhead,
+} from "./sim/index.js";
+export type { CalibratedCosts, Calibration, CalibrationName, EnergyBreakdown, LinkFit, LinkFitPoint, LinkFitResidual, PaperTable2Row, Sleeper, UploadOverheadPer } from "./sim/index.js";
 export type {
   CostSource,
   IonnPolicyOptions,

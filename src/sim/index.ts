@@ -22,3 +22,15 @@ export { clientEnergyBetween, simulate, simulationCosts, simulationDocument } fr
 export type { CostSource, Execution, ResolvedSimulationCosts, Scenario, SimulatedPartition, SimulatedQuery, SimulationResult } from "./simulate.js";
 export { timelineSvg } from "./svg.js";
 export type { TimelineSvgOptions } from "./svg.js";
+export {
+  CALIBRATION_NAMES,
+  calibrationByName,
+  fitLink,
+  PAPER_2018,
+  PAPER_2018_CALIBRATION,
+  PAPER_TABLE_2,
+  paper2018Costs,
+  PROFILES_2019_CALIBRATION,
+  withUploadOverhead,
+} from "./scenarios/index.js";
+export type { CalibratedCosts, Calibration, CalibrationName, LinkFit, LinkFitPoint, LinkFitResidual, PaperTable2Row, Sleeper, UploadOverheadPer } from "./scenarios/index.js";

@@ -107,6 +107,6 @@ export function calibrationByName(calibration: CalibrationName | Calibration | s
 
 export { PAPER_2018, PAPER_2018_CALIBRATION, paper2018Costs } from "./paper-2018.js";
 export { fitLink, PAPER_TABLE_2 } from "./link-fit.js";
-export type { LinkFit, LinkFitPoint, PaperTable2Row } from "./link-fit.js";
+export type { LinkFit, LinkFitPoint, LinkFitResidual, PaperTable2Row } from "./link-fit.js";
 export { withUploadOverhead } from "./upload-overhead.js";
 export type { Sleeper, UploadOverheadPer } from "./upload-overhead.js";

@@ -45,6 +45,20 @@ export interface LinkFitPoint {
   readonly paperMs: number;
 }
 
+/** One point's fitted value against the paper's. */
+export interface LinkFitResidual {
+  /** The point's label. */
+  readonly network: string;
+  /** The paper's completion time, s. */
+  readonly paperS: number;
+  /** The fitted completion time, s. */
+  readonly fittedS: number;
+  /** fitted / paper. */
+  readonly ratio: number;
+  /** fitted − paper, s. */
+  readonly residualS: number;
+}
+
 /** The fitted parameters and the residuals. */
 export interface LinkFit {
   /** Per-transfer overhead, ms (the intercept). */
@@ -52,7 +66,7 @@ export interface LinkFit {
   /** Effective throughput, Mbps (10^6 bit/s; from the slope). */
   readonly mbps: number;
   /** Per point: the paper's and the fitted completion time, their ratio and the residual (fitted − paper), s. */
-  readonly residuals: readonly { readonly network: string; readonly paperS: number; readonly fittedS: number; readonly ratio: number; readonly residualS: number }[];
+  readonly residuals: readonly LinkFitResidual[];
   /** Root-mean-square residual, s. */
   readonly rmseS: number;
 }
