@@ -86,6 +86,9 @@ export {
   serializePredictionFunctions,
 } from "./regression/index.js";
 export type { PredictionFunction, PredictionFunctions, RegressionSample, VariableSet } from "./regression/index.js";
+// Server install phase measured on this machine (issue 13: ionn fit --measure)
+export { heldOutFit, MEASURED_TYPES, measureInstallPhase, measurementNetworks } from "./regression/index.js";
+export type { HeldOutFit, HeldOutRow, MeasuredInstallPhase, MeasuredType, MeasurementNetwork, MeasureOptions, MeasureTiming } from "./regression/index.js";
 
 // Planner
 export { collapseByDominators, dominatorTree } from "./dominators/index.js";
