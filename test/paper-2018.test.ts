@@ -189,3 +189,12 @@ describe("profiles-2019 stays the default", () => {
     expect(stderr).toMatch(/--scenario must be one of profiles-2019, paper-2018/);
   });
 });
+
+describe("clientEnergyBetween follows the run's calibration", () => {
+  it("a paper-2018 run's window energy uses the additive power model (equal to the run's own energy over the upload window)", async () => {
+    const { clientEnergyBetween } = await import("../src/sim/simulate.js");
+    const r = await simulate({ network: "googlenet", policy: "ionn", K: 0.5, calibration: "paper-2018" });
+    expect(clientEnergyBetween(r, 0, r.uploadCompleteMs!).joules).toBeCloseTo(r.clientEnergyJ, 9);
+    expect(r.energy.bothMs).toBeGreaterThan(0);
+  });
+});

@@ -40,7 +40,7 @@ import { policyByName, type Policy, type PolicyDecision, type PolicyName } from 
 import { timedExecutor } from "./timed-executor.js";
 import { virtualExecutor } from "./virtual-executor.js";
 import { virtualWeights } from "./virtual-weights.js";
-import { calibrationByName, withUploadOverhead, type Calibration, type CalibrationName } from "./scenarios/index.js";
+import { CALIBRATION_NAMES, calibrationByName, withUploadOverhead, type Calibration, type CalibrationName } from "./scenarios/index.js";
 
 /**
  * Where the simulated devices' layer times come from: the device cost models
@@ -412,11 +412,14 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
 
 /**
  * Client energy of a finished simulation over any window (e.g. to compare
- * policies over the same interval). `O(intervals log intervals)`.
+ * policies over the same interval). `O(intervals log intervals)`. The default
+ * power model is that of the run's built-in calibration (`paper-2018`: the
+ * additive one), else {@link ODROID_XU4_POWER}.
  * @throws {InvalidArgumentError} when the window is reversed.
  */
-export function clientEnergyBetween(result: SimulationResult, fromMs: number, toMs: number, power: PowerModel = ODROID_XU4_POWER): EnergyBreakdown {
-  return clientEnergy(result.activity.computing, result.activity.transmitting, fromMs, toMs, power);
+export function clientEnergyBetween(result: SimulationResult, fromMs: number, toMs: number, power?: PowerModel): EnergyBreakdown {
+  const builtIn = (CALIBRATION_NAMES as readonly string[]).includes(result.settings.calibration) ? calibrationByName(result.settings.calibration).power : ODROID_XU4_POWER;
+  return clientEnergy(result.activity.computing, result.activity.transmitting, fromMs, toMs, power ?? builtIn);
 }
 
 /**
