@@ -54,9 +54,6 @@ function sum(values: ArrayLike<number>): number {
   return total;
 }
 
-let modelAlexNet: { client: number; server: number } | undefined;
-let publishedAlexNet: { client: number; server: number } | undefined;
-
 function scaled(values: Float64Array, factor: number): Float64Array {
   for (let i = 0; i < values.length; i++) values[i]! *= factor;
   return values;
@@ -75,23 +72,16 @@ function scaled(values: Float64Array, factor: number): Float64Array {
 export function paper2018Costs(network: Network): CalibratedCosts {
   const name = network.name;
   if (hasPublishedProfiles(name)) {
-    if (publishedAlexNet === undefined) {
-      const alexnet = zooNetwork("alexnet");
-      publishedAlexNet = {
-        client: sum(alignProfile(alexnet, publishedClientProfile("alexnet"))),
-        server: sum(alignProfile(alexnet, publishedServerProfile("alexnet"))),
-      };
-    }
+    const alexnet = zooNetwork("alexnet");
+    const publishedAlexNet = { client: sum(alignProfile(alexnet, publishedClientProfile("alexnet"))), server: sum(alignProfile(alexnet, publishedServerProfile("alexnet"))) };
     return {
       clientMs: scaled(alignProfile(network, publishedClientProfile(name)), PAPER_2018.clientAlexNetMs / publishedAlexNet.client),
       serverMs: scaled(alignProfile(network, publishedServerProfile(name)), PAPER_2018.serverAlexNetMs / publishedAlexNet.server),
       name: "paper-2018: published profiles scaled to AlexNet 1.3 s client / 1 ms server",
     };
   }
-  if (modelAlexNet === undefined) {
-    const alexnet = zooNetwork("alexnet");
-    modelAlexNet = { client: sum(deviceProfile("odroid-xu4", alexnet)), server: sum(deviceProfile("gtx-1080ti", alexnet)) };
-  }
+  const alexnet = zooNetwork("alexnet");
+  const modelAlexNet = { client: sum(deviceProfile("odroid-xu4", alexnet)), server: sum(deviceProfile("gtx-1080ti", alexnet)) };
   return {
     clientMs: scaled(deviceProfile("odroid-xu4", network), PAPER_2018.clientAlexNetMs / modelAlexNet.client),
     serverMs: scaled(deviceProfile("gtx-1080ti", network), PAPER_2018.serverAlexNetMs / modelAlexNet.server),
