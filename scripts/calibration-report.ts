@@ -85,7 +85,8 @@ export function deviceReport(): { text: string; differ: number } {
   out.push("");
   out.push("Client times: the published Odroid-XU4 profile where it exists, else the odroid-xu4 model. Predicted server");
   out.push("times: the install-phase functions above (`predictLayerMs`). True server times: the gtx-1080ti model, and");
-  out.push("the published GPU profile where it exists. Preset `paper`. Same = same partitions, same layers in each.");
+  out.push("the published GPU profile where it exists. Preset `paper` with the final round at factor 0: the plans the simulator's `ionn`");
+  out.push("policy runs (profiles-2019 calibration). Same = same partitions, same layers in each.");
   out.push("");
   out.push("| network | truth | K | partitions (true) | partitions (predicted) | same plan |");
   out.push("|---|---|---:|---:|---:|---|");
@@ -100,8 +101,9 @@ export function deviceReport(): { text: string; differ: number } {
     if (published) truths.push(["published GPU profile", publishedServerProfile(published).layers.map((l) => l.ms)]);
     for (const [label, serverMs] of truths) {
       for (const K of [0.1, 0.5]) {
-        const truePlan = planNetwork(net, { clientMs, serverMs }, { preset: "paper", mbps: 80, K }).plan;
-        const predPlan = planNetwork(net, { clientMs, serverMs: predicted }, { preset: "paper", mbps: 80, K }).plan;
+        // The plans the simulator runs: the ionn policy's paper preset with its final round (profiles-2019).
+        const truePlan = planNetwork(net, { clientMs, serverMs }, { preset: "paper", mbps: 80, K, finalRound: true }).plan;
+        const predPlan = planNetwork(net, { clientMs, serverMs: predicted }, { preset: "paper", mbps: 80, K, finalRound: true }).plan;
         const same = partitionsKey(truePlan) === partitionsKey(predPlan);
         if (!same) differ++;
         out.push(`| ${name} | ${label} | ${K} | ${truePlan.partitions.length} | ${predPlan.partitions.length} | ${same ? "yes" : "**no**"} |`);

@@ -87,6 +87,9 @@ export {
   serializePredictionFunctions,
 } from "./regression/index.js";
 export type { PredictionFunction, PredictionFunctions, RegressionSample, VariableSet } from "./regression/index.js";
+// Server install phase measured on this machine (issue 13: ionn fit --measure)
+export { heldOutFit, MEASURED_TYPES, measureInstallPhase, measurementNetworks } from "./regression/index.js";
+export type { HeldOutFit, HeldOutRow, MeasuredInstallPhase, MeasuredType, MeasurementNetwork, MeasureOptions, MeasureTiming } from "./regression/index.js";
 
 // Planner
 export { collapseByDominators, dominatorTree } from "./dominators/index.js";
@@ -124,6 +127,7 @@ export {
   roundFactors,
   runtimePartitions,
   singleSplit,
+  THRESHOLD_RELATIVE_TOLERANCE,
 } from "./plan/index.js";
 export type {
   BaselineResult,
@@ -177,6 +181,20 @@ export {
   timelineSvg,
   VirtualClock,
 } from "./sim/index.js";
+// Simulator calibrations (issue 13: profiles-2019, paper-2018)
+export {
+  CALIBRATION_NAMES,
+  calibrationByName,
+  fitLink,
+  ODROID_XU4_POWER_ADDITIVE,
+  PAPER_2018,
+  PAPER_2018_CALIBRATION,
+  PAPER_TABLE_2,
+  paper2018Costs,
+  PROFILES_2019_CALIBRATION,
+  withUploadOverhead,
+} from "./sim/index.js";
+export type { CalibratedCosts, Calibration, CalibrationName, EnergyBreakdown, LinkFit, LinkFitPoint, LinkFitResidual, PaperTable2Row, Sleeper, UploadOverheadPer } from "./sim/index.js";
 export type {
   CostSource,
   IonnPolicyOptions,

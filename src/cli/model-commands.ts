@@ -6,6 +6,7 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
+import { cpus, hostname, loadavg } from "node:os";
 import { InvalidArgumentError } from "../errors.js";
 import { randomWeights, referenceExecutor } from "../executor/index.js";
 import { parseProfile } from "../profile/profile.js";
@@ -17,6 +18,8 @@ import {
   runInstallPhase,
   samplesFromProfile,
 } from "../regression/index.js";
+import { measureInstallPhase } from "../regression/measure.js";
+import { serializePredictionFunctions } from "../regression/serialize.js";
 import { DEVICE_NAMES, modelledProfile } from "../sim/devices/index.js";
 import { MODEL_OPTIONS, type Command, loadModel, printJson } from "./command.js";
 import { fixed, table } from "./format.js";
@@ -61,13 +64,67 @@ export const profileCommand: Command = {
   },
 };
 
-/** `ionn fit [--seed 1] [--per-type 60] | --from-profile F <model>`. */
+/** This machine, for measured documents: host name, CPU, cores, Node, load average (1/5/15 min) at the start. */
+function machineDescription() {
+  const cpu = cpus();
+  return { hostname: hostname(), cpu: cpu[0]?.model.trim() ?? "unknown CPU", cores: cpu.length, node: process.version, loadAverage: loadavg().map((v) => Number(v.toFixed(2))) };
+}
+
+/** `ionn fit --measure [--quick] [--seed 1] [--per-type N]`: the install phase timed on this machine's reference executor. */
+async function runMeasure(context: Parameters<Command["run"]>[0]): Promise<void> {
+  if (context.positionals.length > 0) throw new InvalidArgumentError("a <model> is only used with --from-profile; ionn fit --measure sweeps its own layer configurations");
+  const quick = context.values["quick"] === true;
+  const seed = numberOption(context.values, "seed", 1, Number.isInteger, "an integer");
+  const perType = context.values["per-type"] === undefined ? undefined : numberOption(context.values, "per-type", 60, (v) => Number.isInteger(v) && v >= 4, "a whole number ≥ 4");
+  const machine = machineDescription();
+  const measured = await measureInstallPhase({
+    executor: () => referenceExecutor(),
+    weights: (network) => randomWeights(network, seed),
+    executorLabel: "reference executor",
+    quick,
+    seed,
+    ...(perType !== undefined ? { perType } : {}),
+  });
+  const document = { machine, quick, ...measured, functions: JSON.parse(serializePredictionFunctions(measured.functions)) as unknown };
+  if (context.json) return printJson(context, document);
+  context.stdout(
+    `server install phase measured on ${machine.hostname} (${machine.cores}× ${machine.cpu}, Node ${machine.node}, load ${machine.loadAverage.join(" ")}), ${measured.executor}: ` +
+      `${measured.configurations} configurations, fastest of ${measured.timing.repetitions} runs after ${measured.timing.warmup} warm-up, ${fixed(measured.elapsedMs / 1000, 1)} s\n` +
+      "R² and RMSE on held-out configurations (train R² beside)\n\n",
+  );
+  context.stdout(
+    `${table(
+      [{ header: "type" }, { header: "R² (held out)", align: "right" }, { header: "RMSE ms", align: "right" }, { header: "mean ms", align: "right" }, { header: "fitted / held out", align: "right" }, { header: "train R²", align: "right" }],
+      measured.table.map((r) => [r.type, r.r2 === null ? "—" : fixed(r.r2, 3), fixed(r.rmseMs, 4), fixed(r.meanMs, 4), `${r.samples} / ${r.heldOut}`, r.trainR2 === null ? "—" : fixed(r.trainR2, 3)]),
+    )}\n`,
+  );
+}
+
+/** `ionn fit [--seed 1] [--per-type 60] | --from-profile F <model> | --measure [--quick]`. */
 export const fitCommand: Command = {
   summary: "fit the server's prediction functions (install phase) and print R² and RMSE per layer type",
-  usage: "[--seed 1] [--per-type 60] [--noise 0.05] | --from-profile F <model> [--json]",
-  options: { format: { type: "string" }, seed: { type: "string" }, "per-type": { type: "string" }, noise: { type: "string" }, "from-profile": { type: "string" } },
+  usage: "[--seed 1] [--per-type 60] [--noise 0.05] | --from-profile F <model> | --measure [--quick] [--per-type 60] [--json]",
+  help: {
+    measure: "time a seeded sweep of 13 layer types (Table 3's ten plus Dropout, Sigmoid, TanH) on this machine's reference executor (2 warm-up runs, fastest of 7) and fit per type; R² and RMSE on a held-out quarter of the configurations; about 15 s on a loaded 2-core machine",
+    quick: "with --measure: 8 small configurations per type, 1 warm-up, 3 runs (about a second; for tests)",
+    "per-type": "configurations per layer type (default 60; with --measure ≥ 4, quick default 8)",
+  },
+  options: {
+    format: { type: "string" },
+    seed: { type: "string" },
+    "per-type": { type: "string" },
+    noise: { type: "string" },
+    "from-profile": { type: "string" },
+    measure: { type: "boolean" },
+    quick: { type: "boolean" },
+  },
   async run(context) {
     const fromProfile = context.values["from-profile"];
+    if (context.values["measure"] === true) {
+      if (typeof fromProfile === "string") throw new InvalidArgumentError("--measure and --from-profile are exclusive: measure here, or fit a measured profile");
+      return runMeasure(context);
+    }
+    if (context.values["quick"] === true) throw new InvalidArgumentError("--quick is only used with --measure");
     let result;
     if (typeof fromProfile === "string") {
       const network = await loadModel(context, `ionn fit ${this.usage}`);

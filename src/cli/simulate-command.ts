@@ -11,6 +11,7 @@ import { InvalidArgumentError } from "../errors.js";
 import type { LinkSharing } from "../sim/link.js";
 import { POLICY_NAMES, policyByName, type PolicyName } from "../sim/policies.js";
 import { simulate, simulationDocument, type CostSource, type SimulationResult } from "../sim/simulate.js";
+import { CALIBRATION_NAMES, calibrationByName, type CalibrationName } from "../sim/scenarios/index.js";
 import { timelineSvg } from "../sim/svg.js";
 import { type Command, type CommandContext, kOption, loadModel, mbpsOption, MODEL_OPTIONS, printJson } from "./command.js";
 import { fixed, layerRange, mib, table } from "./format.js";
@@ -66,6 +67,9 @@ export function formatSimulation(result: SimulationResult): string {
     `${result.network}, policy ${result.policy}: ${s.seconds} s at ${s.mbps} Mbps (${s.sharing} sharing, ${s.latencyMs} ms one-way latency), ${s.preprocessingMs} ms pre-processing per query, seed ${s.seed}`,
   );
   lines.push(`layer times: ${s.costs}`);
+  if (s.calibration !== "profiles-2019") {
+    lines.push(`calibration ${s.calibration}: link delivers ${fixed(s.linkMbps, 2)} Mbps, ${fixed(s.uploadOverheadMs, 1)} ms overhead per ${s.uploadOverheadPer === "session" ? "upload session" : "partition"}`);
+  }
   if (result.partitions.length > 0) {
     lines.push("");
     lines.push(
@@ -103,14 +107,18 @@ async function run(context: CommandContext, usage: string): Promise<void> {
   const mbps = mbpsOption(values);
   const seconds = numberOption(values, "seconds", 40, (v) => v > 0, "a duration in seconds greater than 0");
   const seed = numberOption(values, "seed", 1, Number.isInteger, "an integer");
-  const latencyMs = numberOption(values, "latency", 1, (v) => v >= 0, "a one-way latency in ms ≥ 0");
+  const scenario = choice<CalibrationName>(values, "scenario", CALIBRATION_NAMES, "profiles-2019");
+  const calibration = calibrationByName(scenario);
+  const latencyMs = numberOption(values, "latency", calibration.latencyMs, (v) => v >= 0, "a one-way latency in ms ≥ 0");
   const sharing = choice<LinkSharing>(values, "sharing", ["fair", "fifo"], "fair");
-  const costs = choice<"device-models" | "published">(values, "costs", ["device-models", "published"], "device-models") as CostSource;
+  const costs = values["costs"] === undefined ? undefined : (choice<"device-models" | "published">(values, "costs", ["device-models", "published"], "device-models") as CostSource);
   const svgPath = typeof values["svg"] === "string" ? (values["svg"] as string) : undefined;
   const network = await loadModel(context, usage);
   const results: SimulationResult[] = [];
   for (const name of policies) {
-    results.push(await simulate({ network, policy: policyByName(name, { K }), mbps, seconds, seed, latencyMs, sharing, costs }));
+    results.push(
+      await simulate({ network, policy: policyByName(name, { K, finalRound: calibration.ionnFinalRound }), mbps, seconds, seed, latencyMs, sharing, calibration, ...(costs !== undefined ? { costs } : {}) }),
+    );
   }
   if (svgPath !== undefined) {
     try {
@@ -152,7 +160,11 @@ async function run(context: CommandContext, usage: string): Promise<void> {
 export const simulateCommand: Command = {
   summary: "simulate the paper's closed-loop scenario (latency timeline, upload time, energy) for a policy",
   usage:
-    "<model> [--policy ionn|all-at-once|local|neurosurgeon[,...]] [--K 0.5] [--mbps 80] [--seconds 40] [--seed 1] [--latency 1] [--sharing fair|fifo] [--costs device-models|published] [--svg F] [--json]",
+    "<model> [--policy ionn|all-at-once|local|neurosurgeon[,...]] [--K 0.5] [--mbps 80] [--seconds 40] [--seed 1] [--latency 1] [--sharing fair|fifo] [--costs device-models|published] [--scenario profiles-2019|paper-2018] [--svg F] [--json]",
+  help: {
+    scenario:
+      "calibration (default profiles-2019: device models fitted to the authors' 2019 profiles, exact link, Algorithm 1 with a final round); paper-2018: the paper's own numbers (AlexNet 1.3 s client / 1 ms server, link overhead and throughput fitted to Table 2, additive power, Algorithm 1 as printed). --mbps is the nominal bandwidth the planner is told; under paper-2018 the link delivers 69.02/80 of it",
+  },
   options: {
     ...MODEL_OPTIONS,
     policy: { type: "string" },
@@ -163,6 +175,7 @@ export const simulateCommand: Command = {
     latency: { type: "string" },
     sharing: { type: "string" },
     costs: { type: "string" },
+    scenario: { type: "string" },
     svg: { type: "string" },
   },
   async run(context) {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { computeUploadPlan, expectedQueryTime, roundFactors, describeGroups } from "./upload-plan.js";
+export { computeUploadPlan, expectedQueryTime, roundFactors, describeGroups, THRESHOLD_RELATIVE_TOLERANCE } from "./upload-plan.js";
 export type { PlanGroup, PlanRound, UploadPartition, UploadPlan, UploadPlanOptions } from "./upload-plan.js";
 export { localOnly, allAtOnce, singleSplit } from "./baselines.js";
 export type { BaselineResult } from "./baselines.js";

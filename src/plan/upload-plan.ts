@@ -20,7 +20,10 @@ import { shortestPath, shortestPathScratch, type ShortestPathScratch } from "../
 export interface UploadPlanOptions {
   /** The decay of the upload factor per round, in (0, 1). */
   readonly K: number;
-  /** Rounds run while the factor is ≥ `threshold` (default `0.01`, Algorithm 1 line 5). */
+  /**
+   * Rounds run while the factor is ≥ `threshold` (default `0.01`, Algorithm 1 line 5), compared with a
+   * relative tolerance of {@link THRESHOLD_RELATIVE_TOLERANCE} so that rounding in `K^n` does not drop a round.
+   */
   readonly threshold?: number;
   /** Run one more round at factor 0 (default `false`; the authors' code does; the last plan is then the optimal collaborative path). */
   readonly finalRound?: boolean;
@@ -95,6 +98,14 @@ export interface UploadPlan {
   readonly localMs: number;
 }
 
+/**
+ * Relative tolerance of Algorithm 1's threshold test (`K^n ≥ threshold`, line 5) in float64:
+ * a factor counts as reaching the threshold when `K^n ≥ threshold · (1 − 1e-9)`. Without it,
+ * `K = 0.01^(1/5)` computes `K^5 = 0.009999999999999995` and loses its 6th round. The `float32`
+ * rule reproduces the authors' code and compares exactly.
+ */
+export const THRESHOLD_RELATIVE_TOLERANCE = 1e-9;
+
 function validateK(K: number): void {
   if (typeof K !== "number" || !(K > 0 && K < 1)) {
     throw new InvalidArgumentError(`computeUploadPlan: K must be in (0, 1), got ${String(K)}`);
@@ -103,7 +114,7 @@ function validateK(K: number): void {
 
 /**
  * The upload factors of Algorithm 1's rounds: `K^n` for n = 0, 1, … while
- * `K^n ≥ threshold` (then 0 when `finalRound`); with `float32`, the authors'
+ * `K^n ≥ threshold` up to {@link THRESHOLD_RELATIVE_TOLERANCE} (then 0 when `finalRound`); with `float32`, the authors'
  * rule (see {@link UploadPlanOptions.float32}; the round at which the factor
  * drops to 0 is last). `O(rounds)`.
  *
@@ -129,9 +140,10 @@ export function roundFactors(K: number, options: { threshold?: number; finalRoun
     }
     return factors;
   }
+  const least = threshold * (1 - THRESHOLD_RELATIVE_TOLERANCE);
   for (let level = 0; ; level++) {
     const f = Math.pow(K, level);
-    if (!(f >= threshold)) break;
+    if (!(f >= least)) break;
     factors.push(f);
   }
   if (options.finalRound) factors.push(0);

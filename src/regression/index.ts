@@ -53,3 +53,5 @@ export {
 export type { FitTableRow, InstallPhaseOptions, InstallPhaseResult } from "./install-phase.js";
 export { profileExecutor, samplesFromProfile } from "./profile-executor.js";
 export type { ProfileExecutorOptions } from "./profile-executor.js";
+export { heldOutFit, MEASURED_TYPES, measureInstallPhase, measurementNetworks } from "./measure.js";
+export type { HeldOutFit, HeldOutRow, MeasuredInstallPhase, MeasuredType, MeasurementNetwork, MeasureOptions, MeasureTiming } from "./measure.js";

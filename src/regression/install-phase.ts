@@ -134,10 +134,16 @@ export function installPhaseSweep(options: InstallPhaseOptions = {}): Regression
 
 /** One row of the Table 3-like table. */
 export interface FitTableRow {
+  /** Layer type. */
   readonly type: string;
+  /** R² of the type's own fit; null when it has none (a `fallback` row). */
   readonly r2: number | null;
+  /** RMSE of the type's own fit, ms; null when it has none (a `fallback` row). */
   readonly rmseMs: number | null;
+  /** The type's samples. */
   readonly samples: number;
+  /** True when the type could not be fitted and uses the pooled input-size fallback (whose R² is not this type's). */
+  readonly fallback: boolean;
 }
 
 /** What `ionn fit --json` prints. */
@@ -151,7 +157,7 @@ export interface InstallPhaseResult {
 /** The Table 3-like result of fitted prediction functions. */
 export function fitResult(functions: PredictionFunctions): InstallPhaseResult {
   return {
-    table: functions.functions.map((f) => ({ type: f.type, r2: f.r2, rmseMs: f.rmseMs, samples: f.samples })),
+    table: functions.functions.map((f) => ({ type: f.type, r2: f.fallback ? null : f.r2, rmseMs: f.fallback ? null : f.rmseMs, samples: f.samples, fallback: f.fallback })),
     functions: JSON.parse(serializePredictionFunctions(functions)) as SerializedPredictionFunctions,
   };
 }
@@ -183,7 +189,8 @@ function num(v: number | null, digits: number): string {
 export function formatFitTable(result: InstallPhaseResult): string {
   const lines = [`${"type".padEnd(14)}${"R²".padStart(8)}${"RMSE (ms)".padStart(12)}${"samples".padStart(9)}`];
   for (const row of result.table) {
-    lines.push(`${row.type.padEnd(14)}${num(row.r2, 3).padStart(8)}${num(row.rmseMs, 4).padStart(12)}${String(row.samples).padStart(9)}`);
+    const note = row.fallback ? "  not fitted: pooled input-size fallback" : "";
+    lines.push(`${row.type.padEnd(14)}${num(row.r2, 3).padStart(8)}${num(row.rmseMs, 4).padStart(12)}${String(row.samples).padStart(9)}${note}`);
   }
   lines.push(`serialized prediction functions: ${JSON.stringify(result.functions).length} bytes for ${result.table.length} types`);
   return lines.join("\n");

@@ -19,8 +19,13 @@ import { mulberry32 } from "../random.js";
 export interface ProfileExecutorOptions {
   /** Untimed runs of each layer before timing (default 1). */
   readonly warmup?: number;
-  /** Timed runs of each layer; the median is kept (default 5). */
+  /** Timed runs of each layer; the median is kept (default 5; see `statistic`). */
   readonly repetitions?: number;
+  /**
+   * Which of the timed runs is the layer's entry (default `"median"`); `"min"`
+   * is robust against a machine shared with other work (contention only adds time).
+   */
+  readonly statistic?: "median" | "min";
   /** Clock in milliseconds (default `performance.now`). Injected so tests need no real time. */
   readonly now?: () => number;
   /** Weights to load first (all layers are loaded); omit when the executor already holds every layer. */
@@ -62,6 +67,8 @@ export async function profileExecutor(executor: Executor, network: Network, opti
   const warmup = options.warmup ?? 1;
   const repetitions = options.repetitions ?? 5;
   const now = options.now ?? (() => performance.now());
+  const statistic = options.statistic ?? "median";
+  if (statistic !== "median" && statistic !== "min") throw new InvalidArgumentError(`profileExecutor: statistic must be "median" or "min", got ${String(statistic)}`);
   if (!Number.isInteger(repetitions) || repetitions < 1) throw new InvalidArgumentError(`profileExecutor: repetitions must be an integer ≥ 1, got ${repetitions}`);
   if (!Number.isInteger(warmup) || warmup < 0) throw new InvalidArgumentError(`profileExecutor: warmup must be an integer ≥ 0, got ${warmup}`);
 
@@ -121,7 +128,7 @@ export async function profileExecutor(executor: Executor, network: Network, opti
       await executor.run([layer.index], layerInputs, outputs);
       times.push(Math.max(0, now() - start));
     }
-    layers.push({ name: layer.name, type: layer.type, ms: medianOf(times) });
+    layers.push({ name: layer.name, type: layer.type, ms: statistic === "min" ? Math.min(...times) : medianOf(times) });
   }
   return { device: options.device ?? "executor", source: `profileExecutor:${network.name}`, layers };
 }

@@ -8,8 +8,11 @@
  * *transmitting* while its uplink is serializing at least one message
  * (partition uploads, feature maps, requests) and not computing, and *idle*
  * otherwise (pre-processing, waiting for the server or for the downlink
- * included). When both overlap, computing wins: the states are whole-board
- * power levels, not additive components.
+ * included). When both overlap, by default computing wins: the states are
+ * whole-board power levels, not additive components. With
+ * `overlap: "add"` (the `paper-2018` calibration) the radio's and the CPU's
+ * draws above idle add up: computing while transmitting costs
+ * `computingW + transmittingW − idleW`.
  *
  * @module
  */
@@ -22,12 +25,25 @@ export interface PowerModel {
   readonly idleW: number;
   /** Power while the uplink transmits and the executor is not computing, W. */
   readonly transmittingW: number;
-  /** Power while the executor runs layers (overrides transmitting), W. */
+  /** Power while the executor runs layers (overrides transmitting unless `overlap` is `"add"`), W. */
   readonly computingW: number;
+  /**
+   * Computing and transmitting at once (default `"computing-wins"`): the
+   * computing level alone, or `"add"`: both increments over idle added,
+   * `computingW + transmittingW − idleW`.
+   */
+  readonly overlap?: "computing-wins" | "add";
 }
 
 /** The Odroid-XU4 power levels of the IONN authors' code. */
 export const ODROID_XU4_POWER: PowerModel = Object.freeze({ idleW: 3.977, transmittingW: 6.611, computingW: 7.239 });
+
+/**
+ * The same Odroid-XU4 levels with the radio's and the CPU's draws adding up
+ * (`overlap: "add"`; the `paper-2018` calibration): idle 3.977 W, transmitting
+ * 6.611 W, computing 7.239 W, both 9.873 W.
+ */
+export const ODROID_XU4_POWER_ADDITIVE: PowerModel = Object.freeze({ idleW: 3.977, transmittingW: 6.611, computingW: 7.239, overlap: "add" as const });
 
 /** Time spent in each state over a window, and the energy. */
 export interface EnergyBreakdown {
@@ -41,6 +57,8 @@ export interface EnergyBreakdown {
   readonly transmittingMs: number;
   /** ms in neither state. */
   readonly idleMs: number;
+  /** ms computing and transmitting at once (included in `computingMs`; with `overlap: "add"` it also draws the radio's increment). */
+  readonly bothMs: number;
   /** Energy, joules. */
   readonly joules: number;
 }
@@ -105,9 +123,14 @@ export function clientEnergy(
   }
   const compute = normalise(computing, fromMs, toMs);
   const transmit = normalise(transmitting, fromMs, toMs);
+  if (power.overlap !== undefined && power.overlap !== "computing-wins" && power.overlap !== "add") {
+    throw new InvalidArgumentError(`clientEnergy: power.overlap must be "computing-wins" or "add", got ${String(power.overlap)}`);
+  }
   const computingMs = total(compute);
-  const transmittingMs = total(transmit) - overlap(compute, transmit);
+  const bothMs = overlap(compute, transmit);
+  const transmittingMs = total(transmit) - bothMs;
   const idleMs = Math.max(0, toMs - fromMs - computingMs - transmittingMs);
-  const joules = (computingMs * power.computingW + transmittingMs * power.transmittingW + idleMs * power.idleW) / 1000;
-  return { fromMs, toMs, computingMs, transmittingMs, idleMs, joules };
+  const radioOnTopW = power.overlap === "add" ? power.transmittingW - power.idleW : 0;
+  const joules = (computingMs * power.computingW + transmittingMs * power.transmittingW + idleMs * power.idleW + bothMs * radioOnTopW) / 1000;
+  return { fromMs, toMs, computingMs, transmittingMs, idleMs, bothMs, joules };
 }

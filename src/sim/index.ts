@@ -10,7 +10,7 @@ export { SimulationError, VirtualClock } from "./clock.js";
 export type { RunOptions } from "./clock.js";
 export { SimulatedLink } from "./link.js";
 export type { Interval, LinkSharing, SimulatedLinkOptions } from "./link.js";
-export { ODROID_XU4_POWER, clientEnergy } from "./energy.js";
+export { ODROID_XU4_POWER, ODROID_XU4_POWER_ADDITIVE, clientEnergy } from "./energy.js";
 export type { EnergyBreakdown, PowerModel } from "./energy.js";
 export { serverLoadMs, timedExecutor } from "./timed-executor.js";
 export type { BusyKind, TimedExecutorOptions } from "./timed-executor.js";
@@ -22,3 +22,15 @@ export { clientEnergyBetween, simulate, simulationCosts, simulationDocument } fr
 export type { CostSource, Execution, ResolvedSimulationCosts, Scenario, SimulatedPartition, SimulatedQuery, SimulationResult } from "./simulate.js";
 export { timelineSvg } from "./svg.js";
 export type { TimelineSvgOptions } from "./svg.js";
+export {
+  CALIBRATION_NAMES,
+  calibrationByName,
+  fitLink,
+  PAPER_2018,
+  PAPER_2018_CALIBRATION,
+  PAPER_TABLE_2,
+  paper2018Costs,
+  PROFILES_2019_CALIBRATION,
+  withUploadOverhead,
+} from "./scenarios/index.js";
+export type { CalibratedCosts, Calibration, CalibrationName, LinkFit, LinkFitPoint, LinkFitResidual, PaperTable2Row, Sleeper, UploadOverheadPer } from "./scenarios/index.js";

@@ -173,17 +173,17 @@ export function neurosurgeonPolicy(options: { preset?: PresetName } = {}): Polic
 }
 
 /**
- * A built-in policy by name (`ionn` takes `K`).
+ * A built-in policy by name (`ionn` takes `K` and `finalRound`, see {@link IonnPolicyOptions}).
  * @throws {InvalidArgumentError} naming the valid names.
  */
-export function policyByName(name: string, options: { K?: number } = {}): Policy {
+export function policyByName(name: string, options: { K?: number; finalRound?: boolean } = {}): Policy {
   switch (name) {
     case "local":
       return localPolicy();
     case "all-at-once":
       return allAtOncePolicy();
     case "ionn":
-      return ionnPolicy(options.K === undefined ? {} : { K: options.K });
+      return ionnPolicy({ ...(options.K === undefined ? {} : { K: options.K }), ...(options.finalRound === undefined ? {} : { finalRound: options.finalRound }) });
     case "neurosurgeon":
       return neurosurgeonPolicy();
     default:

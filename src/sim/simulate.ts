@@ -40,6 +40,7 @@ import { policyByName, type Policy, type PolicyDecision, type PolicyName } from 
 import { timedExecutor } from "./timed-executor.js";
 import { virtualExecutor } from "./virtual-executor.js";
 import { virtualWeights } from "./virtual-weights.js";
+import { CALIBRATION_NAMES, calibrationByName, withUploadOverhead, type Calibration, type CalibrationName } from "./scenarios/index.js";
 
 /**
  * Where the simulated devices' layer times come from: the device cost models
@@ -104,6 +105,11 @@ export interface Scenario {
   readonly power?: PowerModel;
   /** The client's query timeout for a server call, ms (default 10 000, the runtime's). */
   readonly queryTimeoutMs?: number;
+  /**
+   * Device times, link, power and Algorithm 1 variant (default `"profiles-2019"`; CLI `--scenario`):
+   * `"paper-2018"` is the paper's own scenario (see `src/sim/scenarios/`). The fields above override it.
+   */
+  readonly calibration?: CalibrationName | Calibration;
 }
 
 /** One query of the closed loop. */
@@ -164,6 +170,14 @@ export interface SimulationResult {
     readonly costs: string;
     /** How layers were executed. */
     readonly execution: Execution;
+    /** The calibration's name. */
+    readonly calibration: string;
+    /** Throughput the link delivers, Mbps (`mbps` × the calibration's link efficiency; the planner is told `mbps`). */
+    readonly linkMbps: number;
+    /** Fixed time before an upload's ACK, ms (on the first upload or on each, see {@link SimulationResult.settings.uploadOverheadPer}). */
+    readonly uploadOverheadMs: number;
+    /** Which uploads pay `uploadOverheadMs`: `"session"` (the first) or `"partition"` (each). */
+    readonly uploadOverheadPer: "session" | "partition";
   };
   /** The closed loop's queries in raise order. */
   readonly queries: readonly SimulatedQuery[];
@@ -288,12 +302,13 @@ function queryInputs(network: Network, execution: Execution, seed: number): Map<
  */
 export async function simulate(scenario: Scenario): Promise<SimulationResult> {
   const network = typeof scenario.network === "string" ? zooNetwork(scenario.network) : scenario.network;
+  const calibration = calibrationByName(scenario.calibration ?? "profiles-2019");
   const policyOption = scenario.policy ?? "ionn";
-  const policy = typeof policyOption === "string" ? policyByName(policyOption, scenario.K === undefined ? {} : { K: scenario.K }) : policyOption;
+  const policy = typeof policyOption === "string" ? policyByName(policyOption, { ...(scenario.K === undefined ? {} : { K: scenario.K }), finalRound: calibration.ionnFinalRound }) : policyOption;
   const mbps = positive("mbps", scenario.mbps ?? 80);
   const downlinkMbps = positive("downlinkMbps", scenario.downlinkMbps ?? mbps);
   const megabit = positive("megabit", scenario.megabit ?? 1e6);
-  const latencyMs = positive("latencyMs", scenario.latencyMs ?? 1, true);
+  const latencyMs = positive("latencyMs", scenario.latencyMs ?? calibration.latencyMs, true);
   const seconds = positive("seconds", scenario.seconds ?? 40);
   const preprocessingMs = positive("preprocessingMs", scenario.preprocessingMs ?? 500, true);
   const jitterMs = positive("preprocessingJitterMs", scenario.preprocessingJitterMs ?? 0, true);
@@ -305,13 +320,14 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
   if (execution !== "virtual" && execution !== "shape-only" && execution !== "reference") {
     throw new InvalidArgumentError(`simulate: execution must be "virtual", "shape-only" or "reference", got "${String(execution)}"`);
   }
-  const power = scenario.power ?? ODROID_XU4_POWER;
-  const costs = simulationCosts(network, scenario.costs);
+  const power = scenario.power ?? calibration.power;
+  const costs = simulationCosts(network, scenario.costs ?? calibration.costs?.(network));
   const loadMs = scenario.serverLoadMs ?? referenceLoadMs;
 
   const decision: PolicyDecision = policy.decide({ network, clientMs: costs.clientMs, serverMs: costs.serverMs, mbps, downlinkMbps, megabit });
   const clock = new VirtualClock();
-  const link = new SimulatedLink(clock, { mbps, downlinkMbps, megabit, latencyMs, sharing });
+  const linkMbps = mbps * calibration.linkEfficiency;
+  const link = new SimulatedLink(clock, { mbps: linkMbps, downlinkMbps: downlinkMbps * calibration.linkEfficiency, megabit, latencyMs, sharing });
   const computing: Interval[] = [];
   const inner = (): Executor => (execution === "reference" ? referenceExecutor() : execution === "shape-only" ? shapeOnlyExecutor() : virtualExecutor());
   const server = new EdgeServer({
@@ -328,7 +344,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
     network,
     weights,
     local: timedExecutor(inner(), { clock, layerMs: costs.clientMs, onBusy: (start, end) => computing.push([start, end]) }),
-    transport: inMemoryTransport(server, { link }),
+    transport: withUploadOverhead(inMemoryTransport(server, { link }), clock, calibration.uploadOverheadMs, calibration.uploadOverheadPer),
     plan: { partitions: decision.partitions.map((layers) => ({ layers: [...layers] })) },
     clock,
     scheduler: clock,
@@ -380,7 +396,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
   return {
     network: network.name,
     policy: policy.name,
-    settings: { mbps, downlinkMbps, megabit, latencyMs, sharing, seconds, preprocessingMs, preprocessingJitterMs: jitterMs, seed, costs: costs.source, execution },
+    settings: { mbps, downlinkMbps, megabit, latencyMs, sharing, seconds, preprocessingMs, preprocessingJitterMs: jitterMs, seed, costs: costs.source, execution, calibration: calibration.name, linkMbps, uploadOverheadMs: calibration.uploadOverheadMs, uploadOverheadPer: calibration.uploadOverheadPer },
     queries,
     partitions,
     uploadCompleteMs,
@@ -396,11 +412,14 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
 
 /**
  * Client energy of a finished simulation over any window (e.g. to compare
- * policies over the same interval). `O(intervals log intervals)`.
+ * policies over the same interval). `O(intervals log intervals)`. The default
+ * power model is that of the run's built-in calibration (`paper-2018`: the
+ * additive one), else {@link ODROID_XU4_POWER}.
  * @throws {InvalidArgumentError} when the window is reversed.
  */
-export function clientEnergyBetween(result: SimulationResult, fromMs: number, toMs: number, power: PowerModel = ODROID_XU4_POWER): EnergyBreakdown {
-  return clientEnergy(result.activity.computing, result.activity.transmitting, fromMs, toMs, power);
+export function clientEnergyBetween(result: SimulationResult, fromMs: number, toMs: number, power?: PowerModel): EnergyBreakdown {
+  const builtIn = (CALIBRATION_NAMES as readonly string[]).includes(result.settings.calibration) ? calibrationByName(result.settings.calibration).power : ODROID_XU4_POWER;
+  return clientEnergy(result.activity.computing, result.activity.transmitting, fromMs, toMs, power ?? builtIn);
 }
 
 /**
