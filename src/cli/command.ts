@@ -59,7 +59,7 @@ function formatOption(values: Record<string, unknown>): ModelFormat | undefined 
 
 /**
  * `--input-shape name=1,3,48,192` (repeatable): concrete shapes for model
- * inputs with symbolic dimensions (ONNX).
+ * inputs (every format; needed for symbolic or unknown dimensions).
  */
 export function inputShapesOption(values: Record<string, unknown>): Record<string, number[]> | undefined {
   const raw = values["input-shape"];
@@ -101,6 +101,10 @@ export function presetOption(values: Record<string, unknown>): PresetName {
   }
   return preset;
 }
+
+/** `--help` line of `--input-shape`. */
+export const INPUT_SHAPE_HELP =
+  "NAME=D0,D1,… (repeatable): the shape of input NAME, batch included, in the model's own layout (NCHW for Caffe/ONNX, NHWC for TF.js); every format; an unknown NAME is an error; default: the file's shapes";
 
 export const MODEL_OPTIONS = { format: { type: "string" }, "input-shape": { type: "string", multiple: true } } as const;
 export const COST_OPTIONS = {

@@ -8,7 +8,7 @@
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { IonnError, InvalidArgumentError, InvalidModelError } from "../errors.js";
-import { importCaffePrototxt } from "./caffe/index.js";
+import { importCaffePrototxtDetailed } from "./caffe/index.js";
 import type { Network } from "./types.js";
 import { isZooName, ZOO_NAMES, zooNetwork } from "./zoo/index.js";
 
@@ -23,8 +23,11 @@ export interface LoadNetworkOptions {
   /** Force a format instead of guessing it from the extension. */
   readonly format?: ModelFormat;
   /**
-   * Concrete shapes of graph inputs by name, batch included, for ONNX files
-   * whose inputs have symbolic dimensions (e.g. `{ x: [1, 3, 48, 192] }`).
+   * Concrete shapes of inputs by name, batch included, in the model's own
+   * layout, for every format: ONNX graph inputs (e.g. `{ x: [1, 3, 48, 192] }`
+   * for symbolic dimensions), Caffe input blobs (NCHW), TF.js InputLayer
+   * names (layers models, NHWC) or Placeholder names (graph models, NHWC).
+   * A name the model does not have is an {@link InvalidArgumentError}.
    */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
 }
@@ -96,8 +99,10 @@ export async function importModelBytes(
   inputShapes?: Readonly<Record<string, readonly number[]>>,
 ): Promise<LoadedNetwork> {
   switch (format) {
-    case "caffe":
-      return { network: importCaffePrototxt(new TextDecoder().decode(bytes), source), warnings: [] };
+    case "caffe": {
+      const result = importCaffePrototxtDetailed(new TextDecoder().decode(bytes), source, inputShapes ? { inputShapes } : {});
+      return { network: result.network, warnings: result.warnings };
+    }
     case "onnx": {
       const { importOnnx } = await import("./onnx/index.js");
       const result = importOnnx(bytes, source, inputShapes ? { inputShapes } : {});
@@ -111,7 +116,7 @@ export async function importModelBytes(
       } catch (error) {
         throw new InvalidModelError(`${source}: not valid JSON: ${(error as Error).message}`);
       }
-      const result = importTfjsLayersModelDetailed(json, source);
+      const result = importTfjsLayersModelDetailed(json, source, inputShapes ? { inputShapes } : {});
       return { network: result.network, warnings: result.warnings };
     }
   }

@@ -29,7 +29,7 @@
  *
  * @module
  */
-import { InvalidModelError, UnsupportedLayerError } from "../../errors.js";
+import { InvalidArgumentError, InvalidModelError, UnsupportedLayerError } from "../../errors.js";
 import type {
   BatchNormParams,
   ConcatParams,
@@ -1205,10 +1205,50 @@ export const SUPPORTED_CAFFE_LAYER_TYPES: readonly string[] = [...INFERENCE.keys
  * net.layers[23].name;                     // "res2a_res2a_relu_0_split"
  * ```
  */
-export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Network {
+export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string, options: CaffeImportOptions = {}): Network {
+  return networkFromCaffeNetDetailed(spec, source, options).network;
+}
+
+/** Options of {@link networkFromCaffeNet} and `importCaffePrototxt`. */
+export interface CaffeImportOptions {
+  /**
+   * Shapes of network inputs by blob name (a top of an Input or data layer,
+   * or an old-style `input:`), batch included, NCHW, e.g.
+   * `{ data: [1, 3, 300, 300] }`. They replace the file's shapes (and give
+   * one to a data layer whose shape the prototxt does not say). A name that
+   * is no input blob is an {@link InvalidArgumentError}.
+   */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** A Caffe network and what the importer had to say (unknown fields, fork semantics). */
+export interface CaffeImport {
+  /** The runtime network. */
+  readonly network: Network;
+  /** Warnings: fields the importer does not know inside known messages, fork fields, … */
+  readonly warnings: readonly string[];
+}
+
+/** Layer types whose tops are network inputs (their shapes may be given in {@link CaffeImportOptions.inputShapes}). */
+const INPUT_TYPES = new Set(["Input", "Data", "ImageData", "WindowData", "MemoryData", "DummyData", "HDF5Data", "Python"]);
+
+/**
+ * {@link networkFromCaffeNet}, also returning the warnings.
+ *
+ * @throws see {@link networkFromCaffeNet}; {@link InvalidArgumentError} for an
+ *   `inputShapes` name that is no input blob, or a non-positive dimension
+ */
+export function networkFromCaffeNetDetailed(spec: CaffeNetSpec, source?: string, options: CaffeImportOptions = {}): CaffeImport {
   const label = source ?? spec.name ?? "<net>";
   const netCtx: Context = { source: label, layer: "<net>", type: "NetParameter" };
   if (!Array.isArray(spec.layer)) invalid(netCtx, "the net has no layer list");
+  const overrides = options.inputShapes ?? {};
+  for (const [name, dims] of Object.entries(overrides)) {
+    if (!Array.isArray(dims) || dims.length === 0 || dims.some((d) => !(Number.isInteger(d) && d > 0))) {
+      throw new InvalidArgumentError(`${label}: inputShapes.${name} must be a list of positive integers, got ${JSON.stringify(dims)}`);
+    }
+  }
+  const warnings: string[] = [];
 
   // 1. UpgradeNetInput, 2. FilterNet (TEST phase).
   const stateFields = new Fields(spec.state, "state", netCtx);
@@ -1226,6 +1266,9 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
     if (name === "") invalid(ctx, `layer #${i} has no name`);
     if (typeof layer.type !== "string" || layer.type === "") invalid(ctx, "type is required");
     if (admittedInTest(layer, state, ctx)) declared.push(layer);
+  }
+  if (declared.length === 0) {
+    invalid(netCtx, spec.layer.length === 0 ? "the net declares no layers and no input (an empty prototxt?)" : "no layer of the net is admitted in the TEST phase");
   }
 
   // Blob names and a first-producer index, for helpful "produced only later" errors.
@@ -1300,7 +1343,8 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
   const readCount: number[] = []; // runtime tensor → number of readers
   const emit = (entry: RuntimeEntry, ctx: Context): number => {
     const index = layers.length;
-    const infer = INFERENCE.get(entry.type);
+    const overridden = entry.inputs.length === 0 && INPUT_TYPES.has(entry.type) && entry.tops.some((t) => overrides[t] !== undefined);
+    const infer = overridden ? overriddenInput(overrides) : INFERENCE.get(entry.type);
     if (infer === undefined) unimportable(entry.spec, ctx);
     const inputShapes: Shape[] = new Array(entry.inputs.length);
     for (let j = 0; j < entry.inputs.length; j++) {
@@ -1382,5 +1426,23 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
       if (readCount[runtimeTopStart[layer.index]! + t] === 0) outputs.push({ layer: layer.index, top: t });
     }
   }
-  return { name: spec.name ?? label, layers, inputs, outputs, source: source ?? spec.name };
+  const inputBlobs = inputs.map((ref) => layers[ref.layer]!.tops[ref.top]!);
+  for (const name of Object.keys(overrides)) {
+    if (!inputBlobs.includes(name)) {
+      throw new InvalidArgumentError(`${label}: inputShapes names "${name}", which is not an input blob of the net (inputs: ${inputBlobs.join(", ") || "none"})`);
+    }
+  }
+  return { network: { name: spec.name ?? label, layers, inputs, outputs, source: source ?? spec.name }, warnings };
+}
+
+/** An input or data layer whose shapes the caller gives: tops named in `overrides` take them; the others keep the file's. */
+function overriddenInput(overrides: Readonly<Record<string, readonly number[]>>): Inference {
+  return (spec, inputs, tops, ctx) => {
+    const names = stringList(spec.top, "top", ctx);
+    let fromFile: Inferred | undefined;
+    if (names.some((t) => overrides[t] === undefined)) fromFile = INFERENCE.get(String(spec.type))?.(spec, inputs, tops, ctx);
+    const outputShapes = names.map((t, i) => (overrides[t] !== undefined ? [...overrides[t]!] : fromFile?.outputShapes[i] ?? invalid(ctx, `top '${t}' has no shape; give it in inputShapes`)));
+    const params: InputParams = { shapes: outputShapes };
+    return { outputShapes, params, paramShapes: [], macs: 0, type: "Input" };
+  };
 }

@@ -450,7 +450,7 @@ describe("importOnnx on synthetic models", () => {
       ],
     });
     expect(() => importOnnx(bytes, "if.onnx")).toThrow(UnsupportedLayerError);
-    expect(() => importOnnx(bytes, "if.onnx")).toThrow(/if\.onnx: node "branch_on_cond" is a If/);
+    expect(() => importOnnx(bytes, "if.onnx")).toThrow(/if\.onnx: node "branch_on_cond" is an If/);
   });
 
   it("refuses a Loop node even without its body attribute", () => {
