@@ -6,7 +6,7 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import { basename, extname } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import { IonnError, InvalidArgumentError, InvalidModelError } from "../errors.js";
 import { importCaffePrototxtDetailed } from "./caffe/index.js";
 import type { Network } from "./types.js";
@@ -42,7 +42,7 @@ export interface LoadedNetwork {
 
 /**
  * The format of a model file, from its name: `.prototxt`/`.pt` → Caffe,
- * `.onnx` → ONNX, `.json` → TF.js layers model.
+ * `.onnx` → ONNX, `.json` → TF.js (layers or graph model, told apart by the content).
  */
 export function guessModelFormat(path: string): ModelFormat | undefined {
   const extension = extname(path).toLowerCase();
@@ -80,8 +80,16 @@ export async function loadNetwork(nameOrPath: string, options: LoadNetworkOption
   } catch (error) {
     throw new InvalidArgumentError(`cannot read model file ${nameOrPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  const directory = dirname(nameOrPath);
+  const readShard = async (path: string): Promise<Uint8Array | undefined> => {
+    try {
+      return new Uint8Array(await readFile(join(directory, path)));
+    } catch {
+      return undefined;
+    }
+  };
   try {
-    return await importModelBytes(bytes, format, nameOrPath, options.inputShapes);
+    return await importModelBytes(bytes, format, nameOrPath, options.inputShapes, { readShard });
   } catch (error) {
     if (error instanceof IonnError) throw error;
     throw new InvalidModelError(`${nameOrPath}: ${(error as Error).message}`, { cause: error });
@@ -97,6 +105,7 @@ export async function importModelBytes(
   format: ModelFormat,
   source: string,
   inputShapes?: Readonly<Record<string, readonly number[]>>,
+  files: ModelFiles = {},
 ): Promise<LoadedNetwork> {
   switch (format) {
     case "caffe": {
@@ -116,10 +125,47 @@ export async function importModelBytes(
       } catch (error) {
         throw new InvalidModelError(`${source}: not valid JSON: ${(error as Error).message}`);
       }
+      if (isGraphModelJson(json)) {
+        const { importTfjsGraphModel } = await import("./tfjs/graph.js");
+        const shards = await readShards(json, files.readShard);
+        const result = importTfjsGraphModel(json, source, { ...(shards !== undefined ? { shards } : {}), ...(inputShapes ? { inputShapes } : {}) });
+        return { network: result.network, warnings: result.warnings };
+      }
       const result = importTfjsLayersModelDetailed(json, source, inputShapes ? { inputShapes } : {});
       return { network: result.network, warnings: result.warnings };
     }
   }
+}
+
+/** Companion files of a model (the weight shards of a TF.js graph model). */
+export interface ModelFiles {
+  /**
+   * Reads a file named in the model (a `weightsManifest` path, relative to
+   * the model.json); `undefined` when it does not exist. Without it, graph
+   * models import without weight values (with a warning).
+   */
+  readonly readShard?: (path: string) => Promise<Uint8Array | undefined>;
+}
+
+/** A TF.js graph model: `format: "graph-model"` or a GraphDef under `modelTopology.node`. */
+function isGraphModelJson(json: unknown): json is { weightsManifest?: { paths?: unknown }[] } {
+  if (typeof json !== "object" || json === null) return false;
+  const record = json as { format?: unknown; modelTopology?: { node?: unknown } };
+  return record.format === "graph-model" || Array.isArray(record.modelTopology?.node);
+}
+
+/** The shards of every manifest group that exist (missing ones are left out: the importer names them). */
+async function readShards(json: { weightsManifest?: { paths?: unknown }[] }, readShard: ModelFiles["readShard"]): Promise<Map<string, Uint8Array> | undefined> {
+  if (readShard === undefined || !Array.isArray(json.weightsManifest)) return undefined;
+  const shards = new Map<string, Uint8Array>();
+  for (const group of json.weightsManifest) {
+    for (const path of Array.isArray(group?.paths) ? group.paths : []) {
+      if (typeof path !== "string" || shards.has(path)) continue;
+      const bytes = await readShard(path);
+      if (bytes !== undefined) shards.set(path, bytes);
+    }
+  }
+  return shards;
 }
 
 /** The file name without its directory, for labels. */

@@ -145,7 +145,7 @@ export function importTfjsLayersModelDetailed(modelJson: unknown, source = "mode
   }
   const topology = parsed.data.modelTopology;
   if (Array.isArray(topology["node"])) {
-    throw new InvalidModelError(`${source}: modelTopology holds a TensorFlow graph (field modelTopology.node): this is a TF.js graph model, only layers models are supported`);
+    throw new InvalidModelError(`${source}: modelTopology holds a TensorFlow graph (field modelTopology.node): this is a TF.js graph model: import it with importTfjsGraphModel (loadNetwork does so by itself)`);
   }
   const rawConfig = topology["model_config"] ?? (typeof topology["class_name"] === "string" ? topology : undefined);
   if (rawConfig === undefined) {
