@@ -34,7 +34,7 @@ import { absVal, bnll, clip, elu, exp, log, power, prelu, sigmoid, swish, tanh, 
 import { innerProduct, innerProductOutputShape, innerProductParamShapes } from "./kernels/inner-product.js";
 import { lrn } from "./kernels/lrn.js";
 import { batchNorm, bias, scale } from "./kernels/normalization.js";
-import { pooling, poolingOutputShape } from "./kernels/pooling.js";
+import { pooling, poolingOutputShape, poolingWindow } from "./kernels/pooling.js";
 import type { CropParams, SliceParams, TileParams } from "./kernels/rearrange.js";
 import { crop, cropOutputShape, slice, sliceOutputShapes, tile, tileOutputShape } from "./kernels/rearrange.js";
 import type { ArgMaxParams, ReductionParams } from "./kernels/reduce.js";
@@ -42,7 +42,7 @@ import { argMax, argMaxOutputShape, reduction, reductionOutputShape } from "./ke
 import { flatten, flattenOutputShape, reshape, reshapeOutputShape } from "./kernels/reshape.js";
 import { softmax } from "./kernels/softmax.js";
 import type { PadParams, ResizeParams } from "./kernels/imported.js";
-import { axpy, forkBatchNorm, pad, padOutputShape, permute, permuteOutputShape, resize, resizeOutputShape, shuffleChannel, unpool } from "./kernels/imported.js";
+import { axpy, forkBatchNorm, maxPoolMask, pad, padOutputShape, permute, permuteOutputShape, resize, resizeOutputShape, shuffleChannel, unpool } from "./kernels/imported.js";
 
 /** The layer types the reference executor runs (Caffe vocabulary). */
 export const SUPPORTED_LAYER_TYPES: ReadonlySet<string> = new Set([
@@ -279,6 +279,10 @@ export function layerOutputShapes(layer: LayerSignature, inputShapes: readonly S
       }
       case "Pooling": {
         const pads = asymmetricPads(layer.params);
+        if (pads === undefined && topCount === 2) {
+          const shape = poolingOutputShape(first(), poolingParams(layer.params));
+          return [shape, [...shape]];
+        }
         if (pads === undefined) return [poolingOutputShape(first(), poolingParams(layer.params))];
         return [poolingOutputShape(padOutputShape(first(), spatialPads(pads)), poolingParams(unpadded(layer.params)))];
       }
@@ -402,6 +406,14 @@ export function forwardLayer(layer: Layer, inputs: readonly Tensor[], weights: L
       }
       case "Pooling": {
         const pads = asymmetricPads(layer.params);
+        if (pads === undefined && layer.tops.length === 2) {
+          // Caffe's max pooling with a mask top (SegNet).
+          const p = poolingParams(layer.params);
+          const pooled = pooling(input, p);
+          const win = poolingWindow(input.shape, p);
+          const mask = maxPoolMask(input, pooled.shape[2]!, pooled.shape[3]!, win.kernelH, win.kernelW, win.strideH, win.strideW, win.padH, win.padW);
+          return [pooled, mask];
+        }
         if (pads === undefined) return [pooling(input, poolingParams(layer.params))];
         const p = poolingParams(unpadded(layer.params));
         if (p.method !== "max") throw new UnsupportedLayerError(`average pooling with unequal begin/end padding is not supported by the reference executor`);

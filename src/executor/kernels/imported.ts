@@ -256,3 +256,38 @@ export function permute(x: Tensor, order: readonly number[]): Tensor {
   }
   return { shape: outShape, data: out };
 }
+
+/**
+ * The mask top of Caffe's max pooling: for each output, the flat index
+ * (`h·W + w`) within its input plane of the window's first maximum, as
+ * float32 (what SegNet's `Upsample` reads). Windows as Caffe's: start
+ * `o·stride − pad`, clipped to the input.
+ */
+export function maxPoolMask(input: Tensor, outH: number, outW: number, kernelH: number, kernelW: number, strideH: number, strideW: number, padH: number, padW: number): Tensor {
+  const [n, c, h, w] = input.shape as [number, number, number, number];
+  const out = new Float32Array(n * c * outH * outW);
+  for (let p = 0; p < n * c; p++) {
+    const base = p * h * w;
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = Math.max(oy * strideH - padH, 0);
+      const y1 = Math.min(oy * strideH - padH + kernelH, h);
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = Math.max(ox * strideW - padW, 0);
+        const x1 = Math.min(ox * strideW - padW + kernelW, w);
+        let best = -Infinity;
+        let index = -1;
+        for (let y = y0; y < y1; y++) {
+          for (let x = x0; x < x1; x++) {
+            const v = input.data[base + y * w + x]!;
+            if (v > best || index < 0) {
+              best = v;
+              index = y * w + x;
+            }
+          }
+        }
+        out[(p * outH + oy) * outW + ox] = index;
+      }
+    }
+  }
+  return { shape: [n, c, outH, outW], data: out };
+}
