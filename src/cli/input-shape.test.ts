@@ -133,4 +133,22 @@ describe("--input-shape for every format", () => {
     const bad = await run("inspect", graphFile, "--input-shape", "image=1,17,17,3");
     expect(bad.stderr).toMatch(/"image", which is not a Placeholder of the graph \(inputs: x\)/);
   });
+
+  it("TF.js layers model: an opaque layer's output shape is null in inspect, and plan refuses it", async () => {
+    const opaqueFile = join(dir, "opaque.json");
+    writeFileSync(opaqueFile, JSON.stringify({
+      modelTopology: {
+        class_name: "Sequential",
+        config: { name: "seq", layers: [
+          { class_name: "Dense", config: { name: "d1", units: 4, batch_input_shape: [null, 8] } },
+          { class_name: "MysteryLayer", config: { name: "m" } },
+        ] },
+      },
+    }));
+    const result = await run("inspect", opaqueFile, "--json");
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/opaque layers.*MysteryLayer/);
+    expect(JSON.parse(result.stdout).layerList.map((l: { outputShape: unknown }) => l.outputShape)).toEqual([[1, 8], [1, 4], null]);
+    expect((await run("plan", opaqueFile)).stderr).toMatch(/1 of 3 layers have unknown output shapes \(first: m \(MysteryLayer\)\)/);
+  });
 });

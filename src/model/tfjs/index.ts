@@ -239,6 +239,7 @@ export function importTfjsLayersModelDetailed(modelJson: unknown, source = "mode
       parameters: paramShapes.reduce((s, w) => s + size(w), 0),
       macs: result?.macs ?? 0,
       ...(KERAS_RULES[call.className] === undefined && call.className !== "InputLayer" ? { opaque: true } : {}),
+      ...(result?.output === undefined ? { unknownOutputs: [0] } : {}),
     });
   }
   if (opaque.size > 0) {
