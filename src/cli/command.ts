@@ -68,6 +68,7 @@ export function inputShapesOption(values: Record<string, unknown>): Record<strin
   for (const item of Array.isArray(raw) ? raw : [raw]) {
     const match = /^([^=]+)=(\d+(?:,\d+)*)$/.exec(String(item));
     if (!match) throw new InvalidArgumentError(`--input-shape must look like name=1,3,224,224, got "${String(item)}"`);
+    if (shapes[match[1]!] !== undefined) throw new InvalidArgumentError(`--input-shape gives input "${match[1]}" twice`);
     shapes[match[1]!] = match[2]!.split(",").map(Number);
   }
   return shapes;

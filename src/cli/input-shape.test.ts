@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { encodeModel, floatTensor, ints, node, valueInfo } from "../model/onnx/test-proto.js";
+import { encodeModel, floatTensor, ints, node, valueInfo } from "../model/onnx/test-helpers.js";
 import { main } from "./main.js";
 
 async function run(...argv: string[]) {

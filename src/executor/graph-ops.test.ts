@@ -8,7 +8,7 @@
  * TensorFlow.js's kernels. Skipped without @tensorflow/tfjs.
  */
 import { describe, expect, it } from "vitest";
-import { buildTwinModels, loadTf, runGraphWithTf } from "../model/tfjs/graph-fixture.js";
+import { buildTwinModels, loadTf, runGraphWithTf } from "../model/tfjs/test-fixtures.js";
 import { importTfjsGraphModel } from "../model/tfjs/graph.js";
 import { tensorKey, type Network } from "../model/types.js";
 import type { LayerWeights, Tensor } from "../runtime/types.js";
@@ -50,7 +50,7 @@ function caffeWeights(network: Network, model: any): Map<string, LayerWeights> {
   return out;
 }
 
-describe.skipIf(tf === undefined)("reference executor on TF.js graph ops (skipped: @tensorflow/tfjs absent)", () => {
+describe.skipIf(tf === undefined)(`reference executor on TF.js graph ops${tf === undefined ? " (skipped: @tensorflow/tfjs absent)" : ""}`, () => {
   it("the imported twin graph model computes tfjs-converter's output; split at every boundary is bit-identical", async () => {
     const twins = await buildTwinModels(tf);
     const network = importTfjsGraphModel(twins.graph.json, "twin/model.json", { shards: twins.graph.shards }).network;

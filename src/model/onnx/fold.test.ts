@@ -13,7 +13,7 @@ import { planNetwork } from "../../plan/index.js";
 import { layersWithUnknownShapes, outputShapeKnown, tensorKey } from "../types.js";
 import { importOnnx } from "./index.js";
 import { onnxRuntimeExecutor, type Ort } from "./ort-executor.js";
-import { encodeModel, floatTensor, int, int64Tensor, ints, node, tensorAttr, valueInfo } from "./test-proto.js";
+import { encodeModel, floatTensor, int, int64Tensor, ints, node, tensorAttr, valueInfo } from "./test-helpers.js";
 
 const require = createRequire(import.meta.url);
 let ort: Ort | undefined;
@@ -127,7 +127,7 @@ describe("ONNX constant folding", () => {
     expect(split.macs).toBe(0);
   });
 
-  it.skipIf(ort === undefined)("shapes equal ONNX Runtime's on every tensor (skipped: onnxruntime-node not installed)", async () => {
+  it.skipIf(ort === undefined)(`shapes equal ONNX Runtime's on every tensor${ort === undefined ? " (skipped: onnxruntime-node not installed)" : ""}`, async () => {
     const executor = await onnxRuntimeExecutor(bytes, network, { ort: ort! });
     await executor.load(network.layers, new Map());
     const x = { shape: [1, 3, 8, 8], data: new Float32Array(192).map((_, i) => (i % 7) / 7) };

@@ -19,7 +19,7 @@ import { planNetwork } from "../../plan/index.js";
 import { totalParameters, type Network } from "../types.js";
 import { importOnnx } from "./index.js";
 
-import { decodeWithProtobufjs, encodeModel, floatTensor, int, int64Tensor, ints, node, str, tensorAttr, valueInfo, type PlainGraph, type PlainModel, type PlainTensor } from "./test-proto.js";
+import { decodeWithProtobufjs, encodeModel, floatTensor, int, int64Tensor, ints, node, str, tensorAttr, valueInfo, type PlainGraph, type PlainModel, type PlainTensor } from "./test-helpers.js";
 
 // ---------------------------------------------------------------------------
 // Real models

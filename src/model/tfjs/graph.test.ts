@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, InvalidModelError, UnsupportedLayerError } from "../../errors.js";
 import { loadNetwork } from "../load.js";
 import { totalMacs, totalParameters, type Network } from "../types.js";
-import { buildTwinModels, loadTf, runGraphWithTf, type TwinModels } from "./graph-fixture.js";
+import { buildTwinModels, loadTf, runGraphWithTf, type TwinModels } from "./test-fixtures.js";
 import { importTfjsGraphModel } from "./graph.js";
 import { importTfjsLayersModelDetailed } from "./index.js";
 
@@ -43,7 +43,7 @@ function nsfwMid(): { json: any; shards: Map<string, Uint8Array> } | undefined {
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-describe.skipIf(tf === undefined)("TF.js graph model vs layers model of the same network (skipped: @tensorflow/tfjs absent)", () => {
+describe.skipIf(tf === undefined)(`TF.js graph model vs layers model of the same network${tf === undefined ? " (skipped: @tensorflow/tfjs absent)" : ""}`, () => {
   let twins: TwinModels;
   let graph: Network;
   let layers: Network;
@@ -134,7 +134,7 @@ describe.skipIf(tf === undefined)("TF.js graph model vs layers model of the same
   });
 });
 
-describe.skipIf(tf === undefined || nsfwMid() === undefined)("nsfwjs MobileNetV2 'mid' graph model (tfjs-converter v1.7.4; skipped: nsfwjs or tfjs absent)", () => {
+describe.skipIf(tf === undefined || nsfwMid() === undefined)(`nsfwjs MobileNetV2 "mid" graph model (tfjs-converter v1.7.4)${tf === undefined || nsfwMid() === undefined ? " (skipped: nsfwjs or @tensorflow/tfjs absent)" : ""}`, () => {
   it("imports: 70 layers, shapes equal tfjs-converter's on every node, parameters = manifest − 2 folded scalars", async () => {
     const { json, shards } = nsfwMid()!;
     const { network, warnings } = importTfjsGraphModel(json, "mobilenet_v2_mid/model.json", { shards, layout: "NHWC" });
