@@ -7,11 +7,15 @@
  * installed. Unknown shapes are marked and refused by the planner.
  */
 import { createRequire } from "node:module";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { UnknownShapeError } from "../../errors.js";
 import { planNetwork } from "../../plan/index.js";
 import { layersWithUnknownShapes, outputShapeKnown, tensorKey } from "../types.js";
+import { FOLDERS } from "./fold.js";
 import { importOnnx } from "./index.js";
+import type { OnnxAttribute } from "./proto.js";
+import { Attributes, type ValueInfo } from "./shapes.js";
 import { onnxRuntimeExecutor, type Ort } from "./ort-executor.js";
 import { encodeModel, floatTensor, int, int64Tensor, ints, node, tensorAttr, valueInfo } from "./test-helpers.js";
 
@@ -165,5 +169,57 @@ describe("ONNX constant folding", () => {
     expect(() => planNetwork(imported, costs)).toThrow(/opaque\.onnx: 2 of 4 layers have unknown output shapes \(first: nz \(NonZero\), cast \(Cast\)\)/);
     expect(planNetwork(imported, costs, { allowUnknownShapes: true }).plan.partitions.length).toBeGreaterThanOrEqual(0);
     expect(planNetwork(network, { clientMs: network.layers.map(() => 1), serverMs: network.layers.map(() => 0.1) }).plan).toBeDefined();
+  });
+});
+
+describe("constant folding laws (property tests on random small tensors)", () => {
+  const attr = (name: string, value: number | number[]): OnnxAttribute =>
+    Array.isArray(value) ? { name, type: 7, hasGraph: false, floats: [], ints: value, strings: [] } : { name, type: 2, i: value, hasGraph: false, floats: [], ints: [], strings: [] };
+  const fold = (op: string, inputs: ValueInfo[], attributes: OnnxAttribute[] = [], outputs = 1) => {
+    const n = { name: op, opType: op, domain: "", inputs: inputs.map((_, i) => `in${i}`), outputs: Array.from({ length: outputs }, (_, i) => `out${i}`), attributes };
+    return FOLDERS[op]!({ node: n, attrs: new Attributes(n), inputs, opset: 13 })!;
+  };
+  const tensor = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }).chain((shape) =>
+    fc.array(fc.integer({ min: -50, max: 50 }), { minLength: shape.reduce((a, b) => a * b, 1), maxLength: shape.reduce((a, b) => a * b, 1) }).map((values) => ({ shape, values, dtype: 7 })),
+  );
+
+  it("Concat(Split(x)) = x along any axis, with any split sizes", () => {
+    fc.assert(fc.property(tensor, fc.nat(), fc.nat(), (x, axisSeed, cutSeed) => {
+      const axis = axisSeed % x.shape.length;
+      const dim = x.shape[axis]!;
+      const cut = cutSeed % (dim + 1);
+      const parts = fold("Split", [x, { shape: [2], values: [cut, dim - cut], dtype: 7 }], [attr("axis", axis)], 2);
+      expect(parts.map((p) => p!.shape![axis])).toEqual([cut, dim - cut]);
+      const joined = fold("Concat", parts.map((p) => p!), [attr("axis", axis)])[0]!;
+      expect(joined.shape).toEqual(x.shape);
+      expect(joined.values).toEqual(x.values);
+    }));
+  });
+
+  it("Gather(x, Range(0, d)) = x; Transpose twice with inverse permutations = x; Slice with step −1 twice = x", () => {
+    fc.assert(fc.property(tensor, fc.nat(), (x, axisSeed) => {
+      const axis = axisSeed % x.shape.length;
+      const d = x.shape[axis]!;
+      const range = fold("Range", [{ shape: [], values: [0], dtype: 7 }, { shape: [], values: [d], dtype: 7 }, { shape: [], values: [1], dtype: 7 }])[0]!;
+      expect(range.values).toEqual(Array.from({ length: d }, (_, i) => i));
+      expect(fold("Gather", [x, range], [attr("axis", axis)])[0]!.values).toEqual(x.values);
+      const rank = x.shape.length;
+      const perm = Array.from({ length: rank }, (_, i) => (i + axis) % rank);
+      const inverse = perm.map((_, i) => perm.indexOf(i));
+      const once = fold("Transpose", [x], [attr("perm", perm)])[0]!;
+      expect(once.shape).toEqual(perm.map((p) => x.shape[p]));
+      expect(fold("Transpose", [once], [attr("perm", inverse)])[0]!.values).toEqual(x.values);
+      const reverse = (t: ValueInfo) => fold("Slice", [t, { shape: [1], values: [-1], dtype: 7 }, { shape: [1], values: [-(2 ** 31)], dtype: 7 }, { shape: [1], values: [axis], dtype: 7 }, { shape: [1], values: [-1], dtype: 7 }])[0]!;
+      expect(reverse(reverse(x)).values).toEqual(x.values);
+    }));
+  });
+
+  it("integer arithmetic: Div truncates toward zero, Mod follows the divisor's sign, broadcasting a scalar", () => {
+    const a = { shape: [4], values: [7, -7, 7, -7], dtype: 7 };
+    const b = { shape: [4], values: [2, 2, -2, -2], dtype: 7 };
+    expect(fold("Div", [a, b])[0]!.values).toEqual([3, -3, -3, 3]);
+    expect(fold("Mod", [a, b])[0]!.values).toEqual([1, 1, -1, -1]);
+    expect(fold("Mul", [a, { shape: [], values: [3], dtype: 7 }])[0]!.values).toEqual([21, -21, 21, -21]);
+    expect(fold("ReduceProd", [{ shape: [2, 3], values: [1, 2, 3, 4, 5, 6], dtype: 7 }], [attr("axes", [1]), attr("keepdims", 0)])[0]).toEqual({ shape: [2], values: [6, 120], dtype: 7 });
   });
 });
