@@ -53,7 +53,7 @@ const inspect: Command = {
     context.stdout(
       `${table(
         [{ header: "#", align: "right" }, { header: "layer" }, { header: "type" }, { header: "output" }, { header: "params", align: "right" }, { header: "MMAC", align: "right" }],
-        network.layers.map((l) => [String(l.index), l.name, l.type, (l.outputShapes[0] ?? []).join("x"), l.parameters.toLocaleString("en-US"), fixed(l.macs / 1e6, 1)]),
+        network.layers.map((l) => [String(l.index), l.name, l.type, outputShapeKnown(l, 0) ? (l.outputShapes[0] ?? []).join("x") : "?", l.parameters.toLocaleString("en-US"), fixed(l.macs / 1e6, 1)]),
       )}\n`,
     );
   },
