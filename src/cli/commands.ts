@@ -121,7 +121,7 @@ export function formatPlan(document: ReturnType<typeof planDocument>): string {
 const plan: Command = {
   summary: "compute IONN's upload plan (Algorithm 1) for a network",
   usage:
-    "<model> [--mbps 80] [--K 0.5] [--preset paper|ionn-reference] [--final-round] [--threshold T] [--client-profile F] [--server-profile F | --server-regression F] [--json]",
+    "<model> [--mbps 80] [--K 0.5] [--preset paper|ionn-reference] [--final-round] [--threshold T] [--client-profile F] [--server-profile F | --server-regression F] [--input-shape NAME=DIMS] [--allow-unknown-shapes] [--json]",
   options: {
     ...MODEL_OPTIONS,
     ...COST_OPTIONS,
