@@ -17,6 +17,7 @@ import { totalMacs, totalParameters, type Network } from "../types.js";
 import { buildTwinModels, loadTf, runGraphWithTf, type TwinModels } from "./test-fixtures.js";
 import { importTfjsGraphModel } from "./graph.js";
 import { importTfjsLayersModelDetailed } from "./index.js";
+import { decodeWeights } from "./weights.js";
 
 const require = createRequire(import.meta.url);
 const tf = loadTf();
@@ -166,5 +167,39 @@ describe.skipIf(tf === undefined || nsfwMid() === undefined)(`nsfwjs MobileNetV2
     expect(network.layers.filter((l) => l.type === "Convolution").reduce((s, l) => s + l.macs, 0)).toBe(convMacs);
     expect(network.layers.map((l) => l.type).filter((t) => t === "Convolution").length).toBe(52);
     expect(network.layers.at(-1)!.outputShapes[0]).toEqual([1, 5]);
+  });
+});
+
+describe("weights manifest decoding", () => {
+  it("dequantizes uint8 / uint16 (q·scale + min) and float16, reads int32 and bool, at the manifest's offsets", () => {
+    const bytes = new Uint8Array(2 + 4 + 4 + 8 + 3);
+    const view = new DataView(bytes.buffer);
+    bytes.set([0, 255], 0); // uint8 ×2
+    view.setUint16(2, 0, true);
+    view.setUint16(4, 1000, true); // uint16 ×2
+    view.setUint16(6, 0x3c00, true); // float16 1
+    view.setUint16(8, 0xc100, true); // float16 −2.5
+    view.setInt32(10, -7, true);
+    view.setInt32(14, 123456, true); // int32 ×2
+    bytes.set([1, 0, 1], 18); // bool ×3
+    const manifest = [{
+      paths: ["a.bin"],
+      weights: [
+        { name: "q8", shape: [2], dtype: "float32", quantization: { dtype: "uint8", scale: 0.5, min: -1 } },
+        { name: "q16", shape: [2], dtype: "float32", quantization: { dtype: "uint16", scale: 0.01, min: 2 } },
+        { name: "h", shape: [2], dtype: "float32", quantization: { dtype: "float16" } },
+        { name: "i", shape: [2], dtype: "int32" },
+        { name: "b", shape: [3], dtype: "bool" },
+      ],
+    }];
+    const decoded = decodeWeights(manifest, "w.json", new Map([["a.bin", bytes]]));
+    expect(decoded.get("q8")!.values).toEqual([-1, 126.5]);
+    expect(decoded.get("q16")!.values![0]).toBe(2);
+    expect(decoded.get("q16")!.values![1]).toBeCloseTo(12, 10);
+    expect(decoded.get("h")!.values).toEqual([1, -2.5]);
+    expect(decoded.get("i")!.values).toEqual([-7, 123456]);
+    expect(decoded.get("b")!.values).toEqual([1, 0, 1]);
+    expect(() => decodeWeights(manifest, "w.json", new Map([["a.bin", bytes.slice(1)]]))).toThrow(/w\.json: weight shards "a\.bin" \(weightsManifest\[0\]\) hold 20 bytes but the manifest's 5 weights need 21: weight "b" \(node "b", \[3\] bool\) would end at byte 21/);
+    expect(() => decodeWeights(manifest, "w.json", new Map([["a.bin", new Uint8Array([...bytes, 0])]]))).toThrow(/hold 22 bytes but the manifest's 5 weights need 21: the last weight "b" ends at byte 21, 1 bytes are left over/);
   });
 });
