@@ -47,6 +47,17 @@ export class UnsupportedLayerError extends InvalidModelError {
   override name = "UnsupportedLayerError";
 }
 
+/**
+ * A network whose importer could not infer some output shapes (opaque
+ * operators, symbolic dimensions without `inputShapes`), used where sizes
+ * matter (planning): the message names the first such layers and how to
+ * proceed (give input shapes, or allow unknown shapes explicitly).
+ */
+export class UnknownShapeError extends InvalidModelError {
+  /** The class name, `"UnknownShapeError"` (what `String(error)` and stack traces show). */
+  override name = "UnknownShapeError";
+}
+
 /** An execution profile that does not fit the network it is used with. */
 export class ProfileMismatchError extends IonnError {
   /** The class name, `"ProfileMismatchError"` (what `String(error)` and stack traces show). */

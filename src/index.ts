@@ -55,6 +55,14 @@ export { importOnnx } from "./model/onnx/index.js";
 export type { OnnxImport, OnnxImportOptions } from "./model/onnx/index.js";
 export { importTfjsLayersModel, importTfjsLayersModelDetailed } from "./model/tfjs/index.js";
 export type { TfjsImport, TfjsImportOptions } from "./model/tfjs/index.js";
+// Importers, issue 14: unknown shapes, graph models, input shapes
+export { UnknownShapeError } from "./errors.js";
+export { assertShapesKnown, layersWithUnknownShapes, outputShapeKnown } from "./model/types.js";
+export { importTfjsGraphModel, TFJS_CONTROL_FLOW_OPS, TFJS_GRAPH_OPS } from "./model/tfjs/graph.js";
+export type { TfjsGraphImport, TfjsGraphImportOptions } from "./model/tfjs/graph.js";
+export { importCaffePrototxtDetailed, networkFromCaffeNetDetailed } from "./model/caffe/index.js";
+export type { CaffeImport, CaffeImportOptions } from "./model/caffe/index.js";
+export type { ModelFiles } from "./model/load.js";
 export { isZooName, ZOO_NAMES, zooNetwork, zooSpec } from "./model/zoo/index.js";
 export type { ZooName } from "./model/zoo/index.js";
 

@@ -59,7 +59,7 @@ function formatOption(values: Record<string, unknown>): ModelFormat | undefined 
 
 /**
  * `--input-shape name=1,3,48,192` (repeatable): concrete shapes for model
- * inputs with symbolic dimensions (ONNX).
+ * inputs (every format; needed for symbolic or unknown dimensions).
  */
 export function inputShapesOption(values: Record<string, unknown>): Record<string, number[]> | undefined {
   const raw = values["input-shape"];
@@ -68,6 +68,7 @@ export function inputShapesOption(values: Record<string, unknown>): Record<strin
   for (const item of Array.isArray(raw) ? raw : [raw]) {
     const match = /^([^=]+)=(\d+(?:,\d+)*)$/.exec(String(item));
     if (!match) throw new InvalidArgumentError(`--input-shape must look like name=1,3,224,224, got "${String(item)}"`);
+    if (shapes[match[1]!] !== undefined) throw new InvalidArgumentError(`--input-shape gives input "${match[1]}" twice`);
     shapes[match[1]!] = match[2]!.split(",").map(Number);
   }
   return shapes;
@@ -101,6 +102,10 @@ export function presetOption(values: Record<string, unknown>): PresetName {
   }
   return preset;
 }
+
+/** `--help` line of `--input-shape`. */
+export const INPUT_SHAPE_HELP =
+  "NAME=D0,D1,… (repeatable): the shape of input NAME, batch included, in the model's own layout (NCHW for Caffe/ONNX, NHWC for TF.js); every format; an unknown NAME is an error; default: the file's shapes";
 
 export const MODEL_OPTIONS = { format: { type: "string" }, "input-shape": { type: "string", multiple: true } } as const;
 export const COST_OPTIONS = {

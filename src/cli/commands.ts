@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { totalMacs, totalParameters, type Network } from "../model/types.js";
+import { outputShapeKnown, totalMacs, totalParameters, type Network } from "../model/types.js";
 import { allAtOnce, localOnly, singleSplit } from "../plan/baselines.js";
 import { planNetwork, type NetworkPlan } from "../plan/plan-network.js";
 import { resolveCosts } from "./costs.js";
 import { numberOption } from "./options.js";
 import { fixed, layerRange, mib, plural, table } from "./format.js";
-import { type Command, COST_OPTIONS, costOptions, kOption, loadModel, mbpsOption, MODEL_OPTIONS, presetOption, printJson } from "./command.js";
+import { type Command, COST_OPTIONS, INPUT_SHAPE_HELP, costOptions, kOption, loadModel, mbpsOption, MODEL_OPTIONS, presetOption, printJson } from "./command.js";
 import { fitCommand, profileCommand } from "./model-commands.js";
 import { clientCommand, serveCommand } from "./runtime-commands.js";
 import { demoCommand, simulateCommand } from "./simulate-command.js";
@@ -30,7 +30,8 @@ export function inspectDocument(network: Network) {
       name: layer.name,
       type: layer.type,
       inputs: [...layer.bottoms],
-      outputShape: [...(layer.outputShapes[0] ?? [])],
+      // null: unknown (the importer could not infer it); [] is a scalar.
+      outputShape: outputShapeKnown(layer, 0) ? [...(layer.outputShapes[0] ?? [])] : null,
       parameters: layer.parameters,
       macs: layer.macs,
     })),
@@ -39,8 +40,9 @@ export function inspectDocument(network: Network) {
 
 const inspect: Command = {
   summary: "show a network's runtime layers, shapes, parameters and MACs",
-  usage: "<model> [--format caffe|onnx|tfjs] [--json]",
+  usage: "<model> [--format caffe|onnx|tfjs] [--input-shape NAME=DIMS] [--json]",
   options: MODEL_OPTIONS,
+  help: { "input-shape": INPUT_SHAPE_HELP },
   async run(context) {
     const network = await loadModel(context, `ionn inspect ${this.usage}`);
     const document = inspectDocument(network);
@@ -51,7 +53,7 @@ const inspect: Command = {
     context.stdout(
       `${table(
         [{ header: "#", align: "right" }, { header: "layer" }, { header: "type" }, { header: "output" }, { header: "params", align: "right" }, { header: "MMAC", align: "right" }],
-        network.layers.map((l) => [String(l.index), l.name, l.type, (l.outputShapes[0] ?? []).join("x"), l.parameters.toLocaleString("en-US"), fixed(l.macs / 1e6, 1)]),
+        network.layers.map((l) => [String(l.index), l.name, l.type, outputShapeKnown(l, 0) ? (l.outputShapes[0] ?? []).join("x") : "?", l.parameters.toLocaleString("en-US"), fixed(l.macs / 1e6, 1)]),
       )}\n`,
     );
   },
@@ -119,7 +121,7 @@ export function formatPlan(document: ReturnType<typeof planDocument>): string {
 const plan: Command = {
   summary: "compute IONN's upload plan (Algorithm 1) for a network",
   usage:
-    "<model> [--mbps 80] [--K 0.5] [--preset paper|ionn-reference] [--final-round] [--threshold T] [--client-profile F] [--server-profile F | --server-regression F] [--json]",
+    "<model> [--mbps 80] [--K 0.5] [--preset paper|ionn-reference] [--final-round] [--threshold T] [--client-profile F] [--server-profile F | --server-regression F] [--input-shape NAME=DIMS] [--allow-unknown-shapes] [--json]",
   options: {
     ...MODEL_OPTIONS,
     ...COST_OPTIONS,
@@ -128,6 +130,11 @@ const plan: Command = {
     preset: { type: "string" },
     "final-round": { type: "boolean" },
     threshold: { type: "string" },
+    "allow-unknown-shapes": { type: "boolean" },
+  },
+  help: {
+    "input-shape": INPUT_SHAPE_HELP,
+    "allow-unknown-shapes": "plan even when some layer's output shape is unknown (priced as 0 bytes); default: refuse with UnknownShapeError",
   },
   async run(context) {
     const mbps = mbpsOption(context.values);
@@ -145,6 +152,7 @@ const plan: Command = {
       K,
       ...(finalRound !== undefined ? { finalRound } : {}),
       ...(threshold !== undefined ? { threshold } : {}),
+      ...(context.values["allow-unknown-shapes"] === true ? { allowUnknownShapes: true } : {}),
     });
     const document = planDocument(network, result, { mbps, K, clientSource: costs.clientSource, serverSource: costs.serverSource });
     if (context.json) return printJson(context, document);

@@ -47,10 +47,10 @@ describe("referenceExecutor: loading", () => {
 
   it("rejects an unknown layer type with UnsupportedLayerError naming the layer", async () => {
     const net = small();
-    const odd: Layer = { ...net.layers[2]!, name: "mystery", type: "Permute" };
+    const odd: Layer = { ...net.layers[2]!, name: "mystery", type: "PriorBox" };
     const error = await referenceExecutor().load([odd], new Map()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedLayerError);
-    expect((error as Error).message).toMatch(/layer "mystery".*Permute/);
+    expect((error as Error).message).toMatch(/layer "mystery".*PriorBox/);
   });
 
   it("generates missing weights from a seed when asked, equal to randomWeights", async () => {

@@ -34,13 +34,15 @@ import { absVal, bnll, clip, elu, exp, log, power, prelu, sigmoid, swish, tanh, 
 import { innerProduct, innerProductOutputShape, innerProductParamShapes } from "./kernels/inner-product.js";
 import { lrn } from "./kernels/lrn.js";
 import { batchNorm, bias, scale } from "./kernels/normalization.js";
-import { pooling, poolingOutputShape } from "./kernels/pooling.js";
+import { pooling, poolingOutputShape, poolingWindow } from "./kernels/pooling.js";
 import type { CropParams, SliceParams, TileParams } from "./kernels/rearrange.js";
 import { crop, cropOutputShape, slice, sliceOutputShapes, tile, tileOutputShape } from "./kernels/rearrange.js";
 import type { ArgMaxParams, ReductionParams } from "./kernels/reduce.js";
 import { argMax, argMaxOutputShape, reduction, reductionOutputShape } from "./kernels/reduce.js";
 import { flatten, flattenOutputShape, reshape, reshapeOutputShape } from "./kernels/reshape.js";
 import { softmax } from "./kernels/softmax.js";
+import type { PadParams, ResizeParams } from "./kernels/imported.js";
+import { axpy, forkBatchNorm, maxPoolMask, pad, padOutputShape, permute, permuteOutputShape, resize, resizeOutputShape, shuffleChannel, unpool } from "./kernels/imported.js";
 
 /** The layer types the reference executor runs (Caffe vocabulary). */
 export const SUPPORTED_LAYER_TYPES: ReadonlySet<string> = new Set([
@@ -79,6 +81,16 @@ export const SUPPORTED_LAYER_TYPES: ReadonlySet<string> = new Set([
   "ArgMax",
   "Reduction",
   "Silence",
+  // Caffe forks and TF.js graph models (issue 14)
+  "ConvolutionDepthwise",
+  "Axpy",
+  "BN",
+  "Upsample",
+  "ShuffleChannel",
+  "Permute",
+  "Pad",
+  "Resize",
+  "Identity",
 ]);
 
 /**
@@ -88,7 +100,61 @@ export const SUPPORTED_LAYER_TYPES: ReadonlySet<string> = new Set([
 const SHAPE_PRESERVING = new Set([
   "ReLU", "LRN", "Softmax", "Dropout", "BatchNorm", "Scale", "Eltwise", "Bias", "PReLU",
   "Sigmoid", "TanH", "AbsVal", "BNLL", "Power", "Exp", "Log", "Clip", "Swish", "Threshold", "ELU",
+  "BN", "ShuffleChannel", "Identity",
 ]);
+
+/**
+ * Explicit `[top, bottom, left, right]` padding of a window layer whose end
+ * padding differs from its begin padding (TF.js `SAME`, ONNX `pads`):
+ * `padEndH`/`padEndW` in the params; `undefined` when symmetric.
+ */
+function asymmetricPads(params: LayerParams): [number, number, number, number] | undefined {
+  const p = params as { padH?: number; padW?: number; padEndH?: number; padEndW?: number };
+  const top = p.padH ?? 0;
+  const left = p.padW ?? 0;
+  const bottom = p.padEndH ?? top;
+  const right = p.padEndW ?? left;
+  return bottom === top && right === left ? undefined : [top, bottom, left, right];
+}
+
+/** NCHW pads for {@link pad} from `[top, bottom, left, right]`. */
+function spatialPads([top, bottom, left, right]: readonly number[]): PadParams {
+  return { pads: [0, 0, top!, left!, 0, 0, bottom!, right!] };
+}
+
+/** The layer's params with the padding moved into an explicit pad (pads 0). */
+function unpadded<T extends LayerParams>(params: T): T {
+  return { ...params, padH: 0, padW: 0, padEndH: 0, padEndW: 0 };
+}
+
+/** A fused activation (`params.activation`: TF.js layers and graph models) applied after the layer. */
+function activate(layer: LayerSignature, t: Tensor): Tensor {
+  const p = layer.params as { activation?: unknown; negativeSlope?: unknown };
+  switch (p.activation) {
+    case undefined:
+    case null:
+    case "linear":
+      return t;
+    case "relu":
+      return relu(t);
+    case "relu6":
+      return clip(t, 0, 6);
+    case "leakyrelu":
+      return relu(t, typeof p.negativeSlope === "number" ? p.negativeSlope : 0.2);
+    case "sigmoid":
+      return sigmoid(t);
+    case "tanh":
+      return tanh(t);
+    case "elu":
+      return elu(t, 1);
+    case "swish":
+      return swish(t, 1);
+    case "softmax":
+      return softmax(t, { axis: 1 });
+    default:
+      throw new UnsupportedLayerError(`fused activation "${String(p.activation)}" is not supported by the reference executor`);
+  }
+}
 
 /** A layer's type, parameters and name: what the shape rules need. */
 export type LayerSignature = Pick<Layer, "name" | "type" | "params">;
@@ -206,9 +272,36 @@ export function layerOutputShapes(layer: LayerSignature, inputShapes: readonly S
       case "Input":
         return (layer.params as { shapes: readonly Shape[] }).shapes.map((s) => [...s]);
       case "Convolution":
-        return [convolutionOutputShape(first(), convolutionParams(layer.params))];
-      case "Pooling":
-        return [poolingOutputShape(first(), poolingParams(layer.params))];
+      case "ConvolutionDepthwise": {
+        const pads = asymmetricPads(layer.params);
+        if (pads === undefined) return [convolutionOutputShape(first(), convolutionParams(layer.params))];
+        return [convolutionOutputShape(padOutputShape(first(), spatialPads(pads)), convolutionParams(unpadded(layer.params)))];
+      }
+      case "Pooling": {
+        const pads = asymmetricPads(layer.params);
+        if (pads === undefined && topCount === 2) {
+          const shape = poolingOutputShape(first(), poolingParams(layer.params));
+          return [shape, [...shape]];
+        }
+        if (pads === undefined) return [poolingOutputShape(first(), poolingParams(layer.params))];
+        return [poolingOutputShape(padOutputShape(first(), spatialPads(pads)), poolingParams(unpadded(layer.params)))];
+      }
+      case "Axpy": {
+        const x = inputShapes[1];
+        if (x === undefined || inputShapes.length !== 3) throw new InvalidModelError(`needs three inputs (a, x, y)`);
+        return [[...x]];
+      }
+      case "Upsample": {
+        const p = layer.params as unknown as ResizeParams;
+        if (inputShapes.length >= 2) return [[...first().slice(0, 2), p.height!, p.width!]];
+        return [resizeOutputShape(first(), { ...p, mode: "nearest" })];
+      }
+      case "Resize":
+        return [resizeOutputShape(first(), layer.params as unknown as ResizeParams)];
+      case "Pad":
+        return [padOutputShape(first(), layer.params as unknown as PadParams)];
+      case "Permute":
+        return [permuteOutputShape(first(), (layer.params as { order: number[] }).order)];
       case "InnerProduct":
         return [innerProductOutputShape(first(), innerProductParams(layer.params))];
       case "Deconvolution":
@@ -254,7 +347,10 @@ export function layerParamShapes(layer: LayerSignature, inputShapes: readonly Sh
     const first = inputShapes[0] ?? [];
     switch (layer.type) {
       case "Convolution":
+      case "ConvolutionDepthwise":
         return convolutionParamShapes(first, convolutionParams(layer.params));
+      case "BN":
+        return [[1, first[1]!, 1, 1], [1, first[1]!, 1, 1]];
       case "InnerProduct":
         return innerProductParamShapes(first, innerProductParams(layer.params));
       case "Deconvolution":
@@ -301,16 +397,52 @@ export function forwardLayer(layer: Layer, inputs: readonly Tensor[], weights: L
     if (x === undefined && layer.type !== "Input") throw new InvalidModelError(`needs at least one input`);
     const input = x as Tensor;
     switch (layer.type) {
-      case "Convolution": {
-        const p = convolutionParams(layer.params);
-        return [convolution(input, blob(layer, weights, 0), p.biasTerm ? blob(layer, weights, 1) : undefined, p)];
+      case "Convolution":
+      case "ConvolutionDepthwise": {
+        const pads = asymmetricPads(layer.params);
+        const p = convolutionParams(pads === undefined ? layer.params : unpadded(layer.params));
+        const x = pads === undefined ? input : pad(input, spatialPads(pads));
+        return [activate(layer, convolution(x, blob(layer, weights, 0), p.biasTerm ? blob(layer, weights, 1) : undefined, p))];
       }
-      case "Pooling":
-        return [pooling(input, poolingParams(layer.params))];
+      case "Pooling": {
+        const pads = asymmetricPads(layer.params);
+        if (pads === undefined && layer.tops.length === 2) {
+          // Caffe's max pooling with a mask top (SegNet).
+          const p = poolingParams(layer.params);
+          const pooled = pooling(input, p);
+          const win = poolingWindow(input.shape, p);
+          const mask = maxPoolMask(input, pooled.shape[2]!, pooled.shape[3]!, win.kernelH, win.kernelW, win.strideH, win.strideW, win.padH, win.padW);
+          return [pooled, mask];
+        }
+        if (pads === undefined) return [pooling(input, poolingParams(layer.params))];
+        const p = poolingParams(unpadded(layer.params));
+        if (p.method !== "max") throw new UnsupportedLayerError(`average pooling with unequal begin/end padding is not supported by the reference executor`);
+        return [pooling(pad(input, { ...spatialPads(pads), value: -Infinity }), p)];
+      }
       case "InnerProduct": {
         const p = innerProductParams(layer.params);
-        return [innerProduct(input, blob(layer, weights, 0), p.biasTerm ? blob(layer, weights, 1) : undefined, p)];
+        return [activate(layer, innerProduct(input, blob(layer, weights, 0), p.biasTerm ? blob(layer, weights, 1) : undefined, p))];
       }
+      case "Axpy":
+        if (inputs.length !== 3) throw new InvalidModelError(`needs three inputs (a, x, y)`);
+        return [axpy(inputs[0]!, inputs[1]!, inputs[2]!)];
+      case "BN":
+        return [forkBatchNorm(input, blob(layer, weights, 0), blob(layer, weights, 1))];
+      case "Upsample": {
+        const p = layer.params as unknown as ResizeParams;
+        if (inputs.length >= 2) return [unpool(input, inputs[1]!, p.height!, p.width!)];
+        return [resize(input, { ...p, mode: "nearest" })];
+      }
+      case "Resize":
+        return [resize(input, layer.params as unknown as ResizeParams)];
+      case "ShuffleChannel":
+        return [shuffleChannel(input, numberParam(layer.params, "group", 1))];
+      case "Permute":
+        return [permute(input, (layer.params as { order: number[] }).order)];
+      case "Pad":
+        return [pad(input, layer.params as unknown as PadParams)];
+      case "Identity":
+        return [input];
       case "ReLU":
         return [relu(input, negativeSlope(layer.params))];
       case "LRN":

@@ -6,9 +6,9 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import { basename, extname } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import { IonnError, InvalidArgumentError, InvalidModelError } from "../errors.js";
-import { importCaffePrototxt } from "./caffe/index.js";
+import { importCaffePrototxtDetailed } from "./caffe/index.js";
 import type { Network } from "./types.js";
 import { isZooName, ZOO_NAMES, zooNetwork } from "./zoo/index.js";
 
@@ -23,8 +23,11 @@ export interface LoadNetworkOptions {
   /** Force a format instead of guessing it from the extension. */
   readonly format?: ModelFormat;
   /**
-   * Concrete shapes of graph inputs by name, batch included, for ONNX files
-   * whose inputs have symbolic dimensions (e.g. `{ x: [1, 3, 48, 192] }`).
+   * Concrete shapes of inputs by name, batch included, in the model's own
+   * layout, for every format: ONNX graph inputs (e.g. `{ x: [1, 3, 48, 192] }`
+   * for symbolic dimensions), Caffe input blobs (NCHW), TF.js InputLayer
+   * names (layers models, NHWC) or Placeholder names (graph models, NHWC).
+   * A name the model does not have is an {@link InvalidArgumentError}.
    */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
 }
@@ -39,7 +42,7 @@ export interface LoadedNetwork {
 
 /**
  * The format of a model file, from its name: `.prototxt`/`.pt` → Caffe,
- * `.onnx` → ONNX, `.json` → TF.js layers model.
+ * `.onnx` → ONNX, `.json` → TF.js (layers or graph model, told apart by the content).
  */
 export function guessModelFormat(path: string): ModelFormat | undefined {
   const extension = extname(path).toLowerCase();
@@ -77,8 +80,16 @@ export async function loadNetwork(nameOrPath: string, options: LoadNetworkOption
   } catch (error) {
     throw new InvalidArgumentError(`cannot read model file ${nameOrPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  const directory = dirname(nameOrPath);
+  const readShard = async (path: string): Promise<Uint8Array | undefined> => {
+    try {
+      return new Uint8Array(await readFile(join(directory, path)));
+    } catch {
+      return undefined;
+    }
+  };
   try {
-    return await importModelBytes(bytes, format, nameOrPath, options.inputShapes);
+    return await importModelBytes(bytes, format, nameOrPath, options.inputShapes, { readShard });
   } catch (error) {
     if (error instanceof IonnError) throw error;
     throw new InvalidModelError(`${nameOrPath}: ${(error as Error).message}`, { cause: error });
@@ -94,10 +105,13 @@ export async function importModelBytes(
   format: ModelFormat,
   source: string,
   inputShapes?: Readonly<Record<string, readonly number[]>>,
+  files: ModelFiles = {},
 ): Promise<LoadedNetwork> {
   switch (format) {
-    case "caffe":
-      return { network: importCaffePrototxt(new TextDecoder().decode(bytes), source), warnings: [] };
+    case "caffe": {
+      const result = importCaffePrototxtDetailed(new TextDecoder().decode(bytes), source, inputShapes ? { inputShapes } : {});
+      return { network: result.network, warnings: result.warnings };
+    }
     case "onnx": {
       const { importOnnx } = await import("./onnx/index.js");
       const result = importOnnx(bytes, source, inputShapes ? { inputShapes } : {});
@@ -111,10 +125,47 @@ export async function importModelBytes(
       } catch (error) {
         throw new InvalidModelError(`${source}: not valid JSON: ${(error as Error).message}`);
       }
-      const result = importTfjsLayersModelDetailed(json, source);
+      if (isGraphModelJson(json)) {
+        const { importTfjsGraphModel } = await import("./tfjs/graph.js");
+        const shards = await readShards(json, files.readShard);
+        const result = importTfjsGraphModel(json, source, { ...(shards !== undefined ? { shards } : {}), ...(inputShapes ? { inputShapes } : {}) });
+        return { network: result.network, warnings: result.warnings };
+      }
+      const result = importTfjsLayersModelDetailed(json, source, inputShapes ? { inputShapes } : {});
       return { network: result.network, warnings: result.warnings };
     }
   }
+}
+
+/** Companion files of a model (the weight shards of a TF.js graph model). */
+export interface ModelFiles {
+  /**
+   * Reads a file named in the model (a `weightsManifest` path, relative to
+   * the model.json); `undefined` when it does not exist. Without it, graph
+   * models import without weight values (with a warning).
+   */
+  readonly readShard?: (path: string) => Promise<Uint8Array | undefined>;
+}
+
+/** A TF.js graph model: `format: "graph-model"` or a GraphDef under `modelTopology.node`. */
+function isGraphModelJson(json: unknown): json is { weightsManifest?: { paths?: unknown }[] } {
+  if (typeof json !== "object" || json === null) return false;
+  const record = json as { format?: unknown; modelTopology?: { node?: unknown } };
+  return record.format === "graph-model" || Array.isArray(record.modelTopology?.node);
+}
+
+/** The shards of every manifest group that exist (missing ones are left out: the importer names them). */
+async function readShards(json: { weightsManifest?: { paths?: unknown }[] }, readShard: ModelFiles["readShard"]): Promise<Map<string, Uint8Array> | undefined> {
+  if (readShard === undefined || !Array.isArray(json.weightsManifest)) return undefined;
+  const shards = new Map<string, Uint8Array>();
+  for (const group of json.weightsManifest) {
+    for (const path of Array.isArray(group?.paths) ? group.paths : []) {
+      if (typeof path !== "string" || shards.has(path)) continue;
+      const bytes = await readShard(path);
+      if (bytes !== undefined) shards.set(path, bytes);
+    }
+  }
+  return shards;
 }
 
 /** The file name without its directory, for labels. */

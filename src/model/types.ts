@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { UnknownShapeError } from "../errors.js";
 
 /** A tensor shape, outermost dimension first (batch included, = 1). */
 export type Shape = readonly number[];
@@ -212,6 +213,12 @@ export interface Layer {
   readonly macs: number;
   /** True for layers that produce nothing a consumer needs to be uploaded for (e.g. opaque imports); default false. */
   readonly opaque?: boolean;
+  /**
+   * Indices of the tops whose shape the importer could not infer. Their
+   * {@link Layer.outputShapes} entry is `[]`, which otherwise means a scalar;
+   * absent (or empty) when every output shape is known.
+   */
+  readonly unknownOutputs?: readonly number[];
 }
 
 /** A network: layers in runtime order plus its input and output tensors. */
@@ -272,4 +279,31 @@ export function totalMacs(network: Network): number {
   let total = 0;
   for (const layer of network.layers) total += layer.macs;
   return total;
+}
+
+/** Whether the shape of top `top` of a layer is known (see {@link Layer.unknownOutputs}). */
+export function outputShapeKnown(layer: Layer, top = 0): boolean {
+  return !(layer.unknownOutputs?.includes(top) ?? false);
+}
+
+/**
+ * Throws when some layer's output shape is unknown (see
+ * {@link Layer.unknownOutputs}): sizes, and so plans, would be wrong.
+ *
+ * @param what what needs the shapes, for the message (e.g. `"a plan"`)
+ * @param hint how the caller can proceed (appended to the message)
+ * @throws {@link UnknownShapeError} naming the count and the first layers
+ */
+export function assertShapesKnown(network: Network, what = "a plan", hint = "give the input shapes (inputShapes / --input-shape NAME=DIMS) or allow unknown shapes explicitly"): void {
+  const unknown = layersWithUnknownShapes(network);
+  if (unknown.length === 0) return;
+  const names = unknown.slice(0, 5).map((l) => `${l.name} (${l.type})`).join(", ");
+  throw new UnknownShapeError(
+    `${network.source ?? network.name}: ${unknown.length} of ${network.layers.length} layers have unknown output shapes (first: ${names}${unknown.length > 5 ? ", …" : ""}), so ${what} would price them as empty; ${hint}`,
+  );
+}
+
+/** The layers of a network with at least one output of unknown shape, in runtime order. */
+export function layersWithUnknownShapes(network: Network): Layer[] {
+  return network.layers.filter((layer) => (layer.unknownOutputs?.length ?? 0) > 0);
 }

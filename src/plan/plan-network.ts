@@ -6,12 +6,12 @@
  * @module
  */
 import { collapseByDominators } from "../dominators/collapse.js";
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError, type UnknownShapeError } from "../errors.js";
 import type { CostedChain } from "../graph/chain.js";
 import type { CostedDag } from "../graph/costed-dag.js";
 import { buildExecutionGraph, type ExecutionGraph } from "../graph/execution-graph.js";
 import { costedDagFromNetwork } from "../graph/from-network.js";
-import type { Network } from "../model/types.js";
+import { assertShapesKnown, type Network } from "../model/types.js";
 import { PRESETS, type PlannerPreset, type PresetName } from "./presets.js";
 import { computeUploadPlan, type UploadPlan } from "./upload-plan.js";
 
@@ -35,6 +35,12 @@ export interface PlanNetworkOptions {
   readonly megabit?: number;
   /** How later rounds charge groups already in a kept partition: `"decay"` like the others (Algorithm 1 as printed), `"free"` nothing (default `"decay"`). */
   readonly alreadyUploaded?: "decay" | "free";
+  /**
+   * Plan even when some layer's output shape is unknown (an opaque operator,
+   * a symbolic input dimension): those outputs are priced as empty. Default
+   * `false`: such a network is refused with an {@link UnknownShapeError}.
+   */
+  readonly allowUnknownShapes?: boolean;
 }
 
 /** Per-runtime-layer costs for {@link planNetwork}; `loadMs` overrides the preset's load model. */
@@ -68,6 +74,7 @@ export interface NetworkPlan {
  *
  * @throws {InvalidArgumentError} on an unknown preset, K outside (0, 1), a bandwidth ≤ 0, or costs that do not fit the network.
  * @throws {InvalidModelError} when the network's layer graph has a cycle.
+ * @throws {UnknownShapeError} when some output shape is unknown, unless `allowUnknownShapes`.
  * @example
  * const { plan } = planNetwork(alexnet, { clientMs, serverMs }, { preset: "ionn-reference", mbps: 80, K: 0.5 });
  * plan.partitions.map((p) => p.layerNames);
@@ -77,6 +84,9 @@ export function planNetwork(network: Network, costs: PlanNetworkCosts, options: 
   const preset = typeof presetOption === "string" ? PRESETS[presetOption] : presetOption;
   if (preset === undefined) {
     throw new InvalidArgumentError(`planNetwork: unknown preset ${String(presetOption)}; expected "paper" or "ionn-reference"`);
+  }
+  if (options.allowUnknownShapes !== true) {
+    assertShapesKnown(network, "a plan", "give the input shapes (inputShapes / --input-shape NAME=DIMS), or pass allowUnknownShapes (--allow-unknown-shapes) to price them as empty");
   }
   let loadMs = costs.loadMs;
   if (loadMs === undefined && preset.loadMs) loadMs = network.layers.map(preset.loadMs);

@@ -8,10 +8,11 @@
  * @module
  */
 import type { Network } from "../types.js";
-import { networkFromCaffeNet } from "./net.js";
+import { networkFromCaffeNetDetailed, type CaffeImport, type CaffeImportOptions } from "./net.js";
 import { parsePrototxt } from "./prototxt.js";
 
-export { networkFromCaffeNet, SUPPORTED_CAFFE_LAYER_TYPES } from "./net.js";
+export { networkFromCaffeNet, networkFromCaffeNetDetailed, SUPPORTED_CAFFE_LAYER_TYPES } from "./net.js";
+export type { CaffeImport, CaffeImportOptions } from "./net.js";
 export { normalizeCaffeNet, parsePrototxt, parseTextFormat, V1_LAYER_TYPES } from "./prototxt.js";
 export type { TextFormatEnum, TextFormatField, TextFormatMessage, TextFormatValue } from "./prototxt.js";
 export type { CaffeBlobShape, CaffeLayerSpec, CaffeMessage, CaffeNetSpec, CaffeValue } from "./spec.js";
@@ -38,6 +39,17 @@ export type { CaffeBlobShape, CaffeLayerSpec, CaffeMessage, CaffeNetSpec, CaffeV
  * net.layers[1].outputShapes; // [[1, 96, 55, 55]]
  * ```
  */
-export function importCaffePrototxt(text: string, source?: string): Network {
-  return networkFromCaffeNet(parsePrototxt(text, source), source);
+export function importCaffePrototxt(text: string, source?: string, options: CaffeImportOptions = {}): Network {
+  return importCaffePrototxtDetailed(text, source, options).network;
+}
+
+/**
+ * {@link importCaffePrototxt}, also returning the importer's warnings (fields
+ * it does not know inside known messages, fork fields it interprets).
+ *
+ * @param options - `inputShapes` by input blob name (see {@link CaffeImportOptions}).
+ * @throws see {@link importCaffePrototxt}
+ */
+export function importCaffePrototxtDetailed(text: string, source?: string, options: CaffeImportOptions = {}): CaffeImport {
+  return networkFromCaffeNetDetailed(parsePrototxt(text, source), source, options);
 }

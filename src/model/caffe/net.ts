@@ -29,7 +29,7 @@
  *
  * @module
  */
-import { InvalidModelError, UnsupportedLayerError } from "../../errors.js";
+import { InvalidArgumentError, InvalidModelError, UnsupportedLayerError } from "../../errors.js";
 import type {
   BatchNormParams,
   ConcatParams,
@@ -75,6 +75,37 @@ function isMessage(value: unknown): value is CaffeMessage {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Fields read by the importer, per message object (for the unknown-field warnings). */
+const ACCESSED = new WeakMap<object, Set<string>>();
+
+/** Fields the importer deliberately ignores (training-only, fillers, engines), in any message. */
+const IGNORED_FIELDS = new Set(["weight_filler", "bias_filler", "filler", "engine", "scale_filler", "shift_filler", "slope_filler", "use_global_stats", "moving_average_fraction", "force_nd_im2col"]);
+
+/** Parameter messages not checked for unknown fields (data sources, losses: not part of inference). */
+const UNCHECKED_MESSAGES = new Set(["transform_param", "data_param", "image_data_param", "window_data_param", "memory_data_param", "hdf5_data_param", "dummy_data_param", "loss_param", "accuracy_param", "python_param"]);
+
+/**
+ * `<message>.<field>` paths of the fields of a layer's `*_param` messages
+ * that the importer read none of (checked only in messages it did read).
+ */
+function unknownFields(spec: CaffeLayerSpec): string[] {
+  const found: string[] = [];
+  const visit = (msg: CaffeMessage, path: string): void => {
+    const accessed = ACCESSED.get(msg);
+    if (accessed === undefined) return;
+    for (const [key, value] of Object.entries(msg)) {
+      if (IGNORED_FIELDS.has(key)) continue;
+      if (!accessed.has(key)) found.push(`${path}.${key}`);
+      else for (const v of Array.isArray(value) ? value : [value]) if (isMessage(v)) visit(v, `${path}.${key}`);
+    }
+  };
+  for (const [key, value] of Object.entries(spec)) {
+    if (!key.endsWith("_param") || UNCHECKED_MESSAGES.has(key) || !isMessage(value)) continue;
+    visit(value, key);
+  }
+  return found;
+}
+
 /**
  * Typed access to one caffe.proto sub-message (`convolution_param`, …).
  * Lenient about repetition: a repeated field may be given as a scalar, and a
@@ -85,7 +116,13 @@ class Fields {
     private readonly msg: CaffeMessage | undefined,
     private readonly path: string,
     private readonly ctx: Context,
-  ) {}
+  ) {
+    if (msg !== undefined && !ACCESSED.has(msg)) ACCESSED.set(msg, new Set());
+  }
+
+  private mark(field: string): void {
+    if (this.msg !== undefined) ACCESSED.get(this.msg)?.add(field);
+  }
 
   static of(spec: CaffeLayerSpec, field: string, ctx: Context): Fields {
     const value = spec[field];
@@ -98,10 +135,12 @@ class Fields {
   }
 
   has(field: string): boolean {
+    this.mark(field);
     return this.msg !== undefined && this.msg[field] !== undefined;
   }
 
   private single(field: string): unknown {
+    this.mark(field);
     const value = this.msg?.[field];
     if (Array.isArray(value)) {
       if (value.length === 1) return value[0];
@@ -150,6 +189,7 @@ class Fields {
 
   /** A repeated integer field (a scalar counts as one element). */
   ints(field: string, min = -Infinity): number[] {
+    this.mark(field);
     const raw = this.msg?.[field];
     if (raw === undefined) return [];
     const list = Array.isArray(raw) ? raw : [raw];
@@ -162,6 +202,7 @@ class Fields {
 
   /** A repeated number field. */
   numbers(field: string): number[] {
+    this.mark(field);
     const raw = this.msg?.[field];
     if (raw === undefined) return [];
     const list = Array.isArray(raw) ? raw : [raw];
@@ -173,6 +214,7 @@ class Fields {
 
   /** Repeated sub-messages (a single message counts as one). */
   messages(field: string): Fields[] {
+    this.mark(field);
     const raw = this.msg?.[field];
     if (raw === undefined) return [];
     const list = Array.isArray(raw) ? raw : [raw];
@@ -290,6 +332,8 @@ interface Inferred {
   readonly macs: number;
   /** The runtime type when it differs from the declared one (data layers become `Input`). */
   readonly type?: string;
+  /** Something the caller should know (a fork field interpreted, a guessed size). */
+  readonly warning?: string;
 }
 
 function size(shape: Shape): number {
@@ -422,7 +466,12 @@ function inferPooling(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: 
   if (methodName === "STOCHASTIC") throw new UnsupportedLayerError(`${where(ctx)}: pooling_param.pool STOCHASTIC is not supported`);
   const method = methodName === "MAX" ? "max" : "average";
   const global = f.bool("global_pooling", false);
-  const rounding = f.enumName("round_mode", ["CEIL", "FLOOR"], "CEIL") === "CEIL" ? "ceil" : "floor";
+  let rounding: "ceil" | "floor" = f.enumName("round_mode", ["CEIL", "FLOOR"], "CEIL") === "CEIL" ? "ceil" : "floor";
+  // Forks (e.g. the ShuffleNet/MobileNet ones) spell it `ceil_mode: false`.
+  if (f.has("ceil_mode")) {
+    if (f.has("round_mode")) invalid(ctx, "pooling_param: give either round_mode or the fork field ceil_mode, not both");
+    rounding = f.bool("ceil_mode", true) ? "ceil" : "floor";
+  }
   const stride = spatialPool(f, "stride", 1, 1, ctx);
   const pad = spatialPool(f, "pad", 0, 0, ctx);
   let kernelH: number;
@@ -1049,6 +1098,147 @@ function inferSwish(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Co
   return inferElementwise({ beta })(spec, inputs, tops, ctx);
 }
 
+
+// ---------------------------------------------------------------------------
+// Layer types of Caffe forks (issue 14)
+// ---------------------------------------------------------------------------
+
+/** `ConvolutionDepthwise` (MobileNet / ShuffleNet forks): a Convolution with group = input channels. */
+function inferConvolutionDepthwise(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expect4d(inputs[0] ?? [], ctx);
+  const cin = inputs[0]![1]!;
+  const f = Fields.of(spec, "convolution_param", ctx);
+  const declared = f.int("group", cin, 1);
+  if (declared !== cin && declared !== 1) invalid(ctx, `convolution_param.group ${declared} contradicts a depthwise convolution over ${cin} channels`);
+  const asConv: CaffeLayerSpec = { ...spec, convolution_param: { ...(spec["convolution_param"] as CaffeMessage), group: cin } };
+  const inferred = inferConvolution(asConv, inputs, tops, ctx, false);
+  ACCESSED.get(spec["convolution_param"] as CaffeMessage)?.add("group");
+  for (const key of ACCESSED.get(asConv["convolution_param"] as CaffeMessage) ?? []) ACCESSED.get(spec["convolution_param"] as CaffeMessage)?.add(key);
+  return inferred;
+}
+
+/** `Axpy` (SENet forks): bottoms a `[N, C, 1, 1]`, x and y `[N, C, H, W]`; top `a·x + y`. */
+function inferAxpy(_spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 3, 3, 1, 1);
+  const [a, x, y] = inputs as [Shape, Shape, Shape];
+  if (!sameShape(x, y)) invalid(ctx, `bottoms x ${fmt(x)} and y ${fmt(y)} must have the same shape`);
+  if (size(a) !== (x[0] ?? 1) * channels(x)) invalid(ctx, `bottom a ${fmt(a)} must hold one scale per channel of x ${fmt(x)}`);
+  return { outputShapes: [x], params: {}, paramShapes: [], macs: size(x) };
+}
+
+/** The forks' `BN` type (caffe-segnet and others): per-channel scale and shift blobs `[1, C, 1, 1]`. */
+function inferForkBN(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const input = inputs[0]!;
+  expect4d(input, ctx);
+  Fields.of(spec, "bn_param", ctx);
+  const c = channels(input);
+  return { outputShapes: [input], params: {}, paramShapes: [[1, c, 1, 1], [1, c, 1, 1]], macs: size(input) };
+}
+
+/**
+ * `Upsample`: YOLO-style nearest upsampling (`upsample_param { scale }`, one
+ * bottom) or SegNet's max unpooling (bottoms: pooled data and its mask;
+ * `upsample_h`/`upsample_w`, else `scale`).
+ */
+function inferUpsample(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 2, 1, 1);
+  const f = Fields.of(spec, "upsample_param", ctx);
+  const input = inputs[0]!;
+  expect4d(input, ctx);
+  const [n, c, h, w] = input as [number, number, number, number];
+  let height: number;
+  let width: number;
+  if (f.has("upsample_h") || f.has("upsample_w")) {
+    height = f.int("upsample_h", undefined, 1);
+    width = f.int("upsample_w", undefined, 1);
+  } else {
+    const scale = f.int("scale", 2, 1);
+    height = f.int("scale_h", scale, 1) * h;
+    width = f.int("scale_w", scale, 1) * w;
+  }
+  if (inputs.length === 2 && !sameShape(inputs[1]!, input)) invalid(ctx, `the mask bottom ${fmt(inputs[1]!)} must have the data's shape ${fmt(input)}`);
+  if (inputs.length === 1 && (height % h !== 0 || width % w !== 0)) invalid(ctx, `nearest upsampling needs an integer factor: ${h}x${w} → ${height}x${width}`);
+  const out: Shape = [n, c, height, width];
+  return { outputShapes: [out], params: { mode: "nearest", height, width }, paramShapes: [], macs: size(out) };
+}
+
+/** `ShuffleChannel` (ShuffleNet forks): channel shuffle in `shuffle_channel_param.group` groups. */
+function inferShuffleChannel(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const group = Fields.of(spec, "shuffle_channel_param", ctx).int("group", 1, 1);
+  const input = inputs[0]!;
+  if (channels(input) % group !== 0) invalid(ctx, `shuffle_channel_param.group ${group} does not divide the ${channels(input)} channels`);
+  return { outputShapes: [input], params: { group }, paramShapes: [], macs: 0 };
+}
+
+/** `Permute` (SSD): `permute_param.order` (missing axes keep their order). */
+function inferPermute(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const order = Fields.of(spec, "permute_param", ctx).ints("order", 0);
+  const input = inputs[0]!;
+  const full = [...order];
+  for (let a = 0; a < input.length; a++) if (!full.includes(a)) full.push(a);
+  if (full.length !== input.length || new Set(full).size !== full.length || full.some((a) => a >= input.length)) {
+    invalid(ctx, `permute_param.order [${order.join(",")}] is not a permutation of the ${input.length} axes of ${fmt(input)}`);
+  }
+  return { outputShapes: [full.map((a) => input[a]!)], params: { order: full }, paramShapes: [], macs: 0 };
+}
+
+/** `Normalize` (SSD): L2 normalisation with a learned scale (`[C]`, or `[1]` when channel_shared). */
+function inferNormalize(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 1, 1, 1, 1);
+  const f = Fields.of(spec, "norm_param", ctx);
+  const acrossSpatial = f.bool("across_spatial", true);
+  const channelShared = f.bool("channel_shared", true);
+  const eps = f.number("eps", 1e-10);
+  const input = inputs[0]!;
+  return { outputShapes: [input], params: { acrossSpatial, channelShared, eps }, paramShapes: [channelShared ? [1] : [channels(input)]], macs: 2 * size(input) };
+}
+
+/**
+ * `PriorBox` (SSD): `[1, 2, H·W·priors·4]` for a `H×W` feature map, priors =
+ * min sizes × aspect ratios (1, each ratio, and its inverse with `flip`) +
+ * max sizes, as Caffe-SSD counts them.
+ */
+function inferPriorBox(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 2, 2, 1, 1);
+  const f = Fields.of(spec, "prior_box_param", ctx);
+  const minSizes = f.numbers("min_size");
+  if (minSizes.length === 0) invalid(ctx, "prior_box_param.min_size is required");
+  const maxSizes = f.numbers("max_size");
+  if (maxSizes.length > 0 && maxSizes.length !== minSizes.length) invalid(ctx, `prior_box_param: ${maxSizes.length} max_size for ${minSizes.length} min_size`);
+  const flip = f.bool("flip", true);
+  const ratios = [1];
+  for (const r of f.numbers("aspect_ratio")) {
+    if (ratios.some((x) => Math.abs(x - r) < 1e-6)) continue;
+    ratios.push(r);
+    if (flip) ratios.push(1 / r);
+  }
+  for (const field of ["clip", "variance", "img_size", "img_h", "img_w", "step", "step_h", "step_w", "offset"]) f.has(field);
+  const priors = ratios.length * minSizes.length + maxSizes.length;
+  const feature = inputs[0]!;
+  expect4d(feature, ctx);
+  const out: Shape = [1, 2, feature[2]! * feature[3]! * priors * 4];
+  return { outputShapes: [out], params: { priors, minSizes, maxSizes, aspectRatios: ratios }, paramShapes: [], macs: 0 };
+}
+
+/** `DetectionOutput` (SSD): `[1, 1, keep_top_k, 7]` for planning (Caffe sizes it per query at run time). */
+function inferDetectionOutput(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
+  expectCounts(ctx, inputs.length, tops, 3, 4, 1, 1);
+  const f = Fields.of(spec, "detection_output_param", ctx);
+  for (const field of ["num_classes", "share_location", "background_label_id", "nms_param", "save_output_param", "code_type", "variance_encoded_in_target", "confidence_threshold", "eta"]) f.has(field);
+  const nms = f.message("nms_param");
+  for (const field of ["nms_threshold", "top_k", "eta"]) nms.has(field);
+  const keep = f.int("keep_top_k", -1);
+  const detections = keep > 0 ? keep : nms.int("top_k", 1, 1);
+  const out: Shape = [1, 1, detections, 7];
+  return {
+    outputShapes: [out], params: { keepTopK: detections }, paramShapes: [], macs: size(inputs[0]!),
+    warning: "DetectionOutput's output size depends on the detections of each query; planned at its maximum, keep_top_k = " + detections,
+  };
+}
+
 type Inference = (spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context) => Inferred;
 
 /** Shape inference per supported Caffe layer type. */
@@ -1101,6 +1291,16 @@ const INFERENCE: ReadonlyMap<string, Inference> = new Map<string, Inference>([
   ["InfogainLoss", inferLoss(2, 3)],
   ["MultinomialLogisticLoss", inferLoss(2, 2)],
   ["ContrastiveLoss", inferLoss(3, 3)],
+  // Caffe forks (issue 14)
+  ["ConvolutionDepthwise", inferConvolutionDepthwise],
+  ["Axpy", inferAxpy],
+  ["BN", inferForkBN],
+  ["Upsample", inferUpsample],
+  ["ShuffleChannel", inferShuffleChannel],
+  ["Permute", inferPermute],
+  ["Normalize", inferNormalize],
+  ["PriorBox", inferPriorBox],
+  ["DetectionOutput", inferDetectionOutput],
 ]);
 
 /** The Caffe layer types {@link networkFromCaffeNet} understands. */
@@ -1205,10 +1405,50 @@ export const SUPPORTED_CAFFE_LAYER_TYPES: readonly string[] = [...INFERENCE.keys
  * net.layers[23].name;                     // "res2a_res2a_relu_0_split"
  * ```
  */
-export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Network {
+export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string, options: CaffeImportOptions = {}): Network {
+  return networkFromCaffeNetDetailed(spec, source, options).network;
+}
+
+/** Options of {@link networkFromCaffeNet} and `importCaffePrototxt`. */
+export interface CaffeImportOptions {
+  /**
+   * Shapes of network inputs by blob name (a top of an Input or data layer,
+   * or an old-style `input:`), batch included, NCHW, e.g.
+   * `{ data: [1, 3, 300, 300] }`. They replace the file's shapes (and give
+   * one to a data layer whose shape the prototxt does not say). A name that
+   * is no input blob is an {@link InvalidArgumentError}.
+   */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** A Caffe network and what the importer had to say (unknown fields, fork semantics). */
+export interface CaffeImport {
+  /** The runtime network. */
+  readonly network: Network;
+  /** Warnings: fields the importer does not know inside known messages, fork fields, … */
+  readonly warnings: readonly string[];
+}
+
+/** Layer types whose tops are network inputs (their shapes may be given in {@link CaffeImportOptions.inputShapes}). */
+const INPUT_TYPES = new Set(["Input", "Data", "ImageData", "WindowData", "MemoryData", "DummyData", "HDF5Data", "Python"]);
+
+/**
+ * {@link networkFromCaffeNet}, also returning the warnings.
+ *
+ * @throws see {@link networkFromCaffeNet}; {@link InvalidArgumentError} for an
+ *   `inputShapes` name that is no input blob, or a non-positive dimension
+ */
+export function networkFromCaffeNetDetailed(spec: CaffeNetSpec, source?: string, options: CaffeImportOptions = {}): CaffeImport {
   const label = source ?? spec.name ?? "<net>";
   const netCtx: Context = { source: label, layer: "<net>", type: "NetParameter" };
   if (!Array.isArray(spec.layer)) invalid(netCtx, "the net has no layer list");
+  const overrides = options.inputShapes ?? {};
+  for (const [name, dims] of Object.entries(overrides)) {
+    if (!Array.isArray(dims) || dims.length === 0 || dims.some((d) => !(Number.isInteger(d) && d > 0))) {
+      throw new InvalidArgumentError(`${label}: inputShapes.${name} must be a list of positive integers, got ${JSON.stringify(dims)}`);
+    }
+  }
+  const warnings: string[] = [];
 
   // 1. UpgradeNetInput, 2. FilterNet (TEST phase).
   const stateFields = new Fields(spec.state, "state", netCtx);
@@ -1226,6 +1466,15 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
     if (name === "") invalid(ctx, `layer #${i} has no name`);
     if (typeof layer.type !== "string" || layer.type === "") invalid(ctx, "type is required");
     if (admittedInTest(layer, state, ctx)) declared.push(layer);
+  }
+  if (declared.length === 0) {
+    invalid(netCtx, spec.layer.length === 0 ? "the net declares no layers and no input (an empty prototxt?)" : "no layer of the net is admitted in the TEST phase");
+  }
+  const inputBlobs = declared.filter((l) => INPUT_TYPES.has(String(l.type)) && stringList(l.bottom, "bottom", netCtx).length === 0).flatMap((l) => stringList(l.top, "top", netCtx));
+  for (const name of Object.keys(overrides)) {
+    if (!inputBlobs.includes(name)) {
+      throw new InvalidArgumentError(`${label}: inputShapes names "${name}", which is not an input blob of the net (inputs: ${inputBlobs.join(", ") || "none"})`);
+    }
   }
 
   // Blob names and a first-producer index, for helpful "produced only later" errors.
@@ -1300,7 +1549,8 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
   const readCount: number[] = []; // runtime tensor → number of readers
   const emit = (entry: RuntimeEntry, ctx: Context): number => {
     const index = layers.length;
-    const infer = INFERENCE.get(entry.type);
+    const overridden = entry.inputs.length === 0 && INPUT_TYPES.has(entry.type) && entry.tops.some((t) => overrides[t] !== undefined);
+    const infer = overridden ? overriddenInput(overrides) : INFERENCE.get(entry.type);
     if (infer === undefined) unimportable(entry.spec, ctx);
     const inputShapes: Shape[] = new Array(entry.inputs.length);
     for (let j = 0; j < entry.inputs.length; j++) {
@@ -1309,6 +1559,9 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
       readCount[runtimeTopStart[ref.layer]! + ref.top]!++;
     }
     const inferred = infer(entry.spec, inputShapes, entry.tops.length, ctx);
+    const unknown = unknownFields(entry.spec);
+    if (unknown.length > 0) warnings.push(`${where(ctx)}: ${unknown.join(", ")} ${unknown.length === 1 ? "is a field" : "are fields"} IONN does not know; ignored`);
+    if (inferred.warning !== undefined) warnings.push(`${where(ctx)}: ${inferred.warning}`);
     for (const shape of inferred.outputShapes) {
       for (const d of shape) {
         if (!(Number.isInteger(d) && d > 0)) invalid(ctx, `inferred output shape ${fmt(shape)} has a non-positive or non-integer dimension`);
@@ -1382,5 +1635,17 @@ export function networkFromCaffeNet(spec: CaffeNetSpec, source?: string): Networ
       if (readCount[runtimeTopStart[layer.index]! + t] === 0) outputs.push({ layer: layer.index, top: t });
     }
   }
-  return { name: spec.name ?? label, layers, inputs, outputs, source: source ?? spec.name };
+  return { network: { name: spec.name ?? label, layers, inputs, outputs, source: source ?? spec.name }, warnings };
+}
+
+/** An input or data layer whose shapes the caller gives: tops named in `overrides` take them; the others keep the file's. */
+function overriddenInput(overrides: Readonly<Record<string, readonly number[]>>): Inference {
+  return (spec, inputs, tops, ctx) => {
+    const names = stringList(spec.top, "top", ctx);
+    let fromFile: Inferred | undefined;
+    if (names.some((t) => overrides[t] === undefined)) fromFile = INFERENCE.get(String(spec.type))?.(spec, inputs, tops, ctx);
+    const outputShapes = names.map((t, i) => (overrides[t] !== undefined ? [...overrides[t]!] : fromFile?.outputShapes[i] ?? invalid(ctx, `top '${t}' has no shape; give it in inputShapes`)));
+    const params: InputParams = { shapes: outputShapes };
+    return { outputShapes, params, paramShapes: [], macs: 0, type: "Input" };
+  };
 }

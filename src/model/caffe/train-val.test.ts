@@ -231,12 +231,11 @@ describe("Slice, Crop and other types", () => {
     expect(byName(n, "sil").outputShapes).toEqual([]);
   });
 
-  it("SSD's Permute, PriorBox, Normalize and DetectionOutput are UnsupportedLayerErrors naming the layer", () => {
+  it("types of no fork IONN knows (Faster R-CNN's ROIPooling, Proposal) are UnsupportedLayerErrors naming the layer (SSD's now import: see forks.test.ts)", () => {
     for (const [name, type] of [
-      ["conv4_3_norm", "Normalize"],
-      ["conv4_3_norm_mbox_loc_perm", "Permute"],
-      ["conv4_3_norm_mbox_priorbox", "PriorBox"],
-      ["detection_out", "DetectionOutput"],
+      ["roi_pool5", "ROIPooling"],
+      ["proposal", "Proposal"],
+      ["psroi", "PSROIPooling"],
     ] as const) {
       const error = errorOf(() => net([1, 3, 300, 300], `layer { name: "${name}" type: "${type}" bottom: "data" top: "${name}" }`));
       expect(error).toBeInstanceOf(UnsupportedLayerError);

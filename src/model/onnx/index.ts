@@ -133,7 +133,7 @@ export function importOnnx(bytes: Uint8Array, source = "<onnx>", options: OnnxIm
   for (const node of graph.nodes) {
     if (ONNX_CONTROL_FLOW_OPS.includes(node.opType) || node.attributes.some((a) => a.hasGraph)) {
       throw new UnsupportedLayerError(
-        `${source}: node "${node.name || "(unnamed)"}" is a ${node.opType} (control flow with a sub-graph), which IONN cannot partition; export the model with control flow unrolled`,
+        `${source}: node "${node.name || "(unnamed)"}" is ${/^[AEIOU]/.test(node.opType) ? "an" : "a"} ${node.opType} (control flow with a sub-graph), which IONN cannot partition; export the model with control flow unrolled`,
       );
     }
   }
@@ -186,6 +186,7 @@ export function importOnnx(bytes: Uint8Array, source = "<onnx>", options: OnnxIm
       paramShapes: [],
       parameters: 0,
       macs: 0,
+      ...(shape === undefined ? { unknownOutputs: [0] } : {}),
     });
     producers.set(input.name, { kind: "layer", ref });
     info.set(input.name, { shape, dtype: input.elemType });
@@ -235,6 +236,7 @@ export function importOnnx(bytes: Uint8Array, source = "<onnx>", options: OnnxIm
     if (rule !== undefined) inferred = rule({ node, attrs, inputs: inputsInfo, opset });
     else opaque.set(node.opType, [...(opaque.get(node.opType) ?? []), name]);
 
+    const unknownOutputs: number[] = [];
     const outputShapes: Shape[] = node.outputs.map((outputName, k) => {
       const fromFile = declaredShape(declared.get(outputName));
       const ours = inferred?.outputs[k]?.shape;
@@ -244,7 +246,8 @@ export function importOnnx(bytes: Uint8Array, source = "<onnx>", options: OnnxIm
       const shape = fromFile ?? ours;
       info.set(outputName, { shape, values: inferred?.outputs[k]?.values, dtype: inferred?.outputs[k]?.dtype });
       producers.set(outputName, { kind: "layer", ref: { layer: layerIndex, top: k } });
-      if (shape === undefined && rule !== undefined) unknownShape.push(`${name} (${node.opType})`);
+      if (shape === undefined && rule !== undefined && k === 0) unknownShape.push(`${name} (${node.opType})`);
+      if (shape === undefined && outputName !== "") unknownOutputs.push(k);
       return shape ?? [];
     });
 
@@ -263,6 +266,7 @@ export function importOnnx(bytes: Uint8Array, source = "<onnx>", options: OnnxIm
       parameters,
       macs: inferred?.macs ?? 0,
       ...(rule === undefined ? { opaque: true } : {}),
+      ...(unknownOutputs.length > 0 ? { unknownOutputs } : {}),
     });
   }
 
@@ -279,7 +283,7 @@ export function importOnnx(bytes: Uint8Array, source = "<onnx>", options: OnnxIm
     warnings.push(`${source}: operators without a shape rule imported as opaque layers (output shapes unknown, MACs 0): ${list.join("; ")}`);
   }
   if (unknownShape.length > 0) {
-    warnings.push(`${source}: ${unknownShape.length} layer(s) with unknown output shape (recorded as []), first: ${unknownShape.slice(0, 5).join(", ")}`);
+    warnings.push(`${source}: ${unknownShape.length} layer(s) with unknown output shape (recorded as [], listed in Layer.unknownOutputs), first: ${unknownShape.slice(0, 5).join(", ")}`);
   }
   const unused = [...producers].filter(([, p]) => p.kind === "constant" && !p.claimed).map(([n]) => n);
   if (unused.length > 0) {

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { FOLDERS } from "./fold.js";
 import type { OnnxAttribute, OnnxNode } from "./proto.js";
 
 /** What the importer knows about one tensor. */
@@ -589,8 +590,28 @@ const BROADCAST_OPS = [
   "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "BitShift",
 ] as const;
 
-/** Shape rules by ONNX op type (default domain). Ops absent here are imported as opaque layers. */
-export const SHAPE_RULES: Readonly<Record<string, Rule>> = {
+const range: Rule = (ctx) => ({ outputs: [out(undefined, { dtype: ctx.inputs[0]?.dtype })], macs: 0 });
+
+const sizeOp: Rule = () => ({ outputs: [out([], { dtype: 7 })], macs: 0 });
+
+/**
+ * A rule followed by constant folding ({@link FOLDERS}): when the folder can
+ * evaluate the node, its shapes and values win and the node costs 0 MACs
+ * (it computes a constant).
+ */
+function withFolding(op: string, rule: Rule): Rule {
+  const folder = FOLDERS[op];
+  if (folder === undefined) return rule;
+  return (ctx) => {
+    const inferred = rule(ctx);
+    const folded = folder(ctx);
+    if (folded === undefined || folded.every((f) => f === undefined)) return inferred;
+    const outputs = ctx.node.outputs.map((_, k) => folded[k] ?? inferred?.outputs[k] ?? out(undefined));
+    return { outputs, macs: 0 };
+  };
+}
+
+const BASE_RULES: Readonly<Record<string, Rule>> = {
   ...Object.fromEntries(UNARY_OPS.map((op) => [op, unary])),
   ...Object.fromEntries(BROADCAST_OPS.map((op) => [op, broadcast])),
   Not: broadcast,
@@ -637,4 +658,11 @@ export const SHAPE_RULES: Readonly<Record<string, Rule>> = {
   Expand: expand,
   Tile: tile,
   ConstantOfShape: constantOfShape,
+  Range: range,
+  Size: sizeOp,
 };
+
+/** Shape rules by ONNX op type (default domain), with constant folding. Ops absent here are imported as opaque layers. */
+export const SHAPE_RULES: Readonly<Record<string, Rule>> = Object.fromEntries(
+  Object.entries(BASE_RULES).map(([op, rule]) => [op, withFolding(op, rule)]),
+);

@@ -34,7 +34,7 @@
  * @module
  */
 import { z } from "zod";
-import { InvalidModelError, UnsupportedLayerError } from "../../errors.js";
+import { InvalidArgumentError, InvalidModelError, UnsupportedLayerError } from "../../errors.js";
 import type { Layer, LayerParams, Network, Shape, TensorRef } from "../types.js";
 import { KERAS_RULES, type KerasConfig, type KerasLayerShapes } from "./shapes.js";
 
@@ -89,6 +89,14 @@ export interface TfjsImportOptions {
    * permuted.
    */
   readonly layout?: "NCHW" | "NHWC";
+  /**
+   * Shapes of the model's inputs by InputLayer name, batch included, in the
+   * model's own layout (NHWC for a channels-last model), e.g.
+   * `{ input_1: [1, 224, 224, 3] }`: needed when an InputLayer leaves a
+   * dimension other than the batch unknown (`[null, null, null, 3]`). A name
+   * that is no InputLayer of the model is an {@link InvalidArgumentError}.
+   */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
 }
 
 /** Result of {@link importTfjsLayersModelDetailed}. */
@@ -137,7 +145,7 @@ export function importTfjsLayersModelDetailed(modelJson: unknown, source = "mode
   }
   const topology = parsed.data.modelTopology;
   if (Array.isArray(topology["node"])) {
-    throw new InvalidModelError(`${source}: modelTopology holds a TensorFlow graph (field modelTopology.node): this is a TF.js graph model, only layers models are supported`);
+    throw new InvalidModelError(`${source}: modelTopology holds a TensorFlow graph (field modelTopology.node): this is a TF.js graph model: import it with importTfjsGraphModel (loadNetwork does so by itself)`);
   }
   const rawConfig = topology["model_config"] ?? (typeof topology["class_name"] === "string" ? topology : undefined);
   if (rawConfig === undefined) {
@@ -169,6 +177,12 @@ export function importTfjsLayersModelDetailed(modelJson: unknown, source = "mode
   }
   if (unmatched.length > 0) warnings.push(`${source}: ${unmatched.length} weight(s) of the manifest match no layer name and are not counted: ${unmatched.slice(0, 5).join(", ")}`);
 
+  const inputNames = calls.filter((c) => c.className === "InputLayer").map((c) => c.layerName);
+  for (const name of Object.keys(options.inputShapes ?? {})) {
+    if (!inputNames.includes(name)) {
+      throw new InvalidArgumentError(`${source}: inputShapes names "${name}", which is not an InputLayer of the model (inputs: ${inputNames.join(", ")})`);
+    }
+  }
   const layers: Layer[] = [];
   const refs = new Map<string, TensorRef>();
   const shapes = new Map<string, Shape | undefined>();
@@ -181,7 +195,7 @@ export function importTfjsLayersModelDetailed(modelJson: unknown, source = "mode
     const inputRefs = bottoms.map((b) => refs.get(b)!);
     const inputShapes = bottoms.map((b) => shapes.get(b));
     let result: KerasLayerShapes | undefined;
-    if (call.className === "InputLayer") result = { output: inputLayerShape(call.config, source, call.layerName), weights: [], macs: 0 };
+    if (call.className === "InputLayer") result = { output: inputLayerShape(call.config, source, call.layerName, options.inputShapes?.[call.layerName]), weights: [], macs: 0 };
     else {
       const rule = KERAS_RULES[call.className];
       if (rule === undefined) opaque.set(call.className, [...(opaque.get(call.className) ?? []), call.layerName]);
@@ -225,6 +239,7 @@ export function importTfjsLayersModelDetailed(modelJson: unknown, source = "mode
       parameters: paramShapes.reduce((s, w) => s + size(w), 0),
       macs: result?.macs ?? 0,
       ...(KERAS_RULES[call.className] === undefined && call.className !== "InputLayer" ? { opaque: true } : {}),
+      ...(result?.output === undefined ? { unknownOutputs: [0] } : {}),
     });
   }
   if (opaque.size > 0) {
@@ -403,13 +418,25 @@ function orderCalls(calls: readonly LayerCall[], source: string): LayerCall[] {
   return order;
 }
 
-function inputLayerShape(config: KerasConfig, source: string, name: string): number[] {
+function inputLayerShape(config: KerasConfig, source: string, name: string, override: readonly number[] | undefined): number[] {
   const shape = config["batch_input_shape"] ?? config["batch_shape"] ?? (Array.isArray(config["input_shape"]) ? [null, ...(config["input_shape"] as unknown[])] : undefined);
-  if (!Array.isArray(shape)) throw new InvalidModelError(`${source}: InputLayer "${name}" has no batch_input_shape`);
+  if (override !== undefined) {
+    if (override.some((d) => !(Number.isInteger(d) && d > 0))) throw new InvalidArgumentError(`${source}: inputShapes.${name} must be positive integers, got [${override.join(",")}]`);
+    if (Array.isArray(shape)) {
+      if (shape.length !== override.length) throw new InvalidArgumentError(`${source}: inputShapes.${name} has rank ${override.length}, InputLayer "${name}" has rank ${shape.length} ([${shape.map(String).join(",")}])`);
+      shape.forEach((d, i) => {
+        if (i > 0 && typeof d === "number" && d > 0 && d !== override[i]) {
+          throw new InvalidArgumentError(`${source}: inputShapes.${name}[${i}] = ${override[i]} contradicts InputLayer "${name}"'s fixed dimension ${d}`);
+        }
+      });
+    }
+    return [...override];
+  }
+  if (!Array.isArray(shape)) throw new InvalidModelError(`${source}: InputLayer "${name}" has no batch_input_shape; give its shape (inputShapes / --input-shape ${name}=…)`);
   return shape.map((d, i) => {
     if (typeof d === "number" && d > 0) return d;
     if (i === 0) return 1;
-    throw new InvalidModelError(`${source}: InputLayer "${name}" has an unknown dimension ${i} (${String(d)}); only the batch may be unknown`);
+    throw new InvalidModelError(`${source}: InputLayer "${name}" has an unknown dimension ${i} (${String(d)}) in [${shape.map(String).join(",")}]; give its shape, e.g. inputShapes { "${name}": [1, …] } (CLI: --input-shape ${name}=1,…)`);
   });
 }
 
