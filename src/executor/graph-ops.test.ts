@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { buildTwinModels, loadTf, runGraphWithTf } from "../model/tfjs/test-fixtures.js";
 import { importTfjsGraphModel } from "../model/tfjs/graph.js";
 import { tensorKey, type Network } from "../model/types.js";
-import type { LayerWeights, Tensor } from "../runtime/types.js";
+import type { LayerWeights, Tensor } from "./types.js";
 import { pad, resize } from "./kernels/imported.js";
 import { referenceExecutor } from "./reference.js";
 import { runSplit, sameBits } from "./test-networks.js";

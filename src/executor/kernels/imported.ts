@@ -11,7 +11,7 @@
  */
 import { InvalidModelError } from "../../errors.js";
 import type { Shape } from "../../model/types.js";
-import type { Tensor } from "../../runtime/types.js";
+import type { Tensor } from "../types.js";
 import { dimProduct, formatShape } from "./util.js";
 
 /** Pad parameters: `pads` = begins of every axis, then ends (ONNX order); `value` fills. */

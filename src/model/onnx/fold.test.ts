@@ -16,7 +16,7 @@ import { FOLDERS } from "./fold.js";
 import { importOnnx } from "./index.js";
 import type { OnnxAttribute } from "./proto.js";
 import { Attributes, type ValueInfo } from "./shapes.js";
-import { onnxRuntimeExecutor, type Ort } from "./ort-executor.js";
+import { onnxRuntimeExecutor, type Ort } from "../../executor/ort-executor.js";
 import { encodeModel, floatTensor, int, int64Tensor, ints, node, tensorAttr, valueInfo } from "./test-helpers.js";
 
 const require = createRequire(import.meta.url);
