@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { InvalidArgumentError } from "../errors.js";
 import { randomWeights, referenceExecutor } from "../executor/index.js";
 import { parseProfile } from "../profile/profile.js";
@@ -18,17 +18,37 @@ import {
   samplesFromProfile,
 } from "../regression/index.js";
 import { DEVICE_NAMES, modelledProfile } from "../sim/devices/index.js";
-import { MODEL_OPTIONS, type Command, loadModel, printJson } from "./command.js";
+import { MODEL_HELP, MODEL_OPTIONS, type Command, loadModel, printJson } from "./command.js";
 import { fixed, table } from "./format.js";
 import { numberOption } from "./options.js";
 
 const PROFILE_DEVICES = [...DEVICE_NAMES, "reference"] as const;
 
+/** `--out F`: write the JSON document to F (what the matching `--client-profile` / `--server-functions` read). */
+async function writeOut(values: Record<string, unknown>, document: unknown): Promise<string | undefined> {
+  const path = values["out"];
+  if (path === undefined) return undefined;
+  if (typeof path !== "string" || path === "") throw new InvalidArgumentError(`--out must be a file path`);
+  try {
+    await writeFile(path, `${JSON.stringify(document, null, 2)}\n`);
+  } catch (error) {
+    throw new InvalidArgumentError(`--out: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return path;
+}
+
 /** `ionn profile <model> --device odroid-xu4|gtx-1080ti|reference`. */
 export const profileCommand: Command = {
   summary: "per-layer times of a network on a modelled device (or measured here with the reference executor)",
-  usage: `<model> --device ${PROFILE_DEVICES.join("|")} [--repetitions 3] [--json]`,
-  options: { ...MODEL_OPTIONS, device: { type: "string" }, repetitions: { type: "string" } },
+  usage: `<model> --device ${PROFILE_DEVICES.join("|")} [--repetitions 3] [--out F] [--json]`,
+  options: { ...MODEL_OPTIONS, device: { type: "string" }, repetitions: { type: "string" }, out: { type: "string" } },
+  help: {
+    ...MODEL_HELP,
+    device: `${PROFILE_DEVICES.join(", ")}: a simulated device's cost model, or "reference" to time the reference executor on this machine (required)`,
+    repetitions: "with --device reference: timed runs per layer after one warm-up, the median is kept, whole number ≥ 1 (default 3)",
+    out: "also write the profile as JSON {device, totalMs, layers: [{name, type, ms}]} to this file, readable by --client-profile / --server-profile of plan, simulate and client (default: none)",
+  },
+  example: "ionn profile alexnet --device reference --out client.json\nionn plan alexnet --client-profile client.json",
   async run(context) {
     const device = context.values["device"];
     if (typeof device !== "string" || !(PROFILE_DEVICES as readonly string[]).includes(device)) {
@@ -50,6 +70,8 @@ export const profileCommand: Command = {
     } else {
       document = modelledProfile(device, network);
     }
+    const written = await writeOut(context.values, document);
+    if (written !== undefined && !context.json) context.stderr(`wrote ${written}\n`);
     if (context.json) return printJson(context, document);
     context.stdout(`${network.name} on ${document.device}: ${fixed(document.totalMs, 3)} ms per query\n\n`);
     context.stdout(
@@ -64,8 +86,24 @@ export const profileCommand: Command = {
 /** `ionn fit [--seed 1] [--per-type 60] | --from-profile F <model>`. */
 export const fitCommand: Command = {
   summary: "fit the server's prediction functions (install phase) and print R² and RMSE per layer type",
-  usage: "[--seed 1] [--per-type 60] [--noise 0.05] | --from-profile F <model> [--json]",
-  options: { format: { type: "string" }, seed: { type: "string" }, "per-type": { type: "string" }, noise: { type: "string" }, "from-profile": { type: "string" } },
+  usage: "[--seed 1] [--per-type 60] [--noise 0.05] | --from-profile F <model> [--out F] [--json]",
+  options: {
+    format: { type: "string" },
+    seed: { type: "string" },
+    "per-type": { type: "string" },
+    noise: { type: "string" },
+    "from-profile": { type: "string" },
+    out: { type: "string" },
+  },
+  help: {
+    format: MODEL_HELP.format,
+    seed: "seed of the synthetic install-phase sweep (layer sizes and timing noise), integer (default 1)",
+    "per-type": "synthetic layers timed per layer type, whole number ≥ 3 (default 60)",
+    noise: "relative timing noise of the synthetic sweep, in [0, 1) (default 0.05)",
+    "from-profile": "fit the functions to a measured per-layer profile of <model> (same formats as --client-profile) instead of the synthetic sweep (default: none)",
+    out: "also write the result {table, functions} as JSON to this file, readable by --server-functions / --server-regression of plan, simulate and client (default: none)",
+  },
+  example: "ionn fit --out fit.json\nionn plan alexnet --server-functions fit.json",
   async run(context) {
     const fromProfile = context.values["from-profile"];
     let result;
@@ -86,6 +124,8 @@ export const fitCommand: Command = {
       const noise = numberOption(context.values, "noise", 0.05, (v) => v >= 0 && v < 1, "a number in [0, 1)");
       result = runInstallPhase({ seed, perType, noise });
     }
+    const written = await writeOut(context.values, result);
+    if (written !== undefined && !context.json) context.stderr(`wrote ${written}\n`);
     if (context.json) return printJson(context, result);
     context.stdout(`${formatFitTable(result)}\n`);
   },
