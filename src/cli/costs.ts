@@ -8,10 +8,18 @@
 import { readFile } from "node:fs/promises";
 import { InvalidArgumentError } from "../errors.js";
 import type { Network } from "../model/types.js";
-import { alignProfile, parseProfile } from "../profile/profile.js";
-import { hasPublishedProfiles, publishedClientProfile, publishedServerProfile, PUBLISHED_PROFILE_NETWORKS, type PublishedProfileNetwork } from "../profile/published.js";
-import { parsePredictionFunctions, parseRegressionFile, predictLayerMs, type PredictionFunctions } from "../regression/index.js";
+import type { PublishedProfileNetwork } from "../profile/published.js";
+import type { PredictionFunctions } from "../regression/index.js";
 import { deviceProfile, gtx1080Ti } from "../sim/devices/index.js";
+
+// Profile parsing, the published profiles and the regression code (with zod) are
+// imported only when a command uses them, so `ionn plan alexnet` starts fast.
+const profiles = () => import("../profile/profile.js");
+const published = () => import("../profile/published.js");
+const regression = async () => {
+  const [file, serialize, fit] = await Promise.all([import("../regression/regression-file.js"), import("../regression/serialize.js"), import("../regression/fit.js")]);
+  return { parseRegressionFile: file.parseRegressionFile, parsePredictionFunctions: serialize.parsePredictionFunctions, predictLayerMs: fit.predictLayerMs };
+};
 
 /** Cost-source options shared by the commands that plan. */
 export interface CostOptions {
@@ -29,7 +37,8 @@ export interface CostOptions {
  * or `ionn fit --out F` writes, `{table, functions}`, or the bare `functions`
  * document) or the authors' text regression file (`<type> a b` lines).
  */
-export function readPredictionFunctions(text: string, path: string): PredictionFunctions {
+export async function readPredictionFunctions(text: string, path: string): Promise<PredictionFunctions> {
+  const { parsePredictionFunctions, parseRegressionFile } = await regression();
   if (!text.trimStart().startsWith("{")) return parseRegressionFile(text, path);
   let value: unknown;
   try {
@@ -74,12 +83,18 @@ export async function resolveCosts(network: Network, options: CostOptions): Prom
   if (serverSources.length > 1) {
     throw new InvalidArgumentError("give at most one of --server-profile, --server-regression, --server-functions");
   }
-  const published = options.costs === "published";
-  if (published && (serverSources.length > 0 || options.clientProfile !== undefined)) {
+  const usePublished = options.costs === "published";
+  if (usePublished && (serverSources.length > 0 || options.clientProfile !== undefined)) {
     throw new InvalidArgumentError("--costs published takes both sides from the authors' published profiles; drop --client-profile/--server-* (or drop --costs)");
   }
   let publishedName: PublishedProfileNetwork | undefined;
-  if (published) {
+  const { hasPublishedProfiles, publishedClientProfile, publishedServerProfile, PUBLISHED_PROFILE_NETWORKS } = usePublished
+    ? await published()
+    : ({} as Awaited<ReturnType<typeof published>>);
+  const { alignProfile, parseProfile } = usePublished || options.clientProfile !== undefined || options.serverProfile !== undefined
+    ? await profiles()
+    : ({} as Awaited<ReturnType<typeof profiles>>);
+  if (usePublished) {
     if (!hasPublishedProfiles(network.name)) {
       throw new InvalidArgumentError(`--costs published: the IONN authors published profiles only for ${PUBLISHED_PROFILE_NETWORKS.join(", ")}, not "${network.name}"`);
     }
@@ -110,7 +125,8 @@ export async function resolveCosts(network: Network, options: CostOptions): Prom
     serverSource = `profile ${path}`;
   } else if (options.serverRegression !== undefined || options.serverFunctions !== undefined) {
     const path = (options.serverRegression ?? options.serverFunctions)!;
-    const functions = readPredictionFunctions(await readText(path, "server prediction functions"), path);
+    const functions = await readPredictionFunctions(await readText(path, "server prediction functions"), path);
+    const { predictLayerMs } = await regression();
     // Types the file has no function for (the 2017 file lacks BatchNorm, Scale, Eltwise…) take the
     // gtx-1080ti device model's time, and the user is told which.
     const device = gtx1080Ti();
