@@ -21,3 +21,5 @@ export { loadOrt, onnxRuntimeExecutor } from "./executor/ort-executor.js";
 export type { OnnxRuntimeExecutorOptions, Ort, OrtSession, OrtTensor, OrtTensorConstructor } from "./executor/ort-executor.js";
 export { MissingDependencyError } from "./errors.js";
 export type { Executor, LayerWeights, Tensor, TensorMap } from "./executor/types.js";
+export { ORT_LAYER_TYPES, ortLayerExecutor } from "./executor/ort-layers.js";
+export type { OrtLayerExecutorOptions } from "./executor/ort-layers.js";

@@ -107,8 +107,9 @@ describe.skipIf(!HAS_SHARED)(HAS_SHARED ? "ionn inspect on the published prototx
   it("rejects a profile of another network, naming the line", async () => {
     const result = await run("plan", "alexnet", "--client-profile", sharedPath("profiles/ionn_odroid_xu4_client/googlenet.txt"), "--json");
     expect(result.code).toBe(2);
-    expect(result.stdout).toBe("");
-    expect(result.stderr).toMatch(/googlenet\.txt:2: profile names layer "conv1\/7x7_s2"/);
+    // with --json the error is the JSON document on stdout
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout).error.message).toMatch(/googlenet\.txt:2: profile names layer "conv1\/7x7_s2"/);
   });
 });
 
@@ -123,7 +124,10 @@ describe("ionn plan (bad input)", () => {
   ])("%j is rejected", async (args, message) => {
     const result = await run("plan", "alexnet", ...(args as string[]), "--json");
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(message as RegExp);
+    expect(JSON.parse(result.stdout).error).toMatchObject({ name: "InvalidArgumentError", message: expect.stringMatching(message as RegExp) });
+    const text = await run("plan", "alexnet", ...(args as string[]));
+    expect(text.code).toBe(2);
+    expect(text.stderr).toMatch(message as RegExp);
   });
 });
 

@@ -5,8 +5,9 @@
  * @module
  */
 import type { ParseArgsConfig } from "node:util";
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError, InvalidModelError } from "../errors.js";
 import { loadNetwork, MODEL_FORMATS, type ModelFormat } from "../model/load.js";
+import { networkSizeWarnings } from "../model/sanity.js";
 import type { Network } from "../model/types.js";
 import type { PresetName } from "../plan/presets.js";
 import { numberOption } from "./options.js";
@@ -82,6 +83,10 @@ export async function loadModel(context: CommandContext, usage: string): Promise
     ...(inputShapes !== undefined ? { inputShapes } : {}),
   });
   for (const warning of warnings) context.stderr(`warning: ${warning}\n`);
+  if (network.layers.length === 0 || network.layers.every((layer) => layer.type === "Input")) {
+    throw new InvalidModelError(`${context.positionals[0]}: the model has no layers to run (empty or input-only file)`);
+  }
+  for (const warning of networkSizeWarnings(network)) context.stderr(`warning: ${warning}\n`);
   return network;
 }
 
@@ -108,21 +113,50 @@ export const INPUT_SHAPE_HELP =
   "NAME=D0,D1,… (repeatable): the shape of input NAME, batch included, in the model's own layout (NCHW for Caffe/ONNX, NHWC for TF.js); every format; an unknown NAME is an error; default: the file's shapes";
 
 export const MODEL_OPTIONS = { format: { type: "string" }, "input-shape": { type: "string", multiple: true } } as const;
+/** `--help` lines of {@link MODEL_OPTIONS}. */
+export const MODEL_HELP = {
+  format: "read <model> as caffe, onnx or tfjs instead of guessing from its extension (default: by extension: .prototxt → caffe, .onnx → onnx, .json → tfjs)",
+  "input-shape": INPUT_SHAPE_HELP,
+} as const;
 export const COST_OPTIONS = {
   "client-profile": { type: "string" },
   "server-profile": { type: "string" },
   "server-regression": { type: "string" },
+  "server-functions": { type: "string" },
 } as const;
+/** `--help` lines of {@link COST_OPTIONS}. */
+export const COST_HELP = {
+  "client-profile":
+    "per-layer client times, ms: a file in the published `index name ms` format or JSON {layers: [{name, ms}]} (what `ionn profile --out F` writes) (default: the simulated odroid-xu4 device model)",
+  "server-profile": "per-layer server times, ms, same formats as --client-profile (default: the simulated gtx-1080ti device model)",
+  "server-regression":
+    "server prediction functions: the authors' `<type> a b` regression file (ms = a·x + b) or the JSON `ionn fit --out F` writes; types it lacks use the gtx-1080ti model, with a warning (default: the gtx-1080ti device model)",
+  "server-functions": "server prediction functions as `ionn fit --json` / `ionn fit --out F` writes them ({table, functions} or the bare functions); same as --server-regression for JSON",
+} as const;
+/** `--help` line of `--final-round` / `--no-final-round`. */
+export const FINAL_ROUND_HELP = {
+  "final-round": "end Algorithm 1 with a last round at upload factor 0, so the last partition gives the best collaborative query time (the default everywhere: plan, simulate, client, demo and planNetwork)",
+  "no-final-round": "stop when K^n falls under the threshold, as the paper's Algorithm 1 is written (may stop before the largest layers pay off)",
+} as const;
+export const FINAL_ROUND_OPTIONS = { "final-round": { type: "boolean" }, "no-final-round": { type: "boolean" } } as const;
+
+/** `--final-round` (default) / `--no-final-round`. */
+export function finalRoundOption(values: Record<string, unknown>): boolean {
+  if (values["final-round"] === true && values["no-final-round"] === true) throw new InvalidArgumentError("give --final-round or --no-final-round, not both");
+  return values["no-final-round"] !== true;
+}
 
 export function costOptions(values: Record<string, unknown>) {
   const pick = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
   const clientProfile = pick("client-profile");
   const serverProfile = pick("server-profile");
   const serverRegression = pick("server-regression");
+  const serverFunctions = pick("server-functions");
   return {
     ...(clientProfile !== undefined ? { clientProfile } : {}),
     ...(serverProfile !== undefined ? { serverProfile } : {}),
     ...(serverRegression !== undefined ? { serverRegression } : {}),
+    ...(serverFunctions !== undefined ? { serverFunctions } : {}),
   };
 }
 

@@ -10,14 +10,32 @@ import { planNetwork, type NetworkPlan } from "../plan/plan-network.js";
 import { resolveCosts } from "./costs.js";
 import { numberOption } from "./options.js";
 import { fixed, layerRange, mib, plural, table } from "./format.js";
-import { type Command, COST_OPTIONS, INPUT_SHAPE_HELP, costOptions, kOption, loadModel, mbpsOption, MODEL_OPTIONS, presetOption, printJson } from "./command.js";
-import { fitCommand, profileCommand } from "./model-commands.js";
-import { clientCommand, serveCommand } from "./runtime-commands.js";
-import { demoCommand, simulateCommand } from "./simulate-command.js";
+import {
+  type Command,
+  COST_HELP,
+  COST_OPTIONS,
+  costOptions,
+  FINAL_ROUND_HELP,
+  FINAL_ROUND_OPTIONS,
+  finalRoundOption,
+  kOption,
+  loadModel,
+  mbpsOption,
+  MODEL_HELP,
+  MODEL_OPTIONS,
+  presetOption,
+  printJson,
+} from "./command.js";
+import { choiceOption } from "./options.js";
 
 // ---------------------------------------------------------------- inspect
 
-/** The `inspect` JSON document (DESIGN.md). */
+/**
+ * The `inspect` JSON document: `{name, layers, parameters, parameterBytes,
+ * macs, layerList}`. `layers` is a count (what the framework runs: for Caffe
+ * the runtime list, Input and inserted Split layers included) and
+ * `layerList` the layers themselves; see README.md, "The command line".
+ */
 export function inspectDocument(network: Network) {
   const parameters = totalParameters(network);
   return {
@@ -40,9 +58,10 @@ export function inspectDocument(network: Network) {
 
 const inspect: Command = {
   summary: "show a network's runtime layers, shapes, parameters and MACs",
-  usage: "<model> [--format caffe|onnx|tfjs] [--input-shape NAME=DIMS] [--json]",
+  usage: "<model> [--format caffe|onnx|tfjs] [--input-shape NAME=D,D,…] [--json]",
   options: MODEL_OPTIONS,
-  help: { "input-shape": INPUT_SHAPE_HELP },
+  help: MODEL_HELP,
+  example: "ionn inspect alexnet\nionn inspect deploy.prototxt --json   # {name, layers (a count), parameters, parameterBytes, macs, layerList: [...]}",
   async run(context) {
     const network = await loadModel(context, `ionn inspect ${this.usage}`);
     const document = inspectDocument(network);
@@ -61,7 +80,7 @@ const inspect: Command = {
 
 // ---------------------------------------------------------------- plan
 
-/** The `plan` JSON document (DESIGN.md), plus context and baselines. */
+/** The `plan` JSON document (`{partitions, groups, rounds}`, README.md "The command line"), plus context and baselines. */
 export function planDocument(network: Network, result: NetworkPlan, settings: { mbps: number; K: number; clientSource: string; serverSource: string }) {
   const { plan, graph, preset } = result;
   const names = (indices: readonly number[]) => indices.map((i) => network.layers[i]!.name);
@@ -113,7 +132,7 @@ export function formatPlan(document: ReturnType<typeof planDocument>): string {
   const last = document.partitions[document.partitions.length - 1]?.expectedQueryMs ?? document.localMs;
   const note =
     last > document.baselines.allAtOnce.queryMs * (1 + 1e-9)
-      ? `note: the plan stops at ${fixed(last, 1)} ms/query, above the best collaborative ${fixed(document.baselines.allAtOnce.queryMs, 1)} ms: Algorithm 1's threshold ends the rounds before the largest layers pay off; --final-round adds a last round at upload factor 0\n`
+      ? `note: the plan stops at ${fixed(last, 1)} ms/query, above the best collaborative ${fixed(document.baselines.allAtOnce.queryMs, 1)} ms: Algorithm 1's threshold ends the rounds before the largest layers pay off; drop --no-final-round to add a last round at upload factor 0\n`
       : "";
   return `${header}${body}\n${baselines}${note}`;
 }
@@ -121,36 +140,46 @@ export function formatPlan(document: ReturnType<typeof planDocument>): string {
 const plan: Command = {
   summary: "compute IONN's upload plan (Algorithm 1) for a network",
   usage:
-    "<model> [--mbps 80] [--K 0.5] [--preset paper|ionn-reference] [--final-round] [--threshold T] [--client-profile F] [--server-profile F | --server-regression F] [--input-shape NAME=DIMS] [--allow-unknown-shapes] [--json]",
+    "<model> [--mbps 80] [--K 0.5] [--preset paper|ionn-reference] [--no-final-round] [--threshold T] [--costs device-models|published] [--client-profile F] [--server-profile F | --server-regression F | --server-functions F] [--input-shape NAME=DIMS] [--allow-unknown-shapes] [--json]",
   options: {
     ...MODEL_OPTIONS,
     ...COST_OPTIONS,
     mbps: { type: "string" },
     K: { type: "string" },
     preset: { type: "string" },
-    "final-round": { type: "boolean" },
+    ...FINAL_ROUND_OPTIONS,
     threshold: { type: "string" },
     "allow-unknown-shapes": { type: "boolean" },
+    costs: { type: "string" },
   },
   help: {
-    "input-shape": INPUT_SHAPE_HELP,
+    ...MODEL_HELP,
+    ...COST_HELP,
+    ...FINAL_ROUND_HELP,
+    mbps: "link bandwidth the plan assumes, Mbps (10^6 bit/s in the paper preset, 2^20 in ionn-reference) (default 80)",
+    K: "Algorithm 1's K in (0, 1): round n charges the upload time times K^n; smaller K = fewer, larger partitions (default 0.5)",
+    preset: "paper (the paper's rules on the true dataflow DAG) or ionn-reference (the authors' C++ planner: blob-name DAG, load times, float32) (default paper)",
+    threshold: "stop the rounds when K^n falls below this, in (0, 1] (default 0.01; ionn-reference 0.001)",
+    costs: "device-models (simulated odroid-xu4 client, gtx-1080ti server) or published (the IONN authors' measured profiles, embedded: alexnet, googlenet, resnet50) (default device-models)",
     "allow-unknown-shapes": "plan even when some layer's output shape is unknown (priced as 0 bytes); default: refuse with UnknownShapeError",
   },
+  example: "ionn plan alexnet --mbps 80 --K 0.5\nionn plan alexnet --costs published --preset ionn-reference\nionn plan mynet.prototxt --client-profile client.json --server-functions fit.json --json",
   async run(context) {
     const mbps = mbpsOption(context.values);
     const K = kOption(context.values);
     const preset = presetOption(context.values);
     const network = await loadModel(context, `ionn plan ${this.usage}`);
-    const costs = await resolveCosts(network, costOptions(context.values));
+    const costSource = choiceOption(context.values, "costs", ["device-models", "published"] as const, "device-models");
+    const costs = await resolveCosts(network, { ...costOptions(context.values), costs: costSource });
     for (const warning of costs.warnings) context.stderr(`warning: ${warning}\n`);
-    // --final-round adds Algorithm 1's last round at upload factor 0 (the authors' code does; `ionn-reference` always does).
-    const finalRound = context.values["final-round"] === true ? true : undefined;
+    // Algorithm 1's last round at upload factor 0 is the default (the authors' code has it); --no-final-round drops it.
+    const finalRound = finalRoundOption(context.values);
     const threshold = context.values["threshold"] === undefined ? undefined : numberOption(context.values, "threshold", 0.01, (v) => v > 0 && v <= 1, "a number in (0, 1]");
     const result = planNetwork(network, costs, {
       preset,
       mbps,
       K,
-      ...(finalRound !== undefined ? { finalRound } : {}),
+      finalRound,
       ...(threshold !== undefined ? { threshold } : {}),
       ...(context.values["allow-unknown-shapes"] === true ? { allowUnknownShapes: true } : {}),
     });
@@ -160,14 +189,7 @@ const plan: Command = {
   },
 };
 
-/** All subcommands by name. */
-export const COMMANDS: Record<string, Command> = {
-  inspect,
-  plan,
-  profile: profileCommand,
-  fit: fitCommand,
-  serve: serveCommand,
-  client: clientCommand,
-  simulate: simulateCommand,
-  demo: demoCommand,
-};
+/** `ionn inspect` (loaded lazily by the command registry, registry.ts). */
+export const inspectCommand: Command = inspect;
+/** `ionn plan` (loaded lazily by the command registry, registry.ts). */
+export const planCommand: Command = plan;

@@ -51,6 +51,6 @@ export function layerRange(names: readonly string[], max = 5): string {
 }
 
 /** `1 partition`, `3 partitions`. */
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+export function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : pluralNoun}`;
 }

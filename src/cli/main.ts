@@ -1,24 +1,49 @@
 /**
- * The `ionn` command (DESIGN.md, "Command line"): every command takes
+ * The `ionn` command (README.md, "The command line"): every command takes
  * `--json` and then prints exactly one JSON document on stdout; otherwise
  * readable tables. Errors go to stderr with a non-zero exit code and a
- * message naming the bad input.
+ * message naming the bad input; with `--json` an error is the document
+ * `{"error": {"name", "message", …}}` on stdout. Commands are loaded lazily
+ * (registry.ts).
  *
  * @module
  */
+import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { IonnError } from "../errors.js";
+import { InvalidArgumentError, IonnError } from "../errors.js";
 import type { CommandContext } from "./command.js";
-import { COMMANDS } from "./commands.js";
+import { COMMAND_REGISTRY } from "./registry.js";
 
 /** Exit codes: 0 success, 1 unexpected failure, 2 bad input or usage. */
 export const EXIT_USAGE = 2;
 
 function usage(): string {
   const lines = ["usage: ionn <command> [options] (--json for machine-readable output)", "", "commands:"];
-  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${command.summary}`);
-  lines.push("", "run `ionn <command> --help` for a command's options");
+  for (const [name, entry] of Object.entries(COMMAND_REGISTRY)) lines.push(`  ${name.padEnd(9)} ${entry.summary}`);
+  lines.push("", "options: --version (print the version), --help", "run `ionn <command> --help` for a command's options, their units and defaults");
   return lines.join("\n");
+}
+
+/** The package version (from package.json, two levels above this file in src/ and in dist/). */
+export function packageVersion(): string {
+  const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+/**
+ * The JSON form of an error: `{error: {name, message, …}}`, plus the
+ * error's own fields that are plain values (a ParseError's `line`/`column`,
+ * a MissingDependencyError's `packageName`, a Node error's `code`), never a
+ * stack.
+ */
+export function errorDocument(error: unknown): { error: Record<string, unknown> } {
+  if (!(error instanceof Error)) return { error: { name: "Error", message: String(error) } };
+  const out: Record<string, unknown> = { name: error.name, message: error.message };
+  for (const [key, value] of Object.entries(error)) {
+    if (key === "stack" || key === "name" || key === "message" || key === "cause") continue;
+    if (value === null || ["string", "number", "boolean"].includes(typeof value)) out[key] = value;
+  }
+  return { error: out };
 }
 
 /**
@@ -34,17 +59,31 @@ export async function main(
   const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
   const stderr = io.stderr ?? ((text: string) => void process.stderr.write(text));
   const [name, ...rest] = argv;
+  const wantsJson = argv.includes("--json");
+  /** Report an error: JSON on stdout with --json, else `prefix: message` on stderr. */
+  const fail = (prefix: string, error: unknown, code: number, hint = ""): number => {
+    if (wantsJson) stdout(`${JSON.stringify(errorDocument(error), null, 2)}\n`);
+    else stderr(`${prefix}: ${error instanceof Error ? error.message : String(error)}\n${hint}`);
+    return code;
+  };
+  if (name === "--version" || name === "-v" || name === "-V" || name === "version") {
+    const version = packageVersion();
+    stdout(wantsJson ? `${JSON.stringify({ name: "ionn", version })}\n` : `ionn ${version}\n`);
+    return 0;
+  }
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     stdout(`${usage()}\n`);
     return name === undefined ? EXIT_USAGE : 0;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) {
-    stderr(`ionn: unknown command "${name}"\n${usage()}\n`);
-    return EXIT_USAGE;
+  const entry = Object.hasOwn(COMMAND_REGISTRY, name) ? COMMAND_REGISTRY[name] : undefined;
+  if (entry === undefined) {
+    const error = new InvalidArgumentError(`unknown command "${name}"; commands: ${Object.keys(COMMAND_REGISTRY).join(", ")}`);
+    return fail("ionn", error, EXIT_USAGE, `${usage()}\n`);
   }
+  const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
-    stdout(`usage: ionn ${name} ${command.usage}\n\n${command.summary}\n`);
+    const { commandHelp } = await import("./help.js");
+    stdout(commandHelp(name, command));
     return 0;
   }
   let parsed: { values: Record<string, unknown>; positionals: string[] };
@@ -57,8 +96,8 @@ export async function main(
     };
     parsed = parseArgs(config) as typeof parsed;
   } catch (error) {
-    stderr(`ionn ${name}: ${(error as Error).message}\nusage: ionn ${name} ${command.usage}\n`);
-    return EXIT_USAGE;
+    const usageError = new InvalidArgumentError(`${(error as Error).message}; run \`ionn ${name} --help\` for its options`);
+    return fail(`ionn ${name}`, usageError, EXIT_USAGE, `usage: ionn ${name} ${command.usage}\n`);
   }
   const context: CommandContext = {
     values: parsed.values,
@@ -71,12 +110,10 @@ export async function main(
     await command.run(context);
     return 0;
   } catch (error) {
-    if (error instanceof IonnError) {
-      stderr(`ionn ${name}: ${error.message}\n`);
-      return EXIT_USAGE;
-    }
-    stderr(`ionn ${name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return 1;
+    if (error instanceof IonnError) return fail(`ionn ${name}`, error, EXIT_USAGE);
+    // No stack trace for users; IONN_DEBUG=1 prints it.
+    if (process.env["IONN_DEBUG"] && error instanceof Error && !wantsJson) stderr(`${error.stack}\n`);
+    return fail(`ionn ${name}: unexpected error`, error, 1);
   }
 }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { cpus, hostname, loadavg } from "node:os";
 import { InvalidArgumentError } from "../errors.js";
 import { randomWeights, referenceExecutor } from "../executor/index.js";
@@ -21,17 +21,37 @@ import {
 import { measureInstallPhase } from "../regression/measure.js";
 import { serializePredictionFunctions } from "../regression/serialize.js";
 import { DEVICE_NAMES, modelledProfile } from "../sim/devices/index.js";
-import { MODEL_OPTIONS, type Command, loadModel, printJson } from "./command.js";
+import { MODEL_HELP, MODEL_OPTIONS, type Command, loadModel, printJson } from "./command.js";
 import { fixed, table } from "./format.js";
 import { numberOption } from "./options.js";
 
 const PROFILE_DEVICES = [...DEVICE_NAMES, "reference"] as const;
 
+/** `--out F`: write the JSON document to F (what the matching `--client-profile` / `--server-functions` read). */
+async function writeOut(values: Record<string, unknown>, document: unknown): Promise<string | undefined> {
+  const path = values["out"];
+  if (path === undefined) return undefined;
+  if (typeof path !== "string" || path === "") throw new InvalidArgumentError(`--out must be a file path`);
+  try {
+    await writeFile(path, `${JSON.stringify(document, null, 2)}\n`);
+  } catch (error) {
+    throw new InvalidArgumentError(`--out: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return path;
+}
+
 /** `ionn profile <model> --device odroid-xu4|gtx-1080ti|reference`. */
 export const profileCommand: Command = {
   summary: "per-layer times of a network on a modelled device (or measured here with the reference executor)",
-  usage: `<model> --device ${PROFILE_DEVICES.join("|")} [--repetitions 3] [--json]`,
-  options: { ...MODEL_OPTIONS, device: { type: "string" }, repetitions: { type: "string" } },
+  usage: `<model> --device ${PROFILE_DEVICES.join("|")} [--repetitions 3] [--out F] [--json]`,
+  options: { ...MODEL_OPTIONS, device: { type: "string" }, repetitions: { type: "string" }, out: { type: "string" } },
+  help: {
+    ...MODEL_HELP,
+    device: `${PROFILE_DEVICES.join(", ")}: a simulated device's cost model, or "reference" to time the reference executor on this machine (required)`,
+    repetitions: "with --device reference: timed runs per layer after one warm-up, the median is kept, whole number ≥ 1 (default 3)",
+    out: "also write the profile as JSON {device, totalMs, layers: [{name, type, ms}]} to this file, readable by --client-profile / --server-profile of plan, simulate and client (default: none)",
+  },
+  example: "ionn profile alexnet --device reference --out client.json\nionn plan alexnet --client-profile client.json",
   async run(context) {
     const device = context.values["device"];
     if (typeof device !== "string" || !(PROFILE_DEVICES as readonly string[]).includes(device)) {
@@ -53,6 +73,8 @@ export const profileCommand: Command = {
     } else {
       document = modelledProfile(device, network);
     }
+    const written = await writeOut(context.values, document);
+    if (written !== undefined && !context.json) context.stderr(`wrote ${written}\n`);
     if (context.json) return printJson(context, document);
     context.stdout(`${network.name} on ${document.device}: ${fixed(document.totalMs, 3)} ms per query\n\n`);
     context.stdout(
@@ -103,12 +125,7 @@ async function runMeasure(context: Parameters<Command["run"]>[0]): Promise<void>
 /** `ionn fit [--seed 1] [--per-type 60] | --from-profile F <model> | --measure [--quick]`. */
 export const fitCommand: Command = {
   summary: "fit the server's prediction functions (install phase) and print R² and RMSE per layer type",
-  usage: "[--seed 1] [--per-type 60] [--noise 0.05] | --from-profile F <model> | --measure [--quick] [--per-type 60] [--json]",
-  help: {
-    measure: "time a seeded sweep of 13 layer types (Table 3's ten plus Dropout, Sigmoid, TanH) on this machine's reference executor (2 warm-up runs, fastest of 7) and fit per type; R² and RMSE on a held-out quarter of the configurations; about 15 s on a loaded 2-core machine",
-    quick: "with --measure: 8 small configurations per type, 1 warm-up, 3 runs (about a second; for tests)",
-    "per-type": "configurations per layer type (default 60; with --measure ≥ 4, quick default 8)",
-  },
+  usage: "[--seed 1] [--per-type 60] [--noise 0.05] | --from-profile F <model> | --measure [--quick] [--per-type 60] [--out F] [--json]",
   options: {
     format: { type: "string" },
     seed: { type: "string" },
@@ -117,7 +134,19 @@ export const fitCommand: Command = {
     "from-profile": { type: "string" },
     measure: { type: "boolean" },
     quick: { type: "boolean" },
+    out: { type: "string" },
   },
+  help: {
+    format: MODEL_HELP.format,
+    seed: "seed of the synthetic install-phase sweep (layer sizes and timing noise), integer (default 1)",
+    "per-type": "layers timed per layer type: synthetic sweep whole number ≥ 3 (default 60); with --measure ≥ 4 (default 60, quick 8)",
+    noise: "relative timing noise of the synthetic sweep, in [0, 1) (default 0.05)",
+    "from-profile": "fit the functions to a measured per-layer profile of <model> (same formats as --client-profile) instead of the synthetic sweep (default: none)",
+    measure: "time a seeded sweep of 13 layer types (Table 3's ten plus Dropout, Sigmoid, TanH) on this machine's reference executor (2 warm-up runs, fastest of 7) and fit per type; R² and RMSE on a held-out quarter of the configurations; about 15 s on a loaded 2-core machine",
+    quick: "with --measure: 8 small configurations per type, 1 warm-up, 3 runs (about a second; for tests)",
+    out: "also write the result {table, functions} as JSON to this file, readable by --server-functions / --server-regression of plan, simulate and client (default: none)",
+  },
+  example: "ionn fit --out fit.json\nionn fit --measure --quick\nionn plan alexnet --server-functions fit.json",
   async run(context) {
     const fromProfile = context.values["from-profile"];
     if (context.values["measure"] === true) {
@@ -143,6 +172,8 @@ export const fitCommand: Command = {
       const noise = numberOption(context.values, "noise", 0.05, (v) => v >= 0 && v < 1, "a number in [0, 1)");
       result = runInstallPhase({ seed, perType, noise });
     }
+    const written = await writeOut(context.values, result);
+    if (written !== undefined && !context.json) context.stderr(`wrote ${written}\n`);
     if (context.json) return printJson(context, result);
     context.stdout(`${formatFitTable(result)}\n`);
   },

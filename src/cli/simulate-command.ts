@@ -9,12 +9,28 @@
 import { writeFile } from "node:fs/promises";
 import { InvalidArgumentError } from "../errors.js";
 import type { LinkSharing } from "../sim/link.js";
-import { POLICY_NAMES, policyByName, type PolicyName } from "../sim/policies.js";
+import { ionnPolicy, POLICY_NAMES, policyByName, type PolicyName } from "../sim/policies.js";
 import { simulate, simulationDocument, type CostSource, type SimulationResult } from "../sim/simulate.js";
 import { CALIBRATION_NAMES, calibrationByName, type CalibrationName } from "../sim/scenarios/index.js";
 import { timelineSvg } from "../sim/svg.js";
-import { type Command, type CommandContext, kOption, loadModel, mbpsOption, MODEL_OPTIONS, printJson } from "./command.js";
-import { fixed, layerRange, mib, table } from "./format.js";
+import {
+  type Command,
+  type CommandContext,
+  COST_HELP,
+  COST_OPTIONS,
+  costOptions,
+  FINAL_ROUND_HELP,
+  FINAL_ROUND_OPTIONS,
+  finalRoundOption,
+  kOption,
+  loadModel,
+  mbpsOption,
+  MODEL_HELP,
+  MODEL_OPTIONS,
+  printJson,
+} from "./command.js";
+import { resolveCosts } from "./costs.js";
+import { fixed, layerRange, mib, plural, table } from "./format.js";
 import { numberOption } from "./options.js";
 
 function policiesOption(values: Record<string, unknown>): PolicyName[] {
@@ -95,7 +111,7 @@ export function formatSimulation(result: SimulationResult): string {
   lines.push("");
   const upload = result.uploadCompleteMs === null ? "upload: none completed" : `upload complete at ${fixed(result.uploadCompleteMs / 1000, 2)} s`;
   lines.push(
-    `${upload}; ${result.queriesDuringUpload} queries finished during it; client energy ${fixed(result.clientEnergyJ, 1)} J over [0, ${fixed(result.energy.toMs / 1000, 2)} s] (computing ${fixed(result.energy.computingMs / 1000, 2)} s, transmitting ${fixed(result.energy.transmittingMs / 1000, 2)} s, idle ${fixed(result.energy.idleMs / 1000, 2)} s)`,
+    `${upload}; ${plural(result.queriesDuringUpload, "query", "queries")} finished during it; client energy ${fixed(result.clientEnergyJ, 1)} J over [0, ${fixed(result.energy.toMs / 1000, 2)} s] (computing ${fixed(result.energy.computingMs / 1000, 2)} s, transmitting ${fixed(result.energy.transmittingMs / 1000, 2)} s, idle ${fixed(result.energy.idleMs / 1000, 2)} s)`,
   );
   return `${lines.join("\n")}\n`;
 }
@@ -111,14 +127,23 @@ async function run(context: CommandContext, usage: string): Promise<void> {
   const calibration = calibrationByName(scenario);
   const latencyMs = numberOption(values, "latency", calibration.latencyMs, (v) => v >= 0, "a one-way latency in ms ≥ 0");
   const sharing = choice<LinkSharing>(values, "sharing", ["fair", "fifo"], "fair");
-  const costs = values["costs"] === undefined ? undefined : (choice<"device-models" | "published">(values, "costs", ["device-models", "published"], "device-models") as CostSource);
+  const costName = values["costs"] === undefined ? undefined : choice<"device-models" | "published">(values, "costs", ["device-models", "published"], "device-models");
+  // --final-round / --no-final-round when given; else the scenario's own rule (paper-2018: Algorithm 1 as printed).
+  const finalRound = values["final-round"] === true || values["no-final-round"] === true ? finalRoundOption(values) : calibration.ionnFinalRound;
   const svgPath = typeof values["svg"] === "string" ? (values["svg"] as string) : undefined;
   const network = await loadModel(context, usage);
+  const files = costOptions(values);
+  let costs: CostSource | undefined = costName;
+  if (Object.keys(files).length > 0) {
+    // Own profiles / prediction functions (what `ionn profile --out` and `ionn fit --out` write).
+    const resolved = await resolveCosts(network, { ...files, costs: costName ?? "device-models" });
+    for (const warning of resolved.warnings) context.stderr(`warning: ${warning}\n`);
+    costs = { clientMs: resolved.clientMs, serverMs: resolved.serverMs, name: `client: ${resolved.clientSource}; server: ${resolved.serverSource}` };
+  }
   const results: SimulationResult[] = [];
   for (const name of policies) {
-    results.push(
-      await simulate({ network, policy: policyByName(name, { K, finalRound: calibration.ionnFinalRound }), mbps, seconds, seed, latencyMs, sharing, calibration, ...(costs !== undefined ? { costs } : {}) }),
-    );
+    const policy = name === "ionn" ? ionnPolicy({ K, finalRound }) : policyByName(name, { K, finalRound });
+    results.push(await simulate({ network, policy, mbps, seconds, seed, latencyMs, sharing, calibration, ...(costs !== undefined ? { costs } : {}) }));
   }
   if (svgPath !== undefined) {
     try {
@@ -160,13 +185,12 @@ async function run(context: CommandContext, usage: string): Promise<void> {
 export const simulateCommand: Command = {
   summary: "simulate the paper's closed-loop scenario (latency timeline, upload time, energy) for a policy",
   usage:
-    "<model> [--policy ionn|all-at-once|local|neurosurgeon[,...]] [--K 0.5] [--mbps 80] [--seconds 40] [--seed 1] [--latency 1] [--sharing fair|fifo] [--costs device-models|published] [--scenario profiles-2019|paper-2018] [--svg F] [--json]",
-  help: {
-    scenario:
-      "calibration (default profiles-2019: device models fitted to the authors' 2019 profiles, exact link, Algorithm 1 with a final round); paper-2018: the paper's own numbers (AlexNet 1.3 s client / 1 ms server, link overhead and throughput fitted to Table 2, additive power, Algorithm 1 as printed). --mbps is the nominal bandwidth the planner is told; under paper-2018 the link delivers 69.02/80 of it",
-  },
+    "<model> [--policy ionn|all-at-once|local|neurosurgeon[,...]] [--K 0.5] [--mbps 80] [--seconds 40] [--seed 1] [--latency 1] [--sharing fair|fifo] [--costs device-models|published] [--scenario profiles-2019|paper-2018] [--no-final-round] [--svg F] [--json]",
+
   options: {
     ...MODEL_OPTIONS,
+    ...COST_OPTIONS,
+    ...FINAL_ROUND_OPTIONS,
     policy: { type: "string" },
     K: { type: "string" },
     mbps: { type: "string" },
@@ -178,10 +202,44 @@ export const simulateCommand: Command = {
     scenario: { type: "string" },
     svg: { type: "string" },
   },
+  help: {
+    ...MODEL_HELP,
+    ...COST_HELP,
+    ...FINAL_ROUND_HELP,
+    policy: `one of ${POLICY_NAMES.join(", ")}, or a comma-separated list to compare them (default ionn)`,
+    K: "Algorithm 1's K in (0, 1) for the ionn policy (default 0.5)",
+    mbps: "simulated link bandwidth, Mbps = 10^6 bit/s, shared by uploads and queries (default 80)",
+    seconds: "simulated duration, seconds > 0 (default 40)",
+    seed: "seed of the pre-processing jitter and the weights, integer (default 1)",
+    latency: "one-way link latency, ms ≥ 0 (default 1)",
+    sharing: "how concurrent transfers share the link: fair (processor sharing) or fifo (default fair)",
+    costs: "device-models (simulated odroid-xu4 client, gtx-1080ti server) or published (the authors' measured profiles: alexnet, googlenet, resnet50); profile files override it (default: the scenario's, device-models under profiles-2019)",
+    svg: "also write a Figure 7-style latency timeline as SVG to this file (default: none)",
+    scenario:
+      "calibration (default profiles-2019: device models fitted to the authors' 2019 profiles, exact link, Algorithm 1 with a final round); paper-2018: the paper's own numbers (AlexNet 1.3 s client / 1 ms server, link overhead and throughput fitted to Table 2, additive power, Algorithm 1 as printed). --mbps is the nominal bandwidth the planner is told; under paper-2018 the link delivers 69.02/80 of it",
+  },
+  example: "ionn simulate alexnet --policy ionn,all-at-once --seconds 40\nionn simulate alexnet --client-profile client.json --server-functions fit.json --json",
   async run(context) {
     await run(context, `ionn simulate ${this.usage}`);
   },
 };
+
+/** The headline numbers of `ionn demo` as data (its `--json` field `headline`). */
+export function headlineDocument(ionn: SimulationResult, allAtOnce: SimulationResult) {
+  const firstOffloaded = (r: SimulationResult) => {
+    const q = r.queries.find((query) => query.serverLayers > 0);
+    return q === undefined ? null : { query: r.queries.indexOf(q) + 1, raisedAtMs: q.raisedAtMs, latencyMs: q.latencyMs };
+  };
+  const last = (r: SimulationResult) => r.queries[r.queries.length - 1]?.latencyMs ?? null;
+  return {
+    localMs: allAtOnce.queries[0]?.latencyMs ?? null,
+    firstOffloaded: { ionn: firstOffloaded(ionn), allAtOnce: firstOffloaded(allAtOnce) },
+    queriesDuringUpload: { ionn: ionn.queriesDuringUpload, allAtOnce: allAtOnce.queriesDuringUpload },
+    uploadCompleteMs: { ionn: ionn.uploadCompleteMs, allAtOnce: allAtOnce.uploadCompleteMs },
+    clientEnergyJ: { ionn: ionn.clientEnergyJ, allAtOnce: allAtOnce.clientEnergyJ },
+    bestLatencyMs: { ionn: last(ionn), allAtOnce: last(allAtOnce) },
+  };
+}
 
 /** Headline numbers comparing IONN with all-at-once (for `ionn demo`). */
 export function formatHeadline(ionn: SimulationResult, allAtOnce: SimulationResult): string {
@@ -212,6 +270,14 @@ export const demoCommand: Command = {
   summary: "IONN vs all-at-once on the simulator (default: AlexNet at 80 Mbps): plan, timeline, headline",
   usage: "[model=alexnet] [--mbps 80] [--K 0.5] [--seconds 40] [--svg F] [--json]",
   options: { ...MODEL_OPTIONS, K: { type: "string" }, mbps: { type: "string" }, seconds: { type: "string" }, svg: { type: "string" } },
+  help: {
+    ...MODEL_HELP,
+    K: "Algorithm 1's K in (0, 1) (default 0.5)",
+    mbps: "simulated link bandwidth, Mbps = 10^6 bit/s (default 80)",
+    seconds: "simulated duration, seconds > 0 (default 40)",
+    svg: "also write the two timelines as SVG to this file (default: none)",
+  },
+  example: "ionn demo\nionn demo googlenet --mbps 40 --json   # {ionn, allAtOnce, headline}",
   async run(context) {
     const K = kOption(context.values);
     const mbps = mbpsOption(context.values);
@@ -223,7 +289,7 @@ export const demoCommand: Command = {
     const svgPath = typeof context.values["svg"] === "string" ? (context.values["svg"] as string) : undefined;
     if (svgPath !== undefined) await writeFile(svgPath, timelineSvg([ionn, allAtOnce], { title: `${network.name} at ${mbps} Mbps` }));
     if (context.json) {
-      printJson(context, { ionn: simulationDocument(ionn), allAtOnce: simulationDocument(allAtOnce) });
+      printJson(context, { ionn: simulationDocument(ionn), allAtOnce: simulationDocument(allAtOnce), headline: headlineDocument(ionn, allAtOnce) });
       return;
     }
     context.stdout(

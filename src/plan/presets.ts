@@ -53,7 +53,7 @@ export const PAPER_PRESET: PlannerPreset = {
   edges: "dataflow",
   megabit: 1e6,
   threshold: 0.01,
-  finalRound: false,
+  finalRound: true,
   float32: false,
 };
 

@@ -46,3 +46,5 @@ export { inMemoryTransport } from "./memory-transport.js";
 export type { InMemoryTransportOptions } from "./memory-transport.js";
 export { tcpTransport } from "./tcp-transport.js";
 export type { TcpTransportOptions } from "./tcp-transport.js";
+export { FairLink, executeBytes, throttledTransport, uploadBytes } from "./throttled-transport.js";
+export type { ThrottledTransportOptions } from "./throttled-transport.js";

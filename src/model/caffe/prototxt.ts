@@ -27,6 +27,7 @@
  * @module
  */
 import { InvalidModelError, ParseError } from "../../errors.js";
+import { parsePrototxtFast } from "./prototxt-fast.js";
 import type { CaffeBlobShape, CaffeLayerSpec, CaffeMessage, CaffeNetSpec, CaffeValue } from "./spec.js";
 
 // ---------------------------------------------------------------------------
@@ -697,5 +698,6 @@ export function normalizeCaffeNet(message: TextFormatMessage, source = "<input>"
  * ```
  */
 export function parsePrototxt(text: string, source = "<input>"): CaffeNetSpec {
-  return normalizeCaffeNet(parseTextFormat(text, source), source);
+  // One-pass reader for valid files (prototxt-fast.ts); errors and rare syntax go through the two stages.
+  return parsePrototxtFast(text) ?? normalizeCaffeNet(parseTextFormat(text, source), source);
 }
