@@ -213,7 +213,10 @@ export type ErrorCode =
   | "memory-limit"
   | "execution-failed"
   | "protocol"
-  | "server-busy";
+  | "server-busy"
+  | "over-limit"
+  | "time-budget"
+  | "unauthorized";
 
 /**
  * The server refused one request (its `error` reply): `code` says why

@@ -31,6 +31,7 @@ import {
   tensorsByKey,
 } from "./protocol.js";
 import type { Clock, Executor, LayerWeights, NetworkDeclaration, Scheduler, Tensor } from "./types.js";
+import { type WorkLimits, WorkLimitError, checkLayerWork, resolveWorkLimits } from "./work-limits.js";
 
 /** Options of {@link EdgeServer}. */
 export interface EdgeServerOptions {
@@ -48,6 +49,8 @@ export interface EdgeServerOptions {
   readonly clock?: Clock;
   /** Protocol limits (also bound every tensor shape a layer declares). */
   readonly limits?: Partial<ProtocolLimits>;
+  /** Work limits every uploaded layer is checked against before it is accepted (default {@link DEFAULT_WORK_LIMITS}). */
+  readonly workLimits?: Partial<WorkLimits>;
 }
 
 interface PendingBlob {
@@ -125,6 +128,8 @@ function parseKey(key: string): [number, number] {
 export class EdgeServer {
   /** Resolved protocol limits. */
   readonly limits: ProtocolLimits;
+  /** Resolved work limits (see {@link checkLayerWork}). */
+  readonly workLimits: WorkLimits;
   private readonly options: EdgeServerOptions;
   private readonly clock: Clock;
   private readonly maxSessionBytes: number;
@@ -142,6 +147,7 @@ export class EdgeServer {
   constructor(options: EdgeServerOptions) {
     this.options = options;
     this.limits = resolveLimits(options.limits);
+    this.workLimits = resolveWorkLimits(options.workLimits);
     this.clock = options.clock ?? defaultClock;
     this.maxSessionBytes = options.maxSessionBytes ?? 2 ** 30;
     this.maxSessions = options.maxSessions ?? 64;
@@ -331,6 +337,12 @@ export class EdgeServer {
       if (n > maxElements) {
         throw new RequestError("bad-request", `server: layer "${layer.name}" declares a tensor of shape [${shape.join(", ")}], over the frame limit`);
       }
+    }
+    try {
+      checkLayerWork(layer, this.workLimits);
+    } catch (error) {
+      if (error instanceof WorkLimitError) throw new RequestError("over-limit", `server: ${error.message}`);
+      throw error;
     }
     let bytes = 0;
     for (const shape of layer.paramShapes) bytes += 4 * shape.reduce((a, b) => a * b, 1);
