@@ -146,7 +146,7 @@ describe("EdgeServer refuses poisoned layers at upload", () => {
       const sessionId = ok.header.sessionId;
       const poisoned: Layer[] = [
         tileLayer(2 ** 31 - 1, [1, 0], [1, 0]),
-        tileLayer(2 ** 29, [1, 4], [1, 2 ** 31]),
+        tileLayer(2 ** 28, [1, 4], [1, 2 ** 30]),
         tileLayer(2 ** 20, [1, 4], [1, 4]),
       ];
       const started = performance.now();
