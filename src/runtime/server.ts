@@ -330,6 +330,12 @@ export class EdgeServer {
         throw new RequestError("bad-request", `server: layer "${layer.name}" reads tensor ${ref.layer}:${ref.top}, which is not produced before it`);
       }
     }
+    try {
+      checkLayerWork(layer, this.workLimits);
+    } catch (error) {
+      if (error instanceof WorkLimitError) throw new RequestError("over-limit", `server: ${error.message}`);
+      throw error;
+    }
     const maxElements = this.limits.maxFrameBytes / 4;
     for (const shape of [...layer.inputShapes, ...layer.outputShapes]) {
       let n = 1;
@@ -337,12 +343,6 @@ export class EdgeServer {
       if (n > maxElements) {
         throw new RequestError("bad-request", `server: layer "${layer.name}" declares a tensor of shape [${shape.join(", ")}], over the frame limit`);
       }
-    }
-    try {
-      checkLayerWork(layer, this.workLimits);
-    } catch (error) {
-      if (error instanceof WorkLimitError) throw new RequestError("over-limit", `server: ${error.message}`);
-      throw error;
     }
     let bytes = 0;
     for (const shape of layer.paramShapes) bytes += 4 * shape.reduce((a, b) => a * b, 1);
