@@ -62,14 +62,16 @@ export interface OffloadingClientOptions {
    */
   readonly placement?: (uploaded: ReadonlySet<number>, load?: ServerLoad) => Iterable<number>;
   /**
-   * Check every server result before using it (default `true`): the wanted
-   * tensors are all there, with the declared shapes and sizes, and finite; a
-   * result that fails is replaced by local execution and the server is
-   * distrusted. A result that is all zeros or holds NaN/±Infinity is also
-   * recomputed locally and compared (such values are legal but also what a
-   * broken or tampering server sends).
+   * Check every server result before using it (default `"full"`). With
+   * `"structure"` and `"full"`, the wanted tensors must all be there with the
+   * declared shapes and sizes; a result that fails is replaced by local
+   * execution and the server is distrusted. With `"full"`, a tensor that is
+   * all zeros or holds NaN/±Infinity is also recomputed locally and compared
+   * (such values are legal, but also what a broken or tampering server
+   * sends). `"off"` trusts the server (a missing output then throws).
+   * The simulator uses `"structure"`: its executors compute no real values.
    */
-  readonly verify?: boolean;
+  readonly verify?: "full" | "structure" | "off";
   /**
    * Audit mode: recompute this fraction of the server runs locally and compare
    * (bit for bit when `tolerance` is 0, the default, which is right with the
@@ -77,7 +79,11 @@ export interface OffloadingClientOptions {
    * mismatch replaces the answer by the local one and distrusts the server.
    */
   readonly audit?: { readonly fraction: number; readonly tolerance?: number; readonly random?: () => number };
-  /** Yield to the event loop when a query starts, so back-to-back queries let the upload progress (default `true`). */
+  /**
+   * Yield to the event loop when a query starts, so back-to-back queries let
+   * the upload progress (default `true`; never with an injected `scheduler`,
+   * e.g. the simulator's virtual clock).
+   */
   readonly yieldBetweenQueries?: boolean;
   /**
    * Reconnect by itself when the connection fails (not when the server was
@@ -212,9 +218,10 @@ export class OffloadingClient {
   private readonly queryTimeoutMs: number;
   private readonly onEvent: ((event: ClientEvent) => void) | undefined;
   private readonly placement: ((uploaded: ReadonlySet<number>, load?: ServerLoad) => Iterable<number>) | undefined;
-  private readonly verify: boolean;
+  private readonly verify: "full" | "structure" | "off";
   private readonly audit: OffloadingClientOptions["audit"];
   private readonly yieldBetweenQueries: boolean;
+  private readonly customScheduler: boolean;
   private readonly reconnectOptions: OffloadingClientOptions["reconnect"];
   private weightBytesSent = 0;
   private distrusted = false;
@@ -242,12 +249,13 @@ export class OffloadingClient {
     this.queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
     this.onEvent = options.onEvent;
     this.placement = options.placement;
-    this.verify = options.verify ?? true;
+    this.verify = options.verify ?? "full";
     this.audit = options.audit;
     if (this.audit !== undefined && !(this.audit.fraction >= 0 && this.audit.fraction <= 1)) {
       throw new InvalidArgumentError(`OffloadingClient: audit.fraction must be within [0, 1], got ${this.audit.fraction}`);
     }
     this.yieldBetweenQueries = options.yieldBetweenQueries ?? true;
+    this.customScheduler = options.scheduler !== undefined;
     this.reconnectOptions = options.reconnect;
     if (options.localLoaded) this.localReady = Promise.resolve();
     const layers = this.network.layers;
@@ -392,7 +400,7 @@ export class OffloadingClient {
       this.ackedEver.add(index);
     }
     if (held.length > 0) this.emit({ type: "resumed", heldPartitions: held, atMs: this.clock.now() });
-    if (link.acked.length === this.partitions.length) {
+    if (held.length > 0 && link.acked.length === this.partitions.length) {
       link.completedAtMs = this.clock.now();
       this.emit({ type: "upload-complete", atMs: link.completedAtMs });
     }
@@ -495,7 +503,8 @@ export class OffloadingClient {
     const raisedAtMs = this.clock.now();
     const live = this.normaliseInput(input);
     // Let I/O run (the upload's writes, ACKs) even when queries come back to back.
-    if (this.yieldBetweenQueries) await new Promise<void>((resolve) => setImmediate(resolve));
+    // (Not under an injected scheduler: a virtual clock models time itself and has no I/O to let through.)
+    if (this.yieldBetweenQueries && !this.customScheduler) await new Promise<void>((resolve) => setImmediate(resolve));
     await this.ensureLocal();
     const serverLayers: number[] = [];
     let fellBack = false;
@@ -582,13 +591,13 @@ export class OffloadingClient {
   ): Promise<{ trusted: boolean; recomputed: boolean; local?: Map<string, Tensor> }> {
     const where = `layers ${run[0]}…${run[run.length - 1]}`;
     let recompute: string | undefined;
-    if (this.verify) {
+    if (this.verify !== "off") {
       const verdict = verifyResult(this.network, outputs, answer);
       if (verdict.kind === "invalid") {
         this.distrust(link, `${where}: ${verdict.reason}`);
         return { trusted: false, recomputed: false };
       }
-      if (verdict.kind === "suspicious") recompute = verdict.reason;
+      if (verdict.kind === "suspicious" && this.verify === "full") recompute = verdict.reason;
     }
     if (recompute === undefined && this.audit !== undefined && this.audit.fraction > 0 && (this.audit.random ?? Math.random)() < this.audit.fraction) {
       recompute = "audit";
