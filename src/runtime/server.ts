@@ -666,17 +666,23 @@ export class EdgeServer {
     // Tensors of the run (an upper bound: every output of every layer run), charged while it runs.
     let tensorBytes = 0;
     for (const index of run) for (const shape of session.loaded.get(index)!.outputShapes) tensorBytes += 4 * shape.reduce((a, b) => a * b, 1);
-    if (!session.account.tryCharge(tensorBytes)) {
-      throw new RequestError("memory-limit", `server: running layers ${run[0]}…${run[run.length - 1]} needs ${tensorBytes} tensor bytes; over the session's share or the server's memory budget`);
-    }
     let outputs: Map<string, Tensor>;
+    let charged = false;
     try {
-      outputs = await this.serialized(session, () => session.executor.run(run, needed, header.outputs));
+      outputs = await this.serialized(session, () => {
+        // Charged when the run starts (runs of a session are serial), so queued requests hold only their frames.
+        if (!session.account.tryCharge(tensorBytes)) {
+          throw new RequestError("memory-limit", `server: running layers ${run[0]}…${run[run.length - 1]} needs ${tensorBytes} tensor bytes; over the session's share or the server's memory budget`);
+        }
+        charged = true;
+        return session.executor.run(run, needed, header.outputs);
+      });
     } catch (error) {
+      if (error instanceof RequestError) throw error;
       if (error instanceof TimeBudgetError) throw new RequestError("time-budget", `server: running layers ${run[0]}…${run[run.length - 1]}: ${error.message}`);
       throw new RequestError("execution-failed", `server: running layers ${run[0]}…${run[run.length - 1]} failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
-      session.account.release(tensorBytes);
+      if (charged) session.account.release(tensorBytes);
     }
     const keys: string[] = [];
     const tensors: Tensor[] = [];
