@@ -40,8 +40,20 @@ export interface AdmittedConnection {
 
 /** The decision for a new connection. */
 export type AdmissionDecision =
-  | { readonly admitted: true; readonly connection: AdmittedConnection; readonly displaced: readonly AdmittedConnection[] }
-  | { readonly admitted: false; readonly reason: string };
+  | {
+      /** Admitted. */
+      readonly admitted: true;
+      /** The new connection's record (pass it to {@link Admission.release} when it closes). */
+      readonly connection: AdmittedConnection;
+      /** Connections without a session closed to make room. */
+      readonly displaced: readonly AdmittedConnection[];
+    }
+  | {
+      /** Refused. */
+      readonly admitted: false;
+      /** Why (sent to the peer with `server-busy`). */
+      readonly reason: string;
+    };
 
 /** Connection admission state of one TCP server (see the module comment). */
 export class Admission {

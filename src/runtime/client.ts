@@ -14,7 +14,7 @@
 import { InvalidArgumentError, TransportError } from "../errors.js";
 import { type Network, type Layer, tensorKey, tensorShape } from "../model/types.js";
 import { RemoteError } from "./protocol.js";
-import type { ServerLoad } from "./load-aware.js";
+import type { ServerLoad } from "./types.js";
 import { resumeOrder } from "./resume.js";
 import { verifyResult, sameTensors } from "./verify.js";
 import type {
@@ -78,7 +78,7 @@ export interface OffloadingClientOptions {
    * reference executor on both sides; a relative tolerance otherwise). A
    * mismatch replaces the answer by the local one and distrusts the server.
    */
-  readonly audit?: { readonly fraction: number; readonly tolerance?: number; readonly random?: () => number };
+  readonly audit?: AuditOptions;
   /**
    * Yield to the event loop when a query starts, so back-to-back queries let
    * the upload progress (default `true`; never with an injected `scheduler`,
@@ -93,12 +93,29 @@ export interface OffloadingClientOptions {
    * row (default unlimited). The new session resumes from what the server
    * still holds.
    */
-  readonly reconnect?: {
-    readonly transport: () => Transport;
-    readonly initialDelayMs?: number;
-    readonly maxDelayMs?: number;
-    readonly maxAttempts?: number;
-  };
+  readonly reconnect?: ReconnectOptions;
+}
+
+/** Audit mode of {@link OffloadingClientOptions.audit}. */
+export interface AuditOptions {
+  /** Fraction of server runs recomputed locally (0–1). */
+  readonly fraction: number;
+  /** Relative tolerance per element; 0 (default) compares bits. */
+  readonly tolerance?: number;
+  /** Random source in [0, 1) deciding which runs are audited (default `Math.random`; pass a seeded one for reproducible runs). */
+  readonly random?: () => number;
+}
+
+/** Automatic reconnection of {@link OffloadingClientOptions.reconnect}. */
+export interface ReconnectOptions {
+  /** Makes the transport of each new attempt. */
+  readonly transport: () => Transport;
+  /** Delay before the first attempt, doubled after each failed one (ms, default 250). */
+  readonly initialDelayMs?: number;
+  /** Longest delay between attempts (ms, default 8 000). */
+  readonly maxDelayMs?: number;
+  /** Most attempts in a row before giving up (default unlimited). */
+  readonly maxAttempts?: number;
 }
 
 /** Events reported through {@link OffloadingClientOptions.onEvent}. */

@@ -16,14 +16,9 @@
  * @module
  */
 import type { Layer, Network } from "../model/types.js";
+import type { ServerLoad } from "./types.js";
 
-/** A server's load as the client sees it. */
-export interface ServerLoad {
-  /** Recent mean wait in the server's execution queue (ms). */
-  readonly queueMs: number;
-  /** Fraction of the server's execution capacity busy (0–1). */
-  readonly utilization: number;
-}
+export type { ServerLoad } from "./types.js";
 
 /** Costs {@link loadAwarePlacement} plans with. */
 export interface PlacementCosts {

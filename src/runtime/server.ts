@@ -36,6 +36,14 @@ import { type MemoryAccount, MemoryBudget } from "./memory-budget.js";
 import { Admission, type AdmissionOptions, tokenMatches } from "./admission.js";
 import { TimeBudgetError } from "../executor/worker-pool.js";
 
+/** The execution load an {@link EdgeServer} reports (e.g. a worker pool's {@link PoolLoad}). */
+export interface ExecutionLoad {
+  /** Recent mean wait of requests in the execution queue (ms). */
+  readonly queueDelayMs: number;
+  /** Fraction of the execution capacity busy (0–1). */
+  readonly utilization: number;
+}
+
 /** Options of {@link EdgeServer}. */
 export interface EdgeServerOptions {
   /** Creates the (empty) executor of a new session, e.g. `() => referenceExecutor()`. */
@@ -63,7 +71,7 @@ export interface EdgeServerOptions {
    */
   readonly memory?: MemoryBudget | number;
   /** The execution load to report to clients in `hello-ok`, `ack` and `result` (e.g. `() => pool.load()`; default none). */
-  readonly load?: () => { readonly queueDelayMs: number; readonly utilization: number };
+  readonly load?: () => ExecutionLoad;
   /** When set, `hello` must carry this token (see docs/protocol.md; default: no authentication). */
   readonly authToken?: string;
   /** A session idle at least this long may be evicted to admit a new session or to free memory (default 2 000 ms). */

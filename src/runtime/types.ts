@@ -81,15 +81,31 @@ export interface SessionInfo {
    */
   readonly predictionFunctions?: unknown;
   /** Lets the client resume this session on a new connection ({@link OpenOptions.resume}), when the server allows it. */
-  readonly resume?: { readonly sessionId: string; readonly secret: string };
+  readonly resume?: ResumeToken;
   /** Runtime indices of the layers the session already holds (a resumed session), else empty or absent. */
   readonly holds?: readonly number[];
+}
+
+/** What resumes a session on a new connection (from `hello-ok`). */
+export interface ResumeToken {
+  /** The session to resume. */
+  readonly sessionId: string;
+  /** The secret the server gave with the session (hex). */
+  readonly secret: string;
+}
+
+/** A server's load report as carried by its replies (issue 12). */
+export interface ServerLoad {
+  /** Recent mean wait in the server's execution queue (ms). */
+  readonly queueMs: number;
+  /** Fraction of the server's execution capacity busy (0–1). */
+  readonly utilization: number;
 }
 
 /** Options of {@link Transport.open}. */
 export interface OpenOptions {
   /** Ask the server to resume this earlier session (from {@link SessionInfo.resume}); it opens a new one when it cannot. */
-  readonly resume?: { readonly sessionId: string; readonly secret: string };
+  readonly resume?: ResumeToken;
 }
 
 /** One partition of an upload plan, ready to send: layer definitions plus weights. */
@@ -152,7 +168,7 @@ export interface Transport {
   /** End the session (says `bye` when connected); never rejects. */
   close(): Promise<void>;
   /** The server's latest load report (queue delay ms, utilization 0–1), when it sends them (optional). */
-  serverLoad?(): { readonly queueMs: number; readonly utilization: number } | undefined;
+  serverLoad?(): ServerLoad | undefined;
 }
 
 /**

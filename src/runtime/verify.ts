@@ -12,9 +12,22 @@ import type { Tensor } from "./types.js";
 
 /** The outcome of {@link verifyResult}. */
 export type Verdict =
-  | { readonly kind: "ok" }
-  | { readonly kind: "invalid"; readonly reason: string }
-  | { readonly kind: "suspicious"; readonly reason: string };
+  | {
+      /** Nothing wrong found. */
+      readonly kind: "ok";
+    }
+  | {
+      /** A wanted tensor is missing, extra, or of the wrong shape or size: do not use the result. */
+      readonly kind: "invalid";
+      /** What is wrong, naming the tensor. */
+      readonly reason: string;
+    }
+  | {
+      /** Structurally right, but values a broken or tampering server sends (NaN, ±Infinity, all zeros): recompute and compare. */
+      readonly kind: "suspicious";
+      /** What looks wrong, naming the tensor. */
+      readonly reason: string;
+    };
 
 /**
  * Check a server result for the wanted `keys` ("layer:top") against the
