@@ -58,7 +58,7 @@ export interface EdgeServerOptions {
   readonly idleTimeoutMs?: number;
   /** Time source for idleness (default `performance.now()`). */
   readonly clock?: Clock;
-  /** Protocol limits (also bound every tensor shape a layer declares). */
+  /** Protocol limits (also bound every tensor shape a layer declares; default {@link DEFAULT_LIMITS} with `maxHeaderBytes` 1 MiB). */
   readonly limits?: Partial<ProtocolLimits>;
   /** Work limits every uploaded layer is checked against before it is accepted (default {@link DEFAULT_WORK_LIMITS}). */
   readonly workLimits?: Partial<WorkLimits>;
@@ -197,7 +197,8 @@ export class EdgeServer {
    */
   constructor(options: EdgeServerOptions) {
     this.options = options;
-    this.limits = resolveLimits(options.limits);
+    // Headers: 1 MiB by default on the server (the largest legitimate one, a whole Inception-BN-21k partition, is 110 KB).
+    this.limits = resolveLimits({ maxHeaderBytes: 2 ** 20, ...options.limits });
     this.workLimits = resolveWorkLimits(options.workLimits);
     this.clock = options.clock ?? defaultClock;
     this.maxSessionBytes = options.maxSessionBytes ?? 2 ** 30;
