@@ -27,7 +27,8 @@ import { importCaffePrototxt } from "../model/caffe/index.js";
 import { tensorKey, type Layer, type Network } from "../model/types.js";
 import { type ClientEvent, OffloadingClient } from "./client.js";
 import { loadAwarePlacement } from "./load-aware.js";
-import { FrameDecoder, encodeFrameBuffer, layerToJson, type Message } from "./protocol.js";
+import { inMemoryTransport } from "./memory-transport.js";
+import { FrameDecoder, decodeFrame, encodeFrameBuffer, layerToJson, type Message } from "./protocol.js";
 import { EdgeServer, serveTcp } from "./server.js";
 import { tcpTransport } from "./tcp-transport.js";
 import { randomInput, sameBits, testNetworks } from "./test-fixtures.js";
@@ -278,6 +279,45 @@ describe("memory", () => {
     } finally {
       await handle.close();
     }
+  });
+});
+
+describe("eviction and header limits", () => {
+  it("when new work needs room, the least recently used idle session's state is evicted (by bytes, oldest first)", async () => {
+    let now = 0;
+    const clock = { now: () => now };
+    const bytesOf = (layers: number[]) => layers.reduce((a, i) => a + (weights.get(network.layers[i]!.name) ?? []).reduce((b, w) => b + w.length * 4, 0), 0);
+    const model = bytesOf(network.layers.map((l) => l.index));
+    const server = new EdgeServer({ executorFactory: () => referenceExecutor(), memory: Math.floor(2.5 * model), clock, minIdleBeforeEvictionMs: 1000 });
+    const upload = async (t: ReturnType<typeof inMemoryTransport>) => {
+      await t.open({ name: network.name, layers: network.layers.map((l) => ({ name: l.name, type: l.type })) });
+      for (const [index, p] of plan.partitions.entries()) {
+        const layers = p.layers.map((i) => network.layers[i]!);
+        await t.upload({ index, layers, weights: new Map(layers.filter((l) => l.paramShapes.length > 0).map((l) => [l.name, weights.get(l.name)!])) });
+      }
+    };
+    const oldest = inMemoryTransport(server);
+    const older = inMemoryTransport(server);
+    await upload(oldest);
+    now = 100;
+    await upload(older);
+    now = 5000; // both idle for more than a second
+    const newcomer = inMemoryTransport(server);
+    await upload(newcomer); // needs room: the least recently used session goes, the other stays
+    expect(server.stats().evictedForRoom).toBe(1);
+    expect(server.stats().sessions).toBe(2);
+    await expect(oldest.execute({ layers: [1], inputs: new Map([["0:0", randomInput(network, 1)]]), outputs: ["1:0"] })).rejects.toThrow();
+    const out = await older.execute({ layers: [1], inputs: new Map([["0:0", randomInput(network, 1)]]), outputs: ["1:0"] });
+    expect(out.get("1:0")!.shape).toEqual(network.layers[1]!.outputShapes[0]);
+    expect(server.stats().memoryPeakBytes).toBeLessThanOrEqual(Math.floor(2.5 * model));
+  });
+
+  it("a header with more JSON values than maxHeaderItems is refused before it is parsed", () => {
+    const layers = Array.from({ length: 120_000 }, (_, i) => ({ name: `l${i}`, type: "ReLU" }));
+    const frame = encodeFrameBuffer({ type: "hello", header: { requestId: 1, tensors: [], network: { name: "x", layers } }, tensors: [] }, { maxHeaderBytes: 2 ** 23, maxFrameBytes: 2 ** 24, maxTensorsPerFrame: 8, maxLayers: 1e6, maxHeaderItems: 1e9 });
+    const started = performance.now();
+    expect(() => decodeFrame(frame, { maxHeaderBytes: 2 ** 23, maxFrameBytes: 2 ** 24, maxTensorsPerFrame: 8, maxLayers: 1e6, maxHeaderItems: 200_000 })).toThrow(/JSON values/);
+    expect(performance.now() - started).toBeLessThan(100);
   });
 });
 
