@@ -6,6 +6,7 @@
  * configurations in the same run:
  * - before: `--workers 0 --scheduler fifo` (execution on the event loop, as
  *   the first release did);
+ * - pool only: `--workers 2 --scheduler fifo`;
  * - after: `--workers 2 --scheduler fair` (worker pool, deficit round robin).
  * Figures: aggregate queries/s of the 10 clients, p50/p99 latency (ms), and
  * p99/p50.
@@ -95,4 +96,5 @@ async function run(label: string, args: string[]): Promise<Record<string, unknow
 
 console.log(JSON.stringify({ model: "mobilenet-v1", clients: 10, seconds, stranger: "AlexNet fc6, 151 MiB, re-uploaded in a loop" }));
 console.log(JSON.stringify(await run("before: --workers 0 --scheduler fifo", ["--workers", "0", "--scheduler", "fifo"])));
+console.log(JSON.stringify(await run("pool only: --workers 2 --scheduler fifo", ["--workers", "2", "--scheduler", "fifo"])));
 console.log(JSON.stringify(await run("after: --workers 2 --scheduler fair", ["--workers", "2", "--scheduler", "fair"])));
