@@ -115,9 +115,14 @@ function spawn(): Worker {
   return new Worker(new URL("./pool-worker.js", here));
 }
 
-/** Copy weights into shared memory so every worker can read them without a copy per request. */
+/**
+ * Weights in shared memory so every worker can read them without a copy per
+ * request: a blob already alone in a `SharedArrayBuffer` (the edge server
+ * assembles uploads that way) is adopted, anything else is copied.
+ */
 function shared(blobs: LayerWeights): Float32Array[] {
   return blobs.map((blob) => {
+    if (blob.buffer instanceof SharedArrayBuffer && blob.byteOffset === 0 && blob.byteLength === blob.buffer.byteLength) return blob;
     const copy = new Float32Array(new SharedArrayBuffer(blob.length * 4));
     copy.set(blob);
     return copy;

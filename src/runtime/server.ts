@@ -578,12 +578,10 @@ export class EdgeServer {
         if (tensor.shape.length !== 1 || descriptor.offset !== blob.filled || blob.filled + tensor.data.length > blob.size) {
           throw new RequestError("bad-request", `server: slice of "${descriptor.layer}" blob ${descriptor.blob} at ${descriptor.offset} does not continue the blob (filled ${blob.filled} of ${blob.size})`);
         }
-        if (blob.filled === 0 && tensor.data.length === blob.size) {
-          blob.data = tensor.data.slice(); // whole blob in one slice: copy it, so the frame's buffer is not kept alive
-        } else {
-          blob.data ??= new Float32Array(blob.size);
-          blob.data.set(tensor.data, blob.filled);
-        }
+        // Blobs are assembled in shared memory: the frame's buffer is not kept alive, and a worker-pool
+        // executor adopts the blob without another copy.
+        blob.data ??= new Float32Array(new SharedArrayBuffer(blob.size * 4));
+        blob.data.set(tensor.data, blob.filled);
         blob.filled += tensor.data.length;
       });
       pending.nextPiece++;
