@@ -58,7 +58,7 @@ export interface EdgeServerOptions {
   readonly idleTimeoutMs?: number;
   /** Time source for idleness (default `performance.now()`). */
   readonly clock?: Clock;
-  /** Protocol limits (also bound every tensor shape a layer declares; default {@link DEFAULT_LIMITS} with `maxHeaderBytes` 1 MiB). */
+  /** Protocol limits (also bound every tensor shape a layer declares; default: the protocol's `DEFAULT_LIMITS` with `maxHeaderBytes` 1 MiB). */
   readonly limits?: Partial<ProtocolLimits>;
   /** Work limits every uploaded layer is checked against before it is accepted (default {@link DEFAULT_WORK_LIMITS}). */
   readonly workLimits?: Partial<WorkLimits>;
