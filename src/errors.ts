@@ -113,3 +113,9 @@ export class MissingDependencyError extends IonnError {
 export function internalError(message: string): never {
   throw new IonnError(`internal error: ${message}; please report this`);
 }
+
+/** A request ran past a worker pool's time budget and was cancelled (its worker was terminated). */
+export class TimeBudgetError extends IonnError {
+  /** The class name, `"TimeBudgetError"`. */
+  override name = "TimeBudgetError";
+}

@@ -168,6 +168,24 @@ export type {
 } from "./runtime/index.js";
 export { randomWeights, referenceExecutor, runLocally, shapeOnlyExecutor } from "./executor/index.js";
 
+// Hardening: bounded work, worker pool, memory budget, admission, verification, resume (issue 12)
+export { checkLayerWork, DEFAULT_WORK_LIMITS, layerWork, resolveWorkLimits, WorkLimitError } from "./runtime/work-limits.js";
+export type { LayerWork, WorkLimits } from "./runtime/work-limits.js";
+export { DEFAULT_MEMORY_FRACTION, defaultMemoryBudgetBytes, MemoryAccount, MemoryBudget } from "./runtime/memory-budget.js";
+export { Admission, readToken, tokenMatches } from "./runtime/admission.js";
+export type { AdmissionDecision, AdmissionOptions, AdmittedConnection } from "./runtime/admission.js";
+export { loadAwarePlacement } from "./runtime/load-aware.js";
+export type { PlacementCosts, ServerLoad } from "./runtime/load-aware.js";
+export { resumeOrder } from "./runtime/resume.js";
+export type { ResumePlan } from "./runtime/resume.js";
+export { sameTensors, verifyResult } from "./runtime/verify.js";
+export type { Verdict } from "./runtime/verify.js";
+export { TimeBudgetError, workerPool } from "./executor/worker-pool.js";
+export type { PoolLoad, PoolStats, WorkerPool, WorkerPoolOptions } from "./executor/worker-pool.js";
+export { DeficitRoundRobin } from "./executor/fair-queue.js";
+export type { EdgeServerStats, ExecutionLoad, OpenOptions, ResumeToken, ServeTcpOptions, SessionInfo, TcpServerHandle } from "./runtime/index.js";
+export type { AuditOptions, ReconnectOptions } from "./runtime/client.js";
+
 // Devices
 export { deviceProfile, gtx1080Ti, modelledProfile, odroidXu4 } from "./sim/devices/index.js";
 export type { DeviceModel } from "./sim/devices/index.js";

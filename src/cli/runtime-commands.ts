@@ -12,8 +12,11 @@ import { shapeSize, tensorKey } from "../model/types.js";
 import { planNetwork, runtimePartitions } from "../plan/plan-network.js";
 import { runInstallPhase } from "../regression/index.js";
 import { EdgeServer, OffloadingClient, serveTcp, tcpTransport } from "../runtime/index.js";
+import { readToken } from "../runtime/admission.js";
+import { loadAwarePlacement } from "../runtime/load-aware.js";
+import { DEFAULT_MEMORY_FRACTION, MemoryBudget, defaultMemoryBudgetBytes } from "../runtime/memory-budget.js";
 import { throttledTransport } from "../runtime/throttled-transport.js";
-import type { Executor, Tensor } from "../runtime/types.js";
+import type { Executor, Tensor, Transport } from "../runtime/types.js";
 import { resolveCosts } from "./costs.js";
 import {
   COST_HELP,
@@ -68,31 +71,78 @@ function portOption(values: Record<string, unknown>, fallback: number): number {
 /** `ionn serve --port P [--host 127.0.0.1]`: runs until interrupted. */
 export const serveCommand: Command = {
   summary: "run an edge server over TCP that builds models incrementally as partitions arrive",
-  usage: "--port P [--host 127.0.0.1] [--executor reference|ort] [--max-session-mib 1024] [--json]",
-  options: { port: { type: "string" }, host: { type: "string" }, "max-session-mib": { type: "string" }, executor: { type: "string" } },
+  usage:
+    "--port P [--host 127.0.0.1] [--executor reference|ort] [--max-session-mib 1024] [--max-memory-mib M] [--workers N] [--time-budget-ms 30000] [--scheduler fair|fifo] " +
+    "[--max-connections 512] [--max-connections-per-address 256] [--hello-timeout-ms 5000] [--token-file F] [--json]",
+  options: {
+    port: { type: "string" },
+    host: { type: "string" },
+    executor: { type: "string" },
+    "max-session-mib": { type: "string" },
+    "max-memory-mib": { type: "string" },
+    workers: { type: "string" },
+    "time-budget-ms": { type: "string" },
+    scheduler: { type: "string" },
+    "max-connections": { type: "string" },
+    "max-connections-per-address": { type: "string" },
+    "hello-timeout-ms": { type: "string" },
+    "token-file": { type: "string" },
+  },
   help: {
     port: "TCP port to listen on, 0–65535; 0 picks a free port and prints it (required)",
     host: "address to listen on (default 127.0.0.1, loopback only; 0.0.0.0 for every interface)",
-    "max-session-mib": "memory a session's uploaded weights may take, MiB > 0 (default 1024)",
     executor:
-      "what runs the uploaded layers: reference (the bundled TypeScript float32 executor) or ort (ONNX Runtime, needs the optional peer dependency onnxruntime-node; many times faster, so offloading pays off on one machine) (default reference)",
+      "what runs the uploaded layers: reference (the bundled TypeScript float32 executor, on --workers threads) or ort (ONNX Runtime, needs the optional peer dependency onnxruntime-node; many times faster, so offloading pays off on one machine; runs on ORT's own threads, no --workers/--time-budget-ms) (default reference)",
+    "max-session-mib": "most memory one session's uploaded weights may take, MiB > 0 (default 1024)",
+    "max-memory-mib": `memory budget of the whole server, MiB: weights, frames, tensors, outbound replies (default ${DEFAULT_MEMORY_FRACTION * 100} % of this machine's memory)`,
+    workers: "worker threads executing requests with the reference executor (default: the machine's cores; 0: run on the event loop, no time budget)",
+    "time-budget-ms": "a request still running after this many ms is cancelled and its worker replaced (default 30000)",
+    scheduler: "order of requests across sessions: fair (deficit round robin by estimated work, default) or fifo",
+    "max-connections": "most open connections; the oldest one without a session is closed to admit a new one (default 512)",
+    "max-connections-per-address": "most open connections from one address (default 256)",
+    "hello-timeout-ms": "a connection that has not sent hello after this many ms is closed (default 5000)",
+    "token-file": "require clients to present the token in this file's first line (default: env IONN_TOKEN if set, else no authentication)",
   },
-  example: "ionn serve --port 7000 --executor ort &\nionn client --connect 127.0.0.1:7000 alexnet --throttle-mbps 80",
+  example: "ionn serve --port 7000 --executor ort &\nionn client --connect 127.0.0.1:7000 alexnet --throttle-mbps 80\nionn serve --port 7000 --host 0.0.0.0 --token-file token.txt --workers 2",
   async run(context) {
     if (context.values["port"] === undefined) throw new InvalidArgumentError(`missing --port; usage: ionn serve ${this.usage}`);
     const port = portOption(context.values, 0);
     const host = typeof context.values["host"] === "string" ? (context.values["host"] as string) : "127.0.0.1";
     const maxMiB = numberOption(context.values, "max-session-mib", 1024, (v) => v > 0, "a size in MiB greater than 0");
     const executorName = choiceOption(context.values, "executor", SERVER_EXECUTORS, "reference");
-    const executorFactory = await serverExecutorFactory(executorName);
+    const memoryMiB = numberOption(context.values, "max-memory-mib", defaultMemoryBudgetBytes() / 2 ** 20, (v) => v > 0, "a size in MiB greater than 0");
+    const { availableParallelism } = await import("node:os");
+    const workers = numberOption(context.values, "workers", executorName === "ort" ? 0 : availableParallelism(), (v) => Number.isInteger(v) && v >= 0, "a whole number ≥ 0");
+    if (executorName === "ort" && workers > 0) throw new InvalidArgumentError("--workers runs the reference executor on worker threads; with --executor ort leave it out (ORT has its own threads)");
+    const timeBudgetMs = numberOption(context.values, "time-budget-ms", 30_000, (v) => v > 0, "a number of milliseconds > 0");
+    const scheduler = choiceOption(context.values, "scheduler", ["fair", "fifo"] as const, "fair");
+    const whole = (v: number) => Number.isInteger(v) && v >= 1;
+    const maxConnections = numberOption(context.values, "max-connections", 512, whole, "a whole number ≥ 1");
+    const maxConnectionsPerAddress = numberOption(context.values, "max-connections-per-address", 256, whole, "a whole number ≥ 1");
+    const helloTimeoutMs = numberOption(context.values, "hello-timeout-ms", 5000, (v) => v > 0, "a number of milliseconds > 0");
+    const authToken = await readToken(context.values["token-file"] as string | undefined);
+    if (authToken === undefined && !/^(127\.|::1$|localhost$)/.test(host)) {
+      context.stderr(`warning: serving on ${host} without a token: anyone who can reach it may upload and execute (see --token-file)\n`);
+    }
     // The server's install phase: prediction functions shipped to clients on connect (§4).
     const predictionFunctions = runInstallPhase({ seed: 1 }).functions;
-    const server = new EdgeServer({ executorFactory, predictionFunctions, maxSessionBytes: maxMiB * 2 ** 20 });
-    const handle = await serveTcp({ server, port, host }).catch((error: unknown) => {
+    const { workerPool } = await import("../executor/worker-pool.js");
+    const pool = workers > 0 ? workerPool({ size: workers, timeBudgetMs, fair: scheduler === "fair" }) : undefined;
+    const executorFactory = pool === undefined ? await serverExecutorFactory(executorName) : () => pool.executor();
+    const server = new EdgeServer({
+      executorFactory,
+      predictionFunctions,
+      maxSessionBytes: maxMiB * 2 ** 20,
+      memory: new MemoryBudget(memoryMiB * 2 ** 20),
+      ...(pool === undefined ? {} : { load: () => pool.load() }),
+      ...(authToken === undefined ? {} : { authToken }),
+    });
+    const handle = await serveTcp({ server, port, host, admission: { maxConnections, maxConnectionsPerAddress, helloTimeoutMs } }).catch(async (error: unknown) => {
+      await pool?.close();
       throw listenError(error, host, port);
     });
-    if (context.json) printJson(context, { host: handle.host, port: handle.port, executor: executorName });
-    else context.stdout(`ionn edge server listening on ${handle.host}:${handle.port}, executor ${executorName} (Ctrl-C or SIGTERM to stop)\n`);
+    if (context.json) printJson(context, { host: handle.host, port: handle.port, executor: executorName, workers });
+    else context.stdout(`ionn edge server listening on ${handle.host}:${handle.port}, executor ${executorName}${workers > 0 ? ` on ${plural(workers, "worker thread")}` : ""} (Ctrl-C or SIGTERM to stop)\n`);
     await new Promise<void>((resolve) => {
       // `npx ionn serve &` then `kill $!` signals npx's process; if our parent goes away
       // (we are re-parented), stop too instead of lingering as an orphan.
@@ -106,7 +156,7 @@ export const serveCommand: Command = {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
         process.off("SIGHUP", stop);
-        void handle.close().then(resolve);
+        void handle.close().then(() => pool?.close()).then(resolve);
       };
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
@@ -148,7 +198,8 @@ function sameBits(a: Tensor | undefined, b: Tensor | undefined): boolean {
 export const clientCommand: Command = {
   summary: "upload a model to an edge server incrementally while running queries collaboratively",
   usage:
-    "--connect HOST:PORT <model> [--K 0.5] [--mbps 80] [--throttle-mbps N] [--queries 10] [--interval-ms 500] [--seed 1] [--timeout-ms 120000] [--preset paper|ionn-reference] [--no-final-round] [--client-profile F] [--server-profile F | --server-regression F | --server-functions F] [--json]",
+    "--connect HOST:PORT <model> [--K 0.5] [--mbps 80] [--throttle-mbps N] [--queries 10] [--interval-ms 500] [--seed 1] [--timeout-ms 120000] [--preset paper|ionn-reference] [--no-final-round] " +
+    "[--client-profile F] [--server-profile F | --server-regression F | --server-functions F] [--audit 0] [--reconnect on|off] [--load-aware on|off] [--token-file F] [--json]",
   options: {
     ...MODEL_OPTIONS,
     ...COST_OPTIONS,
@@ -163,6 +214,10 @@ export const clientCommand: Command = {
     preset: { type: "string" },
     costs: { type: "string" },
     "throttle-mbps": { type: "string" },
+    audit: { type: "string" },
+    reconnect: { type: "string" },
+    "load-aware": { type: "string" },
+    "token-file": { type: "string" },
   },
   help: {
     ...MODEL_HELP,
@@ -179,11 +234,25 @@ export const clientCommand: Command = {
     "timeout-ms": "how long one server request (a partition upload, a query's execute) may take, and how long the client waits at the end for the upload to finish, ms > 0 (default 120000)",
     preset: "planner preset: paper or ionn-reference (default paper)",
     costs: "device-models or published (the authors' profiles: alexnet, googlenet, resnet50) for the plan; profile files override it (default device-models)",
+
+    audit: "fraction of server runs recomputed locally and compared bit for bit; a mismatch distrusts the server (0–1, default 0)",
+    reconnect: "reconnect by itself with exponential backoff when the server goes away, resuming from what it still holds (default on)",
+    "load-aware": "choose the layers to offload with the server's reported load (queue delay, utilization): a busy server gets fewer (default on)",
+    "token-file": "token to present to a server that requires one, first line of the file (default: env IONN_TOKEN if set)",
   },
   example:
     "ionn serve --port 7000 --executor ort &\nionn client --connect 127.0.0.1:7000 alexnet --throttle-mbps 80 --queries 40 --interval-ms 0",
   async run(context) {
     const { host, port } = parseConnect(context.values["connect"]);
+    const auditFraction = numberOption(context.values, "audit", 0, (v) => v >= 0 && v <= 1, "a fraction within [0, 1]");
+    const onOff = (name: string): boolean => {
+      const value = context.values[name] ?? "on";
+      if (value !== "on" && value !== "off") throw new InvalidArgumentError(`--${name} must be on or off, got "${String(value)}"`);
+      return value === "on";
+    };
+    const reconnect = onOff("reconnect");
+    const loadAware = onOff("load-aware");
+    const token = await readToken(context.values["token-file"] as string | undefined);
     const K = kOption(context.values);
     const mbps = mbpsOption(context.values);
     const queries = numberOption(context.values, "queries", 10, (v) => Number.isInteger(v) && v >= 1, "a whole number ≥ 1");
@@ -227,17 +296,33 @@ export const clientCommand: Command = {
 
     const start = performance.now();
     const clock = { now: () => performance.now() - start };
-    const tcp = tcpTransport({ host, port, timeoutMs });
+    const transport = (): Transport => {
+      const tcp = tcpTransport({ host, port, timeoutMs, ...(token === undefined ? {} : { token }) });
+      return throttleMbps === undefined ? tcp : throttledTransport(tcp, { mbps: throttleMbps });
+    };
+    const auditRandom = mulberry32(seed + 2);
     const client = new OffloadingClient({
       network,
       weights,
       local,
       localLoaded: true,
-      transport: throttleMbps === undefined ? tcp : throttledTransport(tcp, { mbps: throttleMbps }),
+      transport: transport(),
       plan: { partitions: partitions.map((layers) => ({ layers })) },
       clock,
+      ...(reconnect ? { reconnect: { transport } } : {}),
+      ...(auditFraction > 0 ? { audit: { fraction: auditFraction, random: auditRandom } } : {}),
+      ...(loadAware ? { placement: loadAwarePlacement(network, { clientMs: costs.clientMs, serverMs: costs.serverMs, mbps }) } : {}),
+      onEvent: (event) => {
+        if (event.type === "distrusted") context.stderr(`warning: server ${host}:${port} distrusted: ${event.reason}; running locally\n`);
+        if (event.type === "reconnecting" && !context.json) context.stderr(`reconnecting to ${host}:${port} in ${event.delayMs} ms (attempt ${event.attempt})\n`);
+      },
     });
-    await client.start();
+    try {
+      await client.start();
+    } catch (error) {
+      // A refused, busy or absent server: the queries run locally (and the client keeps trying when --reconnect is on).
+      context.stderr(`warning: ${host}:${port}: ${(error as Error).message}; running locally\n`);
+    }
     const results: ({
       raisedAtMs: number;
       latencyMs: number;
@@ -245,6 +330,7 @@ export const clientCommand: Command = {
       matchesLocal: boolean;
       relativeErrorVsLocal: number;
       partitionsAcked: number;
+      fellBack: boolean;
     } & QueryExplanation)[] = [];
     let previousServerLayers = 0;
     for (let q = 0; q < queries; q++) {
@@ -273,6 +359,7 @@ export const clientCommand: Command = {
         matchesLocal: outputKeys.every((key) => sameBits(result.outputs.get(key), reference.get(key))),
         relativeErrorVsLocal: Math.max(0, ...outputKeys.map((key) => relativeError(result.outputs.get(key), reference.get(key)))),
         partitionsAcked,
+        fellBack: result.fellBack,
         ...explanation,
       });
       if (!context.json) {
@@ -287,6 +374,7 @@ export const clientCommand: Command = {
     await Promise.race([client.whenUploaded(), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
     uploadCompleteMs = client.status().completedAtMs ?? null;
+    const status = client.status();
     await client.close();
     const document = {
       model: network.name,
@@ -300,6 +388,9 @@ export const clientCommand: Command = {
       partitions: plan.partitions.map((p, i) => ({ layers: names(partitions[i]!), bytes: p.bytes, expectedQueryMs: p.expectedQueryMs })),
       uploadCompleteMs,
       queries: results,
+      weightBytesSent: status.weightBytesSent,
+      reconnects: status.reconnects,
+      distrusted: status.distrusted,
     };
     if (context.json) return printJson(context, document);
     context.stdout(

@@ -27,6 +27,19 @@ export function randomHex(bytes: number): string {
   return out;
 }
 
+/**
+ * The host's physical memory in bytes: `os.totalmem()` under Node (reached
+ * through `process.getBuiltinModule`, so no `node:` import is bundled), else
+ * the browser's `navigator.deviceMemory` GiB, else 4 GiB.
+ */
+export function hostMemoryBytes(): number {
+  const host = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown }; navigator?: { deviceMemory?: number } };
+  const os = host.process?.getBuiltinModule?.("node:os") as { totalmem(): number } | undefined;
+  if (os !== undefined) return os.totalmem();
+  const gib = host.navigator?.deviceMemory;
+  return (typeof gib === "number" && gib > 0 ? gib : 4) * 2 ** 30;
+}
+
 /** Compare two strings in time that depends only on their lengths (for session ids). */
 export function constantTimeEqual(a: string, b: string): boolean {
   const x = encoder.encode(a);

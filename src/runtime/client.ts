@@ -14,6 +14,9 @@
 import { InvalidArgumentError, TransportError } from "../errors.js";
 import { type Network, type Layer, tensorKey, tensorShape } from "../model/types.js";
 import { RemoteError } from "./protocol.js";
+import type { ServerLoad } from "./types.js";
+import { resumeOrder } from "./resume.js";
+import { verifyResult, sameTensors } from "./verify.js";
 import type {
   Clock,
   Executor,
@@ -57,7 +60,62 @@ export interface OffloadingClientOptions {
    * policy upload the whole model but offload only the best collaborative
    * path (the paper's all-at-once baseline, §6.2).
    */
-  readonly placement?: (uploaded: ReadonlySet<number>) => Iterable<number>;
+  readonly placement?: (uploaded: ReadonlySet<number>, load?: ServerLoad) => Iterable<number>;
+  /**
+   * Check every server result before using it (default `"full"`). With
+   * `"structure"` and `"full"`, the wanted tensors must all be there with the
+   * declared shapes and sizes; a result that fails is replaced by local
+   * execution and the server is distrusted. With `"full"`, a tensor that is
+   * all zeros or holds NaN/±Infinity is also recomputed locally and compared
+   * (such values are legal, but also what a broken or tampering server
+   * sends). `"off"` trusts the server (a missing output then throws).
+   * The simulator uses `"structure"`: its executors compute no real values.
+   */
+  readonly verify?: "full" | "structure" | "off";
+  /**
+   * Audit mode: recompute this fraction of the server runs locally and compare
+   * (bit for bit when `tolerance` is 0, the default, which is right with the
+   * reference executor on both sides; a relative tolerance otherwise). A
+   * mismatch replaces the answer by the local one and distrusts the server.
+   */
+  readonly audit?: AuditOptions;
+  /**
+   * Yield to the event loop when a query starts, so back-to-back queries let
+   * the upload progress (default `true`; never with an injected `scheduler`,
+   * e.g. the simulator's virtual clock).
+   */
+  readonly yieldBetweenQueries?: boolean;
+  /**
+   * Reconnect by itself when the connection fails (not when the server was
+   * distrusted or the client closed): makes a new transport with
+   * `transport()` after a delay that doubles from `initialDelayMs` (default
+   * 250) up to `maxDelayMs` (default 8 000), at most `maxAttempts` times in a
+   * row (default unlimited). The new session resumes from what the server
+   * still holds.
+   */
+  readonly reconnect?: ReconnectOptions;
+}
+
+/** Audit mode of {@link OffloadingClientOptions.audit}. */
+export interface AuditOptions {
+  /** Fraction of server runs recomputed locally (0–1). */
+  readonly fraction: number;
+  /** Relative tolerance per element; 0 (default) compares bits. */
+  readonly tolerance?: number;
+  /** Random source in [0, 1) deciding which runs are audited (default `Math.random`; pass a seeded one for reproducible runs). */
+  readonly random?: () => number;
+}
+
+/** Automatic reconnection of {@link OffloadingClientOptions.reconnect}. */
+export interface ReconnectOptions {
+  /** Makes the transport of each new attempt. */
+  readonly transport: () => Transport;
+  /** Delay before the first attempt, doubled after each failed one (ms, default 250). */
+  readonly initialDelayMs?: number;
+  /** Longest delay between attempts (ms, default 8 000). */
+  readonly maxDelayMs?: number;
+  /** Most attempts in a row before giving up (default unlimited). */
+  readonly maxAttempts?: number;
 }
 
 /** Events reported through {@link OffloadingClientOptions.onEvent}. */
@@ -65,7 +123,10 @@ export type ClientEvent =
   | { readonly type: "connected"; readonly sessionId: string; readonly atMs: number }
   | { readonly type: "ack"; readonly partition: number; readonly layers: readonly number[]; readonly atMs: number }
   | { readonly type: "upload-complete"; readonly atMs: number }
-  | { readonly type: "server-failed"; readonly error: Error; readonly atMs: number };
+  | { readonly type: "server-failed"; readonly error: Error; readonly atMs: number }
+  | { readonly type: "distrusted"; readonly reason: string; readonly atMs: number }
+  | { readonly type: "reconnecting"; readonly attempt: number; readonly delayMs: number; readonly atMs: number }
+  | { readonly type: "resumed"; readonly heldPartitions: readonly number[]; readonly atMs: number };
 
 /** The outcome of one query. */
 export interface QueryResult {
@@ -73,8 +134,10 @@ export interface QueryResult {
   readonly outputs: Map<string, Tensor>;
   /** Runtime indices of the layers that ran on the server, ascending. */
   readonly serverLayers: readonly number[];
-  /** True when a server call failed and its layers ran locally instead. */
+  /** True when a server call failed, or its result was refused by verification or audit, and its layers ran locally instead. */
   readonly fellBack: boolean;
+  /** True when at least one server run of this query was recomputed locally and compared (audit or suspicious values). */
+  readonly audited?: boolean;
   /** Clock time when the query was raised. */
   readonly raisedAtMs: number;
   /** Clock time from raise to result. */
@@ -95,6 +158,12 @@ export interface UploadStatus {
   readonly failed: boolean;
   /** A server call timed out and its answer is still due: queries run locally meanwhile, the upload goes on. */
   readonly stalled: boolean;
+  /** Weight bytes handed to transports for upload so far (all connections). */
+  readonly weightBytesSent: number;
+  /** A server result failed verification or audit: the client no longer uses that server. */
+  readonly distrusted: boolean;
+  /** Connections opened after the first (automatic or {@link OffloadingClient.reconnect}). */
+  readonly reconnects: number;
 }
 
 interface Link {
@@ -113,6 +182,9 @@ interface Link {
   /** The placement's answer for `serverLayers` of size `placedFor` (undefined: not computed yet). */
   placed?: ReadonlySet<number>;
   placedFor?: number;
+  placedLoad?: ServerLoad | undefined;
+  /** What lets the next connection resume this session. */
+  resume?: { readonly sessionId: string; readonly secret: string };
 }
 
 const defaultClock: Clock = { now: () => performance.now() };
@@ -121,6 +193,14 @@ const defaultScheduler: Scheduler = {
     const timer = setTimeout(callback, ms);
     return () => clearTimeout(timer);
   },
+};
+
+/** A transport that never connects (stands for a transport factory that threw). */
+const failedTransport: Transport = {
+  open: () => Promise.reject(new TransportError("OffloadingClient: no transport")),
+  upload: () => Promise.reject(new TransportError("OffloadingClient: no transport")),
+  execute: () => Promise.reject(new TransportError("OffloadingClient: no transport")),
+  close: () => Promise.resolve(),
 };
 
 /** Thrown internally when a server call exceeds the query timeout. */
@@ -154,7 +234,18 @@ export class OffloadingClient {
   private readonly scheduler: Scheduler;
   private readonly queryTimeoutMs: number;
   private readonly onEvent: ((event: ClientEvent) => void) | undefined;
-  private readonly placement: ((uploaded: ReadonlySet<number>) => Iterable<number>) | undefined;
+  private readonly placement: ((uploaded: ReadonlySet<number>, load?: ServerLoad) => Iterable<number>) | undefined;
+  private readonly verify: "full" | "structure" | "off";
+  private readonly audit: OffloadingClientOptions["audit"];
+  private readonly yieldBetweenQueries: boolean;
+  private readonly customScheduler: boolean;
+  private readonly reconnectOptions: OffloadingClientOptions["reconnect"];
+  private weightBytesSent = 0;
+  private distrusted = false;
+  private closed = false;
+  private reconnects = 0;
+  private reconnectAttempts = 0;
+  private cancelReconnect: (() => void) | undefined;
   /** For each tensor key, the last runtime index that reads it (Infinity for network outputs). */
   private readonly lastUse = new Map<string, number>();
   /** Layers a query runs, in runtime order (Input layers excluded: their outputs are the query input). */
@@ -175,6 +266,14 @@ export class OffloadingClient {
     this.queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
     this.onEvent = options.onEvent;
     this.placement = options.placement;
+    this.verify = options.verify ?? "full";
+    this.audit = options.audit;
+    if (this.audit !== undefined && !(this.audit.fraction >= 0 && this.audit.fraction <= 1)) {
+      throw new InvalidArgumentError(`OffloadingClient: audit.fraction must be within [0, 1], got ${this.audit.fraction}`);
+    }
+    this.yieldBetweenQueries = options.yieldBetweenQueries ?? true;
+    this.customScheduler = options.scheduler !== undefined;
+    this.reconnectOptions = options.reconnect;
     if (options.localLoaded) this.localReady = Promise.resolve();
     const layers = this.network.layers;
     const seen = new Set<number>();
@@ -223,6 +322,45 @@ export class OffloadingClient {
     link.failed = true;
     this.emit({ type: "server-failed", error, atMs: this.clock.now() });
     void link.transport.close().catch(() => undefined);
+    if (link === this.link) this.scheduleReconnect();
+  }
+
+  /** Stop using the current server: a result failed verification or audit. */
+  private distrust(link: Link, reason: string): void {
+    if (!this.distrusted) {
+      this.distrusted = true;
+      this.emit({ type: "distrusted", reason, atMs: this.clock.now() });
+    }
+    this.markFailed(link, new TransportError(`OffloadingClient: server distrusted: ${reason}`));
+  }
+
+  /** Schedule an automatic reconnect with exponential backoff (see {@link OffloadingClientOptions.reconnect}). */
+  private scheduleReconnect(): void {
+    const options = this.reconnectOptions;
+    if (options === undefined || this.closed || this.distrusted || this.cancelReconnect !== undefined) return;
+    if (this.reconnectAttempts >= (options.maxAttempts ?? Number.POSITIVE_INFINITY)) return;
+    const attempt = ++this.reconnectAttempts;
+    const initial = options.initialDelayMs ?? 250;
+    const delayMs = Math.min(options.maxDelayMs ?? 8000, initial * 2 ** (attempt - 1));
+    this.emit({ type: "reconnecting", attempt, delayMs, atMs: this.clock.now() });
+    this.cancelReconnect = this.scheduler.schedule(delayMs, () => {
+      this.cancelReconnect = undefined;
+      if (this.closed || this.distrusted) return;
+      let transport: Transport;
+      try {
+        transport = options.transport();
+      } catch (error) {
+        this.markFailed(this.newLink(failedTransport), error as Error);
+        this.scheduleReconnect();
+        return;
+      }
+      void this.reconnect(transport).then(
+        () => {
+          this.reconnectAttempts = 0;
+        },
+        () => undefined, // connect() marked the link failed, which scheduled the next attempt
+      );
+    });
   }
 
   /** Load every runnable layer into the local executor (once). */
@@ -254,27 +392,40 @@ export class OffloadingClient {
     old.failed = true;
     await old.transport.close().catch(() => undefined);
     this.started = true;
+    this.reconnects++;
     this.link = this.newLink(transport);
+    this.link.resume = old.resume;
     return this.connect(this.link);
   }
 
   private async connect(link: Link): Promise<SessionInfo> {
     let info: SessionInfo;
     try {
-      info = await link.transport.open(this.declaration());
+      info = await link.transport.open(this.declaration(), link.resume === undefined ? {} : { resume: link.resume });
     } catch (error) {
       this.markFailed(link, error as Error);
       throw error;
     }
     link.sessionId = info.sessionId;
+    if (info.resume !== undefined) link.resume = info.resume;
     this.emit({ type: "connected", sessionId: info.sessionId, atMs: this.clock.now() });
-    link.done = this.uploadLoop(link);
+    const isInput = (i: number) => this.network.layers[i]!.type === "Input";
+    const { held, toSend } = resumeOrder(this.partitions, new Set(info.holds ?? []), this.ackedEver, isInput);
+    for (const index of held) {
+      for (const i of this.partitions[index]!) link.serverLayers.add(i);
+      link.acked.push(index);
+      this.ackedEver.add(index);
+    }
+    if (held.length > 0) this.emit({ type: "resumed", heldPartitions: held, atMs: this.clock.now() });
+    if (held.length > 0 && link.acked.length === this.partitions.length) {
+      link.completedAtMs = this.clock.now();
+      this.emit({ type: "upload-complete", atMs: link.completedAtMs });
+    }
+    link.done = this.uploadLoop(link, toSend);
     return info;
   }
 
-  private async uploadLoop(link: Link): Promise<void> {
-    const all = this.partitions.map((_, i) => i);
-    const order = [...all.filter((i) => !this.ackedEver.has(i)), ...all.filter((i) => this.ackedEver.has(i))];
+  private async uploadLoop(link: Link, order: readonly number[]): Promise<void> {
     for (const index of order) {
       if (link.failed) return;
       const layers = this.partitions[index]!.map((i) => this.network.layers[i]!).filter((l) => l.type !== "Input");
@@ -288,6 +439,7 @@ export class OffloadingClient {
         }
         weights.set(layer.name, blobs);
       }
+      for (const blobs of weights.values()) for (const blob of blobs) this.weightBytesSent += blob.length * 4;
       try {
         await link.transport.upload({ index, layers, weights });
       } catch (error) {
@@ -322,6 +474,9 @@ export class OffloadingClient {
       completedAtMs: link.completedAtMs,
       failed: link.failed,
       stalled: link.stalled,
+      weightBytesSent: this.weightBytesSent,
+      distrusted: this.distrusted,
+      reconnects: this.reconnects,
     };
   }
 
@@ -364,9 +519,13 @@ export class OffloadingClient {
   async query(input: Tensor | TensorMap): Promise<QueryResult> {
     const raisedAtMs = this.clock.now();
     const live = this.normaliseInput(input);
+    // Let I/O run (the upload's writes, ACKs) even when queries come back to back.
+    // (Not under an injected scheduler: a virtual clock models time itself and has no I/O to let through.)
+    if (this.yieldBetweenQueries && !this.customScheduler) await new Promise<void>((resolve) => setImmediate(resolve));
     await this.ensureLocal();
     const serverLayers: number[] = [];
     let fellBack = false;
+    let audited = false;
     const layers = this.runnable;
     let position = 0;
     while (position < layers.length) {
@@ -398,8 +557,16 @@ export class OffloadingClient {
       let result: Map<string, Tensor> | undefined;
       if (remote) {
         try {
-          result = await this.callServer(link, run, inputs, outputs);
-          serverLayers.push(...run);
+          const answer = await this.callServer(link, run, inputs, outputs);
+          const check = await this.checked(link, run, inputs, outputs, answer);
+          audited ||= check.recomputed;
+          if (check.trusted) {
+            result = answer;
+            serverLayers.push(...run);
+          } else {
+            fellBack = true;
+            result = check.local; // undefined: run locally below
+          }
         } catch (error) {
           fellBack = true;
           // A timeout only stalls the link (see Link.stalled); transport errors and lost sessions fail it.
@@ -423,17 +590,52 @@ export class OffloadingClient {
       if (tensor === undefined) throw new InvalidArgumentError(`OffloadingClient.query: output ${k} was not produced`);
       result.set(k, tensor);
     }
-    return { outputs: result, serverLayers, fellBack, raisedAtMs, latencyMs: this.clock.now() - raisedAtMs };
+    return { outputs: result, serverLayers, fellBack, audited, raisedAtMs, latencyMs: this.clock.now() - raisedAtMs };
+  }
+
+  /**
+   * Verify (and maybe audit) one server answer: returns it when it is
+   * trusted, a local recomputation when it was suspicious or audited (the
+   * server is distrusted when they differ), or `undefined` when it is
+   * invalid (the server is distrusted; the caller runs the layers locally).
+   */
+  private async checked(
+    link: Link,
+    run: number[],
+    inputs: Map<string, Tensor>,
+    outputs: string[],
+    answer: Map<string, Tensor>,
+  ): Promise<{ trusted: boolean; recomputed: boolean; local?: Map<string, Tensor> }> {
+    const where = `layers ${run[0]}…${run[run.length - 1]}`;
+    let recompute: string | undefined;
+    if (this.verify !== "off") {
+      const verdict = verifyResult(this.network, outputs, answer);
+      if (verdict.kind === "invalid") {
+        this.distrust(link, `${where}: ${verdict.reason}`);
+        return { trusted: false, recomputed: false };
+      }
+      if (verdict.kind === "suspicious" && this.verify === "full") recompute = verdict.reason;
+    }
+    if (recompute === undefined && this.audit !== undefined && this.audit.fraction > 0 && (this.audit.random ?? Math.random)() < this.audit.fraction) {
+      recompute = "audit";
+    }
+    if (recompute === undefined) return { trusted: true, recomputed: false };
+    const local = await this.local.run(run, inputs, outputs);
+    if (sameTensors(outputs, answer, local, this.audit?.tolerance ?? 0)) return { trusted: true, recomputed: true };
+    this.distrust(link, `${where}: the local result differs from the server's (${recompute})`);
+    return { trusted: false, recomputed: true, local };
   }
 
   /** The uploaded layers a query runs on the server (see {@link OffloadingClientOptions.placement}). */
   private placed(link: Link): ReadonlySet<number> {
     if (this.placement === undefined) return link.serverLayers;
-    if (link.placed === undefined || link.placedFor !== link.serverLayers.size) {
+    const load = link.transport.serverLoad?.();
+    if (link.placed === undefined || link.placedFor !== link.serverLayers.size || link.placedLoad !== load) {
       const chosen = new Set<number>();
-      for (const index of this.placement(link.serverLayers)) if (link.serverLayers.has(index)) chosen.add(index);
+      for (const index of this.placement(link.serverLayers, load)) if (link.serverLayers.has(index)) chosen.add(index);
       link.placed = chosen;
       link.placedFor = link.serverLayers.size;
+      link.placedLoad = load;
     }
     return link.placed;
   }
@@ -473,6 +675,9 @@ export class OffloadingClient {
 
   /** Stop uploading and close the connection. */
   async close(): Promise<void> {
+    this.closed = true;
+    this.cancelReconnect?.();
+    this.cancelReconnect = undefined;
     this.link.failed = true;
     await this.link.transport.close().catch(() => undefined);
   }

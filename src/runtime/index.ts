@@ -12,7 +12,10 @@ export type {
   LinkDirection,
   LinkModel,
   NetworkDeclaration,
+  OpenOptions,
   PartitionUpload,
+  ResumeToken,
+  ServerLoad,
   Scheduler,
   SessionInfo,
   Tensor,
@@ -37,9 +40,9 @@ export {
   resolveLimits,
   uploadMessages,
 } from "./protocol.js";
-export type { ErrorCode, HeaderOf, Message, MessageOf, MessageType, ProtocolLimits } from "./protocol.js";
+export type { ErrorCode, FrameDecoderOptions, HeaderOf, Message, MessageOf, MessageType, ProtocolLimits } from "./protocol.js";
 export { EdgeServer, ServerConnection, serveTcp } from "./server.js";
-export type { EdgeServerOptions, EdgeServerStats, ServeTcpOptions, TcpServerHandle } from "./server.js";
+export type { EdgeServerOptions, EdgeServerStats, ExecutionLoad, ServeTcpOptions, TcpServerHandle } from "./server.js";
 export { OffloadingClient } from "./client.js";
 export type { ClientEvent, OffloadingClientOptions, QueryResult, UploadStatus } from "./client.js";
 export { inMemoryTransport } from "./memory-transport.js";

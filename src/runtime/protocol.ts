@@ -71,6 +71,11 @@ export interface ProtocolLimits {
   readonly maxTensorsPerFrame: number;
   /** Most layers a network declaration or request may name (default 100 000). */
   readonly maxLayers: number;
+  /**
+   * Most JSON values (objects, arrays, array elements) a header may hold,
+   * counted by a byte scan before the header is parsed (default 200 000; the largest legitimate upload header of the zoo, Inception-BN-21k in one partition, has about 12 000).
+   */
+  readonly maxHeaderItems: number;
 }
 
 /** The default {@link ProtocolLimits}. */
@@ -79,6 +84,7 @@ export const DEFAULT_LIMITS: ProtocolLimits = Object.freeze({
   maxHeaderBytes: 4 * 2 ** 20,
   maxTensorsPerFrame: 4096,
   maxLayers: 100_000,
+  maxHeaderItems: 200_000,
 });
 
 /** Fill in defaults for partial limits. @throws {ProtocolError} on a non-positive or non-integer limit. */
@@ -108,6 +114,13 @@ const requestId = z.number().int().nonnegative().max(2 ** 53 - 1);
 const sessionId = z.string().regex(/^[0-9a-f]{32,128}$/, "session id must be lowercase hex");
 const index = z.number().int().nonnegative().max(1e9);
 const finite = z.number().finite();
+/** A server's load report (issue 12), carried by `hello-ok`, `ack` and `result` when the server measures it. */
+const loadSchema = z.object({
+  /** Mean wait of recent requests in the server's execution queue (ms). */
+  queueMs: finite.nonnegative(),
+  /** Fraction of the server's execution capacity busy over its last window (0–1). */
+  utilization: z.number().min(0).max(1),
+});
 
 /** Schema of a layer definition as carried by `upload` (the {@link Layer} fields). */
 export const layerSchema = z.object({
@@ -137,12 +150,21 @@ export const HEADER_SCHEMAS = {
       name: z.string().max(1024),
       layers: z.array(z.object({ name, type: name })).min(1),
     }),
+    /** The shared token, when the server requires one (see docs/protocol.md). */
+    token: z.string().max(1024).optional(),
+    /** Reattach to a session this client opened before its connection dropped (secret from its `hello-ok`). */
+    resume: z.object({ sessionId, secret: z.string().regex(/^[0-9a-f]{32,128}$/) }).optional(),
   }),
   "hello-ok": z.object({
     requestId,
     tensors: tensorsField,
     sessionId,
     predictionFunctions: z.unknown().optional(),
+    /** Secret that lets this client resume the session after its connection drops. */
+    resumeSecret: z.string().max(128).optional(),
+    /** Runtime indices of the layers the session already holds (non-empty only on a resumed session). */
+    holds: z.array(index).optional(),
+    load: loadSchema.optional(),
   }),
   upload: z.object({
     requestId,
@@ -163,6 +185,7 @@ export const HEADER_SCHEMAS = {
     tensors: tensorsField,
     partition: index,
     layers: z.array(index),
+    load: loadSchema.optional(),
   }),
   execute: z.object({
     requestId,
@@ -178,6 +201,7 @@ export const HEADER_SCHEMAS = {
     tensors: tensorsField,
     /** Key of each tensor body, in order. */
     outputs: z.array(key),
+    load: loadSchema.optional(),
   }),
   error: z.object({
     requestId: requestId.optional(),
@@ -213,7 +237,10 @@ export type ErrorCode =
   | "memory-limit"
   | "execution-failed"
   | "protocol"
-  | "server-busy";
+  | "server-busy"
+  | "over-limit"
+  | "time-budget"
+  | "unauthorized";
 
 /**
  * The server refused one request (its `error` reply): `code` says why
@@ -369,6 +396,20 @@ function parsePrefix(bytes: Uint8Array, limits: ProtocolLimits): Prefix {
 }
 
 /**
+ * An upper bound on the JSON values in `bytes[start, end)`: one per `{`, `[`
+ * and `,` (string contents included, so it never undercounts). Cost O(bytes),
+ * far below JSON.parse and schema validation.
+ */
+function countJsonItems(bytes: Uint8Array, start: number, end: number): number {
+  let count = 0;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
+    if (b === 0x2c || b === 0x5b || b === 0x7b) count++;
+  }
+  return count;
+}
+
+/**
  * Decode one complete frame (exactly one frame's bytes). Tensor data are views
  * into `frame` when it is 4-aligned and the host is little-endian, copies
  * otherwise.
@@ -380,6 +421,10 @@ export function decodeFrame(frame: Uint8Array, limits: ProtocolLimits = DEFAULT_
   const prefix = parsePrefix(frame, limits);
   if (frame.length !== prefix.frameLength) {
     throw new ProtocolError(`frame: ${frame.length} bytes given, the prefix says ${prefix.frameLength} (truncated or trailing bytes)`);
+  }
+  const items = countJsonItems(frame, PREFIX_BYTES, PREFIX_BYTES + prefix.headerLength);
+  if (items > limits.maxHeaderItems) {
+    throw new ProtocolError(`frame ${prefix.type}: header holds more than ${limits.maxHeaderItems} JSON values (counted before parsing)`);
   }
   let raw: unknown;
   try {
@@ -428,12 +473,26 @@ export function decodeFrame(frame: Uint8Array, limits: ProtocolLimits = DEFAULT_
   return { type: prefix.type, header: parsed.data, tensors } as Message;
 }
 
+/** Options of {@link FrameDecoder}. */
+export interface FrameDecoderOptions {
+  /**
+   * Called once a frame's prefix is validated, before its buffer is
+   * allocated, with the frame's length and type: throw to refuse the frame
+   * (the decoder then fails like on a malformed frame). A server charges the
+   * frame to its memory budget here.
+   */
+  readonly admit?: (frameLength: number, type: MessageType) => void;
+}
+
 /**
  * Incremental decoder for a byte stream: feed chunks as they arrive (split or
  * coalesced, any sizes); it returns the complete frames. It buffers at most
  * one frame, and only after the 16-byte prefix has been validated against
- * the limits, so an oversized length prefix is rejected before any large
- * allocation. After it throws, the stream is unusable (close the connection).
+ * the limits (and accepted by `options.admit`), so an oversized length
+ * prefix is rejected before any large allocation. The frame's buffer is
+ * allocated once at its final size and filled in place, so a frame costs its
+ * length in memory, not twice. After it throws, the stream is unusable
+ * (close the connection).
  *
  * @example
  * ```ts
@@ -443,19 +502,31 @@ export function decodeFrame(frame: Uint8Array, limits: ProtocolLimits = DEFAULT_
  */
 export class FrameDecoder {
   private readonly limits: ProtocolLimits;
-  private chunks: Uint8Array[] = [];
-  private buffered = 0;
+  private readonly admit: ((frameLength: number, type: MessageType) => void) | undefined;
+  private readonly head = new Uint8Array(PREFIX_BYTES);
+  private headLength = 0;
+  private frame: Uint8Array | undefined;
+  private filled = 0;
   private prefix: Prefix | undefined;
   private failed: ProtocolError | undefined;
 
-  /** @param limits frame limits (default {@link DEFAULT_LIMITS}). */
-  constructor(limits: Partial<ProtocolLimits> = {}) {
+  /**
+   * @param limits frame limits (default {@link DEFAULT_LIMITS}).
+   * @param options hooks (see {@link FrameDecoderOptions}).
+   */
+  constructor(limits: Partial<ProtocolLimits> = {}, options: FrameDecoderOptions = {}) {
     this.limits = resolveLimits(limits);
+    this.admit = options.admit;
   }
 
   /** Bytes held waiting for the rest of a frame. */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.frame === undefined ? this.headLength : this.filled;
+  }
+
+  /** Length of the frame being assembled (its buffer's size), 0 between frames. */
+  get pendingFrameBytes(): number {
+    return this.frame?.length ?? 0;
   }
 
   /**
@@ -467,9 +538,10 @@ export class FrameDecoder {
     try {
       return this.pushUnchecked(chunk);
     } catch (error) {
-      this.failed = error instanceof ProtocolError ? error : new ProtocolError(`frame: ${String(error)}`, { cause: error });
-      this.chunks = [];
-      this.buffered = 0;
+      this.failed = error instanceof ProtocolError ? error : new ProtocolError(`frame: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      this.frame = undefined;
+      this.filled = 0;
+      this.headLength = 0;
       throw this.failed;
     }
   }
@@ -480,55 +552,45 @@ export class FrameDecoder {
    */
   end(): void {
     if (this.failed) return;
-    if (this.buffered > 0) {
+    if (this.bufferedBytes > 0) {
       const expected = this.prefix ? ` of ${this.prefix.frameLength}` : "";
-      throw new ProtocolError(`frame: stream ended inside a frame (${this.buffered}${expected} bytes received; truncated)`);
+      throw new ProtocolError(`frame: stream ended inside a frame (${this.bufferedBytes}${expected} bytes received; truncated)`);
     }
   }
 
   private pushUnchecked(chunk: Uint8Array): Message[] {
-    if (chunk.length > 0) {
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
-    }
     const out: Message[] = [];
+    let rest = chunk;
     for (;;) {
-      if (this.prefix === undefined) {
-        // Reject garbage as soon as the magic is visibly wrong.
-        const head = this.take(Math.min(this.buffered, PREFIX_BYTES), false);
-        for (let i = 0; i < Math.min(head.length, 4); i++) {
-          if (head[i] !== MAGIC[i]) throw new ProtocolError(`frame: bad magic bytes (expected "IONN")`);
-        }
-        if (this.buffered < PREFIX_BYTES) return out;
-        this.prefix = parsePrefix(head, this.limits);
+      if (this.frame !== undefined) {
+        const n = Math.min(rest.length, this.frame.length - this.filled);
+        this.frame.set(rest.subarray(0, n), this.filled);
+        this.filled += n;
+        rest = rest.subarray(n);
+        if (this.filled < this.frame.length) return out;
+        const frame = this.frame;
+        this.frame = undefined;
+        this.filled = 0;
+        this.prefix = undefined;
+        out.push(decodeFrame(frame, this.limits));
+        continue;
       }
-      if (this.buffered < this.prefix.frameLength) return out;
-      const frame = this.take(this.prefix.frameLength, true);
-      this.prefix = undefined;
-      out.push(decodeFrame(frame, this.limits));
-    }
-  }
-
-  /** Copy the first `n` buffered bytes into a fresh buffer; consume them when `consume`. */
-  private take(n: number, consume: boolean): Uint8Array {
-    const out = new Uint8Array(n);
-    let filled = 0;
-    let used = 0;
-    while (filled < n) {
-      const chunk = this.chunks[used]!;
-      const part = Math.min(chunk.length, n - filled);
-      out.set(chunk.subarray(0, part), filled);
-      filled += part;
-      if (part === chunk.length) used++;
-      else if (consume) {
-        this.chunks[used] = chunk.subarray(part);
+      const n = Math.min(PREFIX_BYTES - this.headLength, rest.length);
+      this.head.set(rest.subarray(0, n), this.headLength);
+      this.headLength += n;
+      rest = rest.subarray(n);
+      // Reject garbage as soon as the magic is visibly wrong.
+      for (let i = 0; i < Math.min(this.headLength, 4); i++) {
+        if (this.head[i] !== MAGIC[i]) throw new ProtocolError(`frame: bad magic bytes (expected "IONN")`);
       }
+      if (this.headLength < PREFIX_BYTES) return out;
+      this.prefix = parsePrefix(this.head, this.limits);
+      this.admit?.(this.prefix.frameLength, this.prefix.type);
+      this.frame = new Uint8Array(this.prefix.frameLength);
+      this.frame.set(this.head, 0);
+      this.filled = PREFIX_BYTES;
+      this.headLength = 0;
     }
-    if (consume) {
-      this.chunks.splice(0, used);
-      this.buffered -= n;
-    }
-    return out;
   }
 }
 

@@ -21,7 +21,7 @@ import type { Server, Socket } from "node:net";
 // In a variable so that bundlers for the browser do not try to resolve it.
 const NODE_NET = "node:net";
 import { constantTimeEqual, macrotask, randomHex } from "../platform/index.js";
-import { IonnError, ProtocolError } from "../errors.js";
+import { IonnError, ProtocolError, TimeBudgetError } from "../errors.js";
 import type { Layer } from "../model/types.js";
 import {
   type ErrorCode,
@@ -34,6 +34,17 @@ import {
   tensorsByKey,
 } from "./protocol.js";
 import type { Clock, Executor, LayerWeights, NetworkDeclaration, Scheduler, Tensor } from "./types.js";
+import { type WorkLimits, WorkLimitError, checkLayerWork, resolveWorkLimits } from "./work-limits.js";
+import { type MemoryAccount, MemoryBudget } from "./memory-budget.js";
+import { Admission, type AdmissionOptions, tokenMatches } from "./admission.js";
+
+/** The execution load an {@link EdgeServer} reports (e.g. a worker pool's {@link PoolLoad}). */
+export interface ExecutionLoad {
+  /** Recent mean wait of requests in the execution queue (ms). */
+  readonly queueDelayMs: number;
+  /** Fraction of the execution capacity busy (0–1). */
+  readonly utilization: number;
+}
 
 /** Options of {@link EdgeServer}. */
 export interface EdgeServerOptions {
@@ -49,8 +60,26 @@ export interface EdgeServerOptions {
   readonly idleTimeoutMs?: number;
   /** Time source for idleness (default `performance.now()`). */
   readonly clock?: Clock;
-  /** Protocol limits (also bound every tensor shape a layer declares). */
+  /** Protocol limits (also bound every tensor shape a layer declares; default: the protocol's `DEFAULT_LIMITS` with `maxHeaderBytes` 1 MiB). */
   readonly limits?: Partial<ProtocolLimits>;
+  /** Work limits every uploaded layer is checked against before it is accepted (default {@link DEFAULT_WORK_LIMITS}). */
+  readonly workLimits?: Partial<WorkLimits>;
+  /**
+   * The server-wide memory budget (a {@link MemoryBudget} or its size in
+   * bytes; default {@link defaultMemoryBudgetBytes}, half the machine's
+   * memory). Weights, frames being assembled, request tensors and outbound
+   * replies are charged to it; at the cap idle sessions are evicted (least
+   * recently used first), then requests are refused with `memory-limit`.
+   */
+  readonly memory?: MemoryBudget | number;
+  /** The execution load to report to clients in `hello-ok`, `ack` and `result` (e.g. `() => pool.load()`; default none). */
+  readonly load?: () => ExecutionLoad;
+  /** When set, `hello` must carry this token (see docs/protocol.md; default: no authentication). */
+  readonly authToken?: string;
+  /** A session idle at least this long may be evicted to admit a new session or to free memory (default 2 000 ms). */
+  readonly minIdleBeforeEvictionMs?: number;
+  /** A session whose connection dropped without `bye` stays resumable this long (default 30 000 ms; 0 disables resume). */
+  readonly resumeGraceMs?: number;
 }
 
 interface PendingBlob {
@@ -76,6 +105,14 @@ interface Session {
   lastActive: number;
   connection: ServerConnection;
   queue: Promise<unknown>;
+  /** The session's share of the server's memory budget. */
+  readonly account: MemoryAccount;
+  /** Lets the client resume the session on a new connection. */
+  readonly resumeSecret: string;
+  /** Requests of this session being handled (a busy session is never evicted). */
+  busy: number;
+  /** Set while the session has no connection (dropped without bye), waiting to be resumed. */
+  detachedAt: number | undefined;
 }
 
 /** Statistics of an {@link EdgeServer}. */
@@ -88,6 +125,16 @@ export interface EdgeServerStats {
   readonly evicted: number;
   /** Partitions ACKed so far (all sessions). */
   readonly acks: number;
+  /** Bytes charged to the memory budget now (weights, frames, tensors, outbound replies). */
+  readonly memoryBytes: number;
+  /** Most bytes charged at once so far. */
+  readonly memoryPeakBytes: number;
+  /** Charges the memory budget refused so far. */
+  readonly memoryRefusals: number;
+  /** Sessions evicted to admit another session or to free memory. */
+  readonly evictedForRoom: number;
+  /** Sessions resumed on a new connection. */
+  readonly resumed: number;
 }
 
 const defaultClock: Clock = { now: () => performance.now() };
@@ -128,6 +175,8 @@ function parseKey(key: string): [number, number] {
 export class EdgeServer {
   /** Resolved protocol limits. */
   readonly limits: ProtocolLimits;
+  /** Resolved work limits (see {@link checkLayerWork}). */
+  readonly workLimits: WorkLimits;
   private readonly options: EdgeServerOptions;
   private readonly clock: Clock;
   private readonly maxSessionBytes: number;
@@ -137,6 +186,12 @@ export class EdgeServer {
   private readonly connections = new Set<ServerConnection>();
   private evictedCount = 0;
   private ackCount = 0;
+  private evictedForRoomCount = 0;
+  private resumedCount = 0;
+  /** The server-wide memory budget. */
+  readonly memory: MemoryBudget;
+  private readonly minIdleMs: number;
+  private readonly resumeGraceMs: number;
 
   /**
    * Creates a server with no sessions (defaults in {@link EdgeServerOptions}).
@@ -144,11 +199,54 @@ export class EdgeServer {
    */
   constructor(options: EdgeServerOptions) {
     this.options = options;
-    this.limits = resolveLimits(options.limits);
+    // Headers: 1 MiB by default on the server (the largest legitimate one, a whole Inception-BN-21k partition, is 110 KB).
+    this.limits = resolveLimits({ maxHeaderBytes: 2 ** 20, ...options.limits });
+    this.workLimits = resolveWorkLimits(options.workLimits);
     this.clock = options.clock ?? defaultClock;
     this.maxSessionBytes = options.maxSessionBytes ?? 2 ** 30;
     this.maxSessions = options.maxSessions ?? 64;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+    this.memory = options.memory instanceof MemoryBudget ? options.memory : new MemoryBudget(options.memory);
+    this.memory.reclaim = (needed, requester) => this.reclaim(needed, requester);
+    this.minIdleMs = options.minIdleBeforeEvictionMs ?? 2000;
+    this.resumeGraceMs = options.resumeGraceMs ?? 30_000;
+  }
+
+  /**
+   * Evict idle sessions, least recently used first, until `needed` bytes are
+   * free (sessions busy with a request, idle less than
+   * `minIdleBeforeEvictionMs`, or owning `requester` are kept). Returns the bytes freed.
+   */
+  private reclaim(needed: number, requester?: MemoryAccount): number {
+    const now = this.clock.now();
+    const candidates = [...this.sessions.values()]
+      .filter((s) => s.account !== requester && s.busy === 0 && s.account.bytes > 0 && (s.detachedAt !== undefined || now - s.lastActive >= this.minIdleMs))
+      .sort((a, b) => (a.detachedAt === undefined ? 1 : 0) - (b.detachedAt === undefined ? 1 : 0) || a.lastActive - b.lastActive);
+    let freed = 0;
+    for (const session of candidates) {
+      if (freed >= needed) break;
+      freed += session.account.bytes;
+      this.evictForRoom(session);
+    }
+    return freed;
+  }
+
+  private evictForRoom(session: Session): void {
+    this.dropSession(session);
+    if (session.detachedAt === undefined) session.connection.close();
+    this.evictedForRoomCount++;
+  }
+
+  private loadReport(): { load?: { queueMs: number; utilization: number } } {
+    if (this.options.load === undefined) return {};
+    try {
+      const load = this.options.load();
+      const queueMs = Number.isFinite(load.queueDelayMs) && load.queueDelayMs >= 0 ? load.queueDelayMs : 0;
+      const utilization = Number.isFinite(load.utilization) ? Math.min(1, Math.max(0, load.utilization)) : 0;
+      return { load: { queueMs, utilization } };
+    } catch {
+      return {};
+    }
   }
 
   /** Open a connection context (one per client connection). */
@@ -162,7 +260,17 @@ export class EdgeServer {
   stats(): EdgeServerStats {
     let bytes = 0;
     for (const s of this.sessions.values()) bytes += s.bytes;
-    return { sessions: this.sessions.size, bytes, evicted: this.evictedCount, acks: this.ackCount };
+    return {
+      sessions: this.sessions.size,
+      bytes,
+      evicted: this.evictedCount,
+      acks: this.ackCount,
+      memoryBytes: this.memory.used,
+      memoryPeakBytes: this.memory.peak,
+      memoryRefusals: this.memory.refused,
+      evictedForRoom: this.evictedForRoomCount,
+      resumed: this.resumedCount,
+    };
   }
 
   /**
@@ -174,9 +282,10 @@ export class EdgeServer {
     const now = this.clock.now();
     let evicted = 0;
     for (const session of [...this.sessions.values()]) {
-      if (now - session.lastActive > this.idleTimeoutMs) {
+      const detachedTooLong = session.detachedAt !== undefined && now - session.detachedAt > this.resumeGraceMs;
+      if (now - session.lastActive > this.idleTimeoutMs || detachedTooLong) {
         this.dropSession(session);
-        session.connection.close();
+        if (session.detachedAt === undefined) session.connection.close();
         evicted++;
       }
     }
@@ -187,14 +296,25 @@ export class EdgeServer {
   /** Close every connection and drop every session. */
   close(): void {
     for (const connection of [...this.connections]) connection.close();
-    this.sessions.clear();
+    for (const session of [...this.sessions.values()]) this.dropSession(session);
   }
 
   /** @internal */
   forget(connection: ServerConnection): void {
     this.connections.delete(connection);
     const session = connection.session;
-    if (session !== undefined && this.sessions.get(session.id) === session) this.dropSession(session);
+    if (session === undefined || this.sessions.get(session.id) !== session || session.connection !== connection) return;
+    if (this.resumeGraceMs > 0 && !connection.byeReceived && session.account.bytes > 0) {
+      // Keep the session's state for a while: the client may resume it on a new connection.
+      session.detachedAt = this.clock.now();
+      for (const pending of session.pending.values()) {
+        session.bytes -= pending.bytes;
+        session.account.release(pending.bytes);
+      }
+      session.pending.clear();
+      return;
+    }
+    this.dropSession(session);
   }
 
   private dropSession(session: Session): void {
@@ -202,6 +322,7 @@ export class EdgeServer {
     session.pending.clear();
     session.loaded.clear();
     session.bytes = 0;
+    session.account.close();
   }
 
   /** @internal Handle one message of `connection`; returns the reply, if any. */
@@ -212,10 +333,17 @@ export class EdgeServer {
         case "hello":
           return this.hello(connection, message);
         case "upload":
-          return await this.upload(connection, message);
-        case "execute":
-          return await this.execute(connection, message);
+        case "execute": {
+          const session = connection.session;
+          if (session !== undefined) session.busy++;
+          try {
+            return message.type === "upload" ? await this.upload(connection, message) : await this.execute(connection, message);
+          } finally {
+            if (session !== undefined) session.busy--;
+          }
+        }
         case "bye": {
+          connection.byeReceived = true;
           const session = connection.session;
           if (session !== undefined) {
             if (message.header.sessionId !== undefined) this.owned(connection, message.header.sessionId);
@@ -245,15 +373,33 @@ export class EdgeServer {
       throw new RequestError("bad-request", `server: this connection already has session ${connection.session.id}`);
     }
     const { network } = message.header;
+    if (this.options.authToken !== undefined && !tokenMatches(this.options.authToken, message.header.token)) {
+      throw new RequestError("unauthorized", `server: this server requires a valid token in hello (see docs/protocol.md)`, true);
+    }
     if (network.layers.length > this.limits.maxLayers) {
       throw new RequestError("bad-request", `server: network "${network.name}" declares ${network.layers.length} layers, limit ${this.limits.maxLayers}`);
     }
+    if (message.header.resume !== undefined) {
+      const resumed = this.resume(connection, message);
+      if (resumed !== undefined) return resumed;
+    }
     if (this.sessions.size >= this.maxSessions) this.evictIdle();
+    if (this.sessions.size >= this.maxSessions) {
+      // Make room by evicting the least recently used idle session (squatters cannot hold every slot).
+      const now = this.clock.now();
+      let victim: Session | undefined;
+      for (const s of this.sessions.values()) {
+        const idle = s.detachedAt !== undefined || now - s.lastActive >= this.minIdleMs;
+        if (idle && s.busy === 0 && (victim === undefined || s.lastActive < victim.lastActive)) victim = s;
+      }
+      if (victim !== undefined) this.evictForRoom(victim);
+    }
     if (this.sessions.size >= this.maxSessions) {
       throw new RequestError("server-busy", `server: ${this.sessions.size} sessions open, limit ${this.maxSessions}`);
     }
+    const id = randomHex(16);
     const session: Session = {
-      id: randomHex(16),
+      id,
       network: { name: network.name, layers: network.layers.map((l) => ({ name: l.name, type: l.type })) },
       executor: this.options.executorFactory(),
       loaded: new Map(),
@@ -262,19 +408,57 @@ export class EdgeServer {
       lastActive: this.clock.now(),
       connection,
       queue: Promise.resolve(),
+      account: this.memory.account(`session ${id.slice(0, 8)}…`, this.maxSessionBytes),
+      resumeSecret: randomHex(16),
+      busy: 0,
+      detachedAt: undefined,
     };
     this.sessions.set(session.id, session);
     connection.session = session;
+    return this.helloOk(message.header.requestId, session);
+  }
+
+  private helloOk(requestId: number, session: Session): Message {
     return {
       type: "hello-ok",
       header: {
-        requestId: message.header.requestId,
+        requestId,
         tensors: [],
         sessionId: session.id,
         ...(this.options.predictionFunctions === undefined ? {} : { predictionFunctions: this.options.predictionFunctions }),
+        ...(this.resumeGraceMs > 0 ? { resumeSecret: session.resumeSecret } : {}),
+        holds: [...session.loaded.keys()].sort((a, b) => a - b),
+        ...this.loadReport(),
       },
       tensors: [],
     };
+  }
+
+  /**
+   * Reattach a detached session to `connection` when the resume secret
+   * matches and the network is the same; `undefined` (open a new session)
+   * when the session is gone. Cost O(layers).
+   */
+  private resume(connection: ServerConnection, message: MessageOf<"hello">): Message | undefined {
+    const { sessionId, secret } = message.header.resume!;
+    const session = this.sessions.get(sessionId);
+    if (session === undefined || !tokenMatches(session.resumeSecret, secret)) return undefined;
+    const layers = message.header.network.layers;
+    const same = layers.length === session.network.layers.length && layers.every((l, i) => l.name === session.network.layers[i]!.name && l.type === session.network.layers[i]!.type);
+    if (!same) return undefined;
+    if (session.detachedAt === undefined) {
+      // The old connection may not have noticed yet that it is gone: the secret proves ownership.
+      const old = session.connection;
+      session.connection = connection;
+      old.session = undefined;
+      old.close();
+    }
+    session.detachedAt = undefined;
+    session.connection = connection;
+    session.lastActive = this.clock.now();
+    connection.session = session;
+    this.resumedCount++;
+    return this.helloOk(message.header.requestId, session);
   }
 
   /** The connection's session, checking that `sessionId` names it. */
@@ -325,6 +509,12 @@ export class EdgeServer {
         throw new RequestError("bad-request", `server: layer "${layer.name}" reads tensor ${ref.layer}:${ref.top}, which is not produced before it`);
       }
     }
+    try {
+      checkLayerWork(layer, this.workLimits);
+    } catch (error) {
+      if (error instanceof WorkLimitError) throw new RequestError("over-limit", `server: ${error.message}`);
+      throw error;
+    }
     const maxElements = this.limits.maxFrameBytes / 4;
     for (const shape of [...layer.inputShapes, ...layer.outputShapes]) {
       let n = 1;
@@ -356,6 +546,12 @@ export class EdgeServer {
             `server: partition ${header.partition} needs ${bytes} weight bytes; the session holds ${session.bytes} of ${this.maxSessionBytes}`,
           );
         }
+        if (!session.account.tryCharge(bytes)) {
+          throw new RequestError(
+            "memory-limit",
+            `server: partition ${header.partition} needs ${bytes} weight bytes; the server's memory budget has ${Math.max(0, this.memory.total - this.memory.used)} of ${this.memory.total} bytes free`,
+          );
+        }
         const blobs = new Map<string, PendingBlob[]>();
         for (const layer of layers) {
           if (layer.paramShapes.length > 0) {
@@ -382,12 +578,10 @@ export class EdgeServer {
         if (tensor.shape.length !== 1 || descriptor.offset !== blob.filled || blob.filled + tensor.data.length > blob.size) {
           throw new RequestError("bad-request", `server: slice of "${descriptor.layer}" blob ${descriptor.blob} at ${descriptor.offset} does not continue the blob (filled ${blob.filled} of ${blob.size})`);
         }
-        if (blob.filled === 0 && tensor.data.length === blob.size) {
-          blob.data = tensor.data; // whole blob in one slice: adopt it
-        } else {
-          blob.data ??= new Float32Array(blob.size);
-          blob.data.set(tensor.data, blob.filled);
-        }
+        // Blobs are assembled in shared memory: the frame's buffer is not kept alive, and a worker-pool
+        // executor adopts the blob without another copy.
+        blob.data ??= new Float32Array(new SharedArrayBuffer(blob.size * 4));
+        blob.data.set(tensor.data, blob.filled);
         blob.filled += tensor.data.length;
       });
       pending.nextPiece++;
@@ -407,6 +601,7 @@ export class EdgeServer {
         await this.serialized(session, () => session.executor.load(done.layers, weights));
       } catch (error) {
         session.bytes -= done.bytes;
+        session.account.release(done.bytes);
         throw new RequestError("execution-failed", `server: loading partition ${header.partition} failed: ${error instanceof Error ? error.message : String(error)}`);
       }
       if (this.sessions.get(session.id) !== session) {
@@ -416,7 +611,7 @@ export class EdgeServer {
       this.ackCount++;
       return {
         type: "ack",
-        header: { requestId: header.requestId, tensors: [], partition: header.partition, layers: done.layers.map((l) => l.index) },
+        header: { requestId: header.requestId, tensors: [], partition: header.partition, layers: done.layers.map((l) => l.index), ...this.loadReport() },
         tensors: [],
       };
     } catch (error) {
@@ -424,6 +619,7 @@ export class EdgeServer {
       if (pending !== undefined) {
         session.pending.delete(header.partition);
         session.bytes -= pending.bytes;
+        session.account.release(pending.bytes);
       }
       throw error;
     }
@@ -474,11 +670,26 @@ export class EdgeServer {
         throw new RequestError("bad-request", `server: output ${k} is not produced by the requested layers`);
       }
     }
+    // Tensors of the run (an upper bound: every output of every layer run), charged while it runs.
+    let tensorBytes = 0;
+    for (const index of run) for (const shape of session.loaded.get(index)!.outputShapes) tensorBytes += 4 * shape.reduce((a, b) => a * b, 1);
     let outputs: Map<string, Tensor>;
+    let charged = false;
     try {
-      outputs = await this.serialized(session, () => session.executor.run(run, needed, header.outputs));
+      outputs = await this.serialized(session, () => {
+        // Charged when the run starts (runs of a session are serial), so queued requests hold only their frames.
+        if (!session.account.tryCharge(tensorBytes)) {
+          throw new RequestError("memory-limit", `server: running layers ${run[0]}…${run[run.length - 1]} needs ${tensorBytes} tensor bytes; over the session's share or the server's memory budget`);
+        }
+        charged = true;
+        return session.executor.run(run, needed, header.outputs);
+      });
     } catch (error) {
+      if (error instanceof RequestError) throw error;
+      if (error instanceof TimeBudgetError) throw new RequestError("time-budget", `server: running layers ${run[0]}…${run[run.length - 1]}: ${error.message}`);
       throw new RequestError("execution-failed", `server: running layers ${run[0]}…${run[run.length - 1]} failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      if (charged) session.account.release(tensorBytes);
     }
     const keys: string[] = [];
     const tensors: Tensor[] = [];
@@ -488,7 +699,7 @@ export class EdgeServer {
       keys.push(k);
       tensors.push(tensor);
     }
-    return { type: "result", header: { requestId: header.requestId, tensors: [], outputs: keys }, tensors };
+    return { type: "result", header: { requestId: header.requestId, tensors: [], outputs: keys, ...this.loadReport() }, tensors };
   }
 }
 
@@ -501,6 +712,8 @@ export class EdgeServer {
 export class ServerConnection {
   /** @internal */
   session: Session | undefined;
+  /** @internal The client said `bye` (its session is not kept for resume). */
+  byeReceived = false;
   private isClosed = false;
   private readonly listeners: (() => void)[] = [];
 
@@ -576,6 +789,17 @@ export interface ServeTcpOptions {
   readonly scheduler?: Scheduler;
   /** Most requests handled concurrently per connection before reading pauses (default 16). */
   readonly maxInFlight?: number;
+  /** Connection admission: caps and the hello deadline (see {@link Admission}; defaults there). */
+  readonly admission?: AdmissionOptions;
+  /**
+   * A connection whose unsent replies exceed this stops being read and gets
+   * no new request started until its peer reads (default 16 MiB). Outbound
+   * bytes are charged to the server's memory budget; a peer that lets them
+   * pass its share is disconnected.
+   */
+  readonly maxOutboundBytes?: number;
+  /** Most bytes one connection may hold in frames being assembled, queued requests and outbound replies (default 1 GiB, within the server's budget). */
+  readonly maxConnectionBytes?: number;
 }
 
 /** A running TCP edge server. */
@@ -622,17 +846,66 @@ export async function serveTcp(options: ServeTcpOptions): Promise<TcpServerHandl
   const { createServer } = (await import(NODE_NET)) as typeof import("node:net");
   const tcp: Server = createServer((socket) => serveSocket(socket));
 
+  const admission = new Admission(options.admission);
+  const maxOutbound = options.maxOutboundBytes ?? 16 * 2 ** 20;
+  const maxConnectionBytes = options.maxConnectionBytes ?? 2 ** 30;
+
+  function refuse(socket: Socket, code: ErrorCode, text: string): void {
+    try {
+      for (const piece of encodeFrame({ type: "error", header: { tensors: [], code, message: text }, tensors: [] })) socket.write(piece);
+    } catch {
+      // nothing to add
+    }
+    socket.end();
+    setTimeout(() => socket.destroy(), 1000).unref();
+  }
+
   function serveSocket(socket: Socket): void {
+    const decision = admission.admit(socket.remoteAddress ?? "unknown", () => socket.destroy());
+    if (!decision.admitted) {
+      socket.on("error", () => undefined);
+      refuse(socket, "server-busy", decision.reason);
+      return;
+    }
+    for (const victim of decision.displaced) victim.close();
+    const admitted = decision.connection;
     sockets.add(socket);
     socket.setNoDelay(true);
     if (idleMs > 0) socket.setTimeout(idleMs, () => socket.destroy());
-    const decoder = new FrameDecoder(server.limits);
+    const helloTimer = setTimeout(() => {
+      if (connection.sessionId === undefined) socket.destroy();
+    }, admission.helloTimeoutMs);
+    helloTimer.unref();
+    const account = server.memory.account("connection", maxConnectionBytes);
+    /** Frame lengths charged by the decoder, in arrival order, not yet attached to a decoded message. */
+    const frameCharges: number[] = [];
+    let refusedForMemory = false;
+    const decoder = new FrameDecoder(server.limits, {
+      admit: (frameLength) => {
+        if (!account.tryCharge(frameLength)) {
+          refusedForMemory = true;
+          throw new ProtocolError(`server: a frame of ${frameLength} bytes does not fit in this connection's share or the server's memory budget`);
+        }
+        frameCharges.push(frameLength);
+      },
+    });
     const connection = server.connect();
+    const inbox: { message: Message; bytes: number }[] = [];
     let inFlight = 0;
     let blockedOnDrain = false;
+    let outboundCharged = 0;
+    const syncOutbound = (): boolean => {
+      const now = socket.destroyed ? 0 : socket.writableLength;
+      if (now > outboundCharged) {
+        if (!account.tryCharge(now - outboundCharged)) return false;
+      } else account.release(outboundCharged - now);
+      outboundCharged = now;
+      return true;
+    };
+    const overOutbound = () => !socket.destroyed && socket.writableLength > maxOutbound;
     const updateFlow = () => {
       if (socket.destroyed) return;
-      if (blockedOnDrain || inFlight >= maxInFlight) socket.pause();
+      if (blockedOnDrain || inFlight >= maxInFlight || inbox.length > 0 || overOutbound()) socket.pause();
       else socket.resume();
     };
     const send = (message: Message) => {
@@ -649,14 +922,37 @@ export async function serveTcp(options: ServeTcpOptions): Promise<TcpServerHandl
       }
       let ok = true;
       for (const piece of pieces) ok = socket.write(piece);
+      if (!syncOutbound()) {
+        // A peer that does not read cannot make the server hold more than its share.
+        connection.close();
+        socket.destroy();
+        return;
+      }
       if (!ok && !blockedOnDrain) {
         blockedOnDrain = true;
         updateFlow();
         socket.once("drain", () => {
           blockedOnDrain = false;
-          updateFlow();
+          syncOutbound();
+          pump();
         });
       }
+    };
+    const pump = () => {
+      while (inbox.length > 0 && inFlight < maxInFlight && !overOutbound() && !connection.closed) {
+        const { message, bytes } = inbox.shift()!;
+        inFlight++;
+        void connection.handle(message).then((reply) => {
+          inFlight--;
+          account.release(bytes);
+          if (reply !== undefined) {
+            if (reply.type === "hello-ok") admitted.hasSession = true;
+            send(reply);
+          }
+          pump();
+        });
+      }
+      updateFlow();
     };
     connection.onClose(() => {
       // Let queued replies (e.g. the error that explains the close) flush first.
@@ -670,26 +966,26 @@ export async function serveTcp(options: ServeTcpOptions): Promise<TcpServerHandl
         messages = decoder.push(chunk);
       } catch (error) {
         const text = error instanceof ProtocolError ? error.message : String(error);
-        send({ type: "error", header: { tensors: [], code: "protocol", message: text.slice(0, 4000) }, tensors: [] });
+        send({ type: "error", header: { tensors: [], code: refusedForMemory ? "memory-limit" : "protocol", message: text.slice(0, 4000) }, tensors: [] });
         connection.close();
         return;
       }
-      for (const message of messages) {
-        inFlight++;
-        updateFlow();
-        void connection.handle(message).then((reply) => {
-          inFlight--;
-          if (reply !== undefined) send(reply);
-          updateFlow();
-        });
-      }
+      for (const message of messages) inbox.push({ message, bytes: frameCharges.shift() ?? 0 });
+      pump();
     });
     socket.on("error", () => {
       // peer reset etc.: the close handler cleans up
     });
     socket.on("close", () => {
+      clearTimeout(helloTimer);
       sockets.delete(socket);
+      admission.release(admitted);
+      inbox.length = 0;
+      frameCharges.length = 0;
       connection.close();
+      // Everything this connection held goes now (releases of requests still running are clamped at 0).
+      account.close();
+      outboundCharged = 0;
     });
   }
 

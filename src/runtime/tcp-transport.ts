@@ -23,6 +23,7 @@ import {
 import type {
   ExecuteRequest,
   NetworkDeclaration,
+  OpenOptions,
   PartitionUpload,
   SessionInfo,
   Tensor,
@@ -45,6 +46,8 @@ export interface TcpTransportOptions {
   readonly uploadChunkBytes?: number;
   /** Protocol limits (default {@link DEFAULT_LIMITS}). */
   readonly limits?: Partial<ProtocolLimits>;
+  /** Token sent in `hello` for servers that require one (see docs/protocol.md; default none). */
+  readonly token?: string;
 }
 
 interface Pending {
@@ -83,6 +86,7 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
   const urgent: Outgoing[] = [];
   const bulk: Outgoing[] = [];
   let waitingForDrain = false;
+  let lastLoad: { queueMs: number; utilization: number } | undefined;
 
   function fail(error: Error): void {
     if (failure === undefined) failure = error;
@@ -137,6 +141,7 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
       fail(new RemoteError(message.header.code, `${where}: ${message.header.message}`));
       return;
     }
+    if ("load" in message.header && message.header.load !== undefined) lastLoad = message.header.load;
     const entry = requestId === undefined ? undefined : pending.get(requestId);
     if (entry === undefined) return; // a late reply to a timed-out request
     pending.delete(requestId!);
@@ -158,7 +163,9 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
   }
 
   return {
-    async open(network: NetworkDeclaration): Promise<SessionInfo> {
+    serverLoad: () => lastLoad,
+
+    async open(network: NetworkDeclaration, openOptions: OpenOptions = {}): Promise<SessionInfo> {
       if (socket !== undefined) throw new TransportError(`${where}: already open`);
       const decoder = new FrameDecoder(limits);
       const s = connect({ host: options.host, port: options.port });
@@ -198,7 +205,13 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
       send(
         {
           type: "hello",
-          header: { requestId, tensors: [], network: { name: network.name, layers: network.layers.map((l) => ({ name: l.name, type: l.type })) } },
+          header: {
+            requestId,
+            tensors: [],
+            network: { name: network.name, layers: network.layers.map((l) => ({ name: l.name, type: l.type })) },
+            ...(options.token === undefined ? {} : { token: options.token }),
+            ...(openOptions.resume === undefined ? {} : { resume: { sessionId: openOptions.resume.sessionId, secret: openOptions.resume.secret } }),
+          },
           tensors: [],
         },
         "urgent",
@@ -206,9 +219,12 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
       const message = await reply.promise;
       if (message.type !== "hello-ok") throw new ProtocolError(`${where}: expected hello-ok, got ${message.type}`);
       sessionId = message.header.sessionId;
-      return message.header.predictionFunctions === undefined
-        ? { sessionId }
-        : { sessionId, predictionFunctions: message.header.predictionFunctions };
+      return {
+        sessionId,
+        ...(message.header.predictionFunctions === undefined ? {} : { predictionFunctions: message.header.predictionFunctions }),
+        ...(message.header.resumeSecret === undefined ? {} : { resume: { sessionId, secret: message.header.resumeSecret } }),
+        ...(message.header.holds === undefined ? {} : { holds: message.header.holds }),
+      };
     },
 
     async upload(partition: PartitionUpload): Promise<UploadAck> {

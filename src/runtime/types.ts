@@ -38,6 +38,32 @@ export interface SessionInfo {
    * JSON, or `undefined` when the server ships none.
    */
   readonly predictionFunctions?: unknown;
+  /** Lets the client resume this session on a new connection ({@link OpenOptions.resume}), when the server allows it. */
+  readonly resume?: ResumeToken;
+  /** Runtime indices of the layers the session already holds (a resumed session), else empty or absent. */
+  readonly holds?: readonly number[];
+}
+
+/** What resumes a session on a new connection (from `hello-ok`). */
+export interface ResumeToken {
+  /** The session to resume. */
+  readonly sessionId: string;
+  /** The secret the server gave with the session (hex). */
+  readonly secret: string;
+}
+
+/** A server's load report as carried by its replies (issue 12). */
+export interface ServerLoad {
+  /** Recent mean wait in the server's execution queue (ms). */
+  readonly queueMs: number;
+  /** Fraction of the server's execution capacity busy (0–1). */
+  readonly utilization: number;
+}
+
+/** Options of {@link Transport.open}. */
+export interface OpenOptions {
+  /** Ask the server to resume this earlier session (from {@link SessionInfo.resume}); it opens a new one when it cannot. */
+  readonly resume?: ResumeToken;
 }
 
 /** One partition of an upload plan, ready to send: layer definitions plus weights. */
@@ -92,13 +118,15 @@ export interface ExecuteRequest {
  */
 export interface Transport {
   /** Open a session for a network; resolves with the session id and the server's prediction functions. */
-  open(network: NetworkDeclaration): Promise<SessionInfo>;
+  open(network: NetworkDeclaration, options?: OpenOptions): Promise<SessionInfo>;
   /** Send one partition; resolves when the server has loaded it and ACKed. */
   upload(partition: PartitionUpload): Promise<UploadAck>;
   /** Run uploaded layers on the server; resolves with the wanted tensors. */
   execute(request: ExecuteRequest): Promise<Map<string, Tensor>>;
   /** End the session (says `bye` when connected); never rejects. */
   close(): Promise<void>;
+  /** The server's latest load report (queue delay ms, utilization 0–1), when it sends them (optional). */
+  serverLoad?(): ServerLoad | undefined;
 }
 
 /**

@@ -348,6 +348,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
     plan: { partitions: decision.partitions.map((layers) => ({ layers: [...layers] })) },
     clock,
     scheduler: clock,
+    verify: "structure", // the simulator's executors compute no real values
     ...(scenario.queryTimeoutMs !== undefined ? { queryTimeoutMs: positive("queryTimeoutMs", scenario.queryTimeoutMs) } : {}),
     ...(decision.placement !== undefined ? { placement: decision.placement } : {}),
     onEvent: (event: ClientEvent) => {

@@ -60,6 +60,8 @@ export function convolutionParamShapes(input: Shape, params: ConvolutionParams):
 }
 
 let columnScratch = new Float32Array(0);
+/** Scratch kept between calls; a larger buffer is released after the call that needed it (4 Mi floats = 16 MiB). */
+const SCRATCH_KEEP_FLOATS = 4 * 2 ** 20;
 
 /**
  * Runs a convolution. `weights` is `[Cout, Cin/group, kh, kw]` row-major,
@@ -110,6 +112,7 @@ export function convolution(
         depthwiseChannel(data, (b * cin + ch) * h * w, h, w, weights, ch * kh * kw, out, (b * cout + ch) * spatial, ho, wo, params);
       }
     }
+    if (paddedScratch.length > SCRATCH_KEEP_FLOATS) paddedScratch = new Float32Array(0);
     return { shape: outShape, data: out };
   }
   for (let b = 0; b < batch; b++) {
@@ -125,6 +128,8 @@ export function convolution(
       }
     }
   }
+  if (columnScratch.length > SCRATCH_KEEP_FLOATS) columnScratch = new Float32Array(0);
+  if (paddedScratch.length > SCRATCH_KEEP_FLOATS) paddedScratch = new Float32Array(0);
   return { shape: outShape, data: out };
 }
 

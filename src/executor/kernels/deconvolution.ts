@@ -127,5 +127,8 @@ export function deconvolution(
       }
     }
   }
+  // Release scratch over 16 MiB (4 Mi floats) so one large request does not pin it for the process's life.
+  if (columnScratch.length > 4 * 2 ** 20) columnScratch = new Float32Array(0);
+  if (transposedScratch.length > 4 * 2 ** 20) transposedScratch = new Float32Array(0);
   return { shape: outShape, data: out };
 }
