@@ -57,7 +57,7 @@ import {
 
 /** Options of {@link optimalUploadPlan}. */
 export interface OptimalPlanOptions extends ObjectiveOptions {
-  /** Stop the exact search after this long and return the best plan found, `exact: false`, ms (default 900). */
+  /** Stop the exact search after this long and return the best plan found, `exact: false`, ms (default 700). */
   readonly timeBudgetMs?: number;
   /** Exact search when the network has at most this many parameterized groups (default 20). */
   readonly maxExactGroups?: number;
@@ -95,7 +95,7 @@ function better(a: ObjectiveValue, aParts: number, b: ObjectiveValue | undefined
 
 /** Validate the planner's own options. */
 function budgetOf(options: OptimalPlanOptions): number {
-  const budget = options.timeBudgetMs ?? 900;
+  const budget = options.timeBudgetMs ?? 700;
   if (typeof budget !== "number" || Number.isNaN(budget) || budget <= 0) {
     throw new InvalidArgumentError(`optimalUploadPlan: timeBudgetMs (time budget) must be a number > 0 ms, got ${String(budget)}`);
   }

@@ -309,7 +309,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
   const costs = simulationCosts(network, scenario.costs);
   const loadMs = scenario.serverLoadMs ?? referenceLoadMs;
 
-  const decision: PolicyDecision = policy.decide({ network, clientMs: costs.clientMs, serverMs: costs.serverMs, mbps, downlinkMbps, megabit });
+  const decision: PolicyDecision = policy.decide({ network, clientMs: costs.clientMs, serverMs: costs.serverMs, mbps, downlinkMbps, megabit, latencyMs, preprocessingMs, horizonMs: seconds * 1000, serverLoadMs: loadMs });
   const clock = new VirtualClock();
   const link = new SimulatedLink(clock, { mbps, downlinkMbps, megabit, latencyMs, sharing });
   const computing: Interval[] = [];
