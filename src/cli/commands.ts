@@ -14,6 +14,7 @@ import { type Command, COST_OPTIONS, costOptions, kOption, loadModel, mbpsOption
 import { fitCommand, profileCommand } from "./model-commands.js";
 import { clientCommand, serveCommand } from "./runtime-commands.js";
 import { demoCommand, simulateCommand } from "./simulate-command.js";
+import { plannerOption, preprocessingOption, schedulePlanFields, timeBudgetOption } from "./planner-options.js";
 
 // ---------------------------------------------------------------- inspect
 
@@ -119,7 +120,7 @@ export function formatPlan(document: ReturnType<typeof planDocument>): string {
 const plan: Command = {
   summary: "compute IONN's upload plan (Algorithm 1) for a network",
   usage:
-    "<model> [--mbps 80] [--K 0.5] [--preset paper|ionn-reference] [--final-round] [--threshold T] [--client-profile F] [--server-profile F | --server-regression F] [--json]",
+    "<model> [--mbps 80] [--K 0.5] [--planner ionn|enhanced|optimal] [--preprocessing-ms 500] [--seconds 40] [--time-budget-ms 700] [--preset paper|ionn-reference] [--final-round] [--threshold T] [--client-profile F] [--server-profile F | --server-regression F] [--json]",
   options: {
     ...MODEL_OPTIONS,
     ...COST_OPTIONS,
@@ -128,8 +129,22 @@ const plan: Command = {
     preset: { type: "string" },
     "final-round": { type: "boolean" },
     threshold: { type: "string" },
+    planner: { type: "string" },
+    "preprocessing-ms": { type: "string" },
+    seconds: { type: "string" },
+    "time-budget-ms": { type: "string" },
+  },
+  help: {
+    planner: "ionn (Algorithm 1; default), enhanced (EMDL '19) or optimal (maximizes queries completed by the all-at-once upload time)",
+    "preprocessing-ms": "think time between queries for the objective, ms (default 500)",
+    seconds: "horizon of the objective, s (default 40)",
+    "time-budget-ms": "time budget of the optimal planner's exact search, ms (default 700)",
   },
   async run(context) {
+    const planner = plannerOption(context.values);
+    const thinkMs = preprocessingOption(context.values);
+    const horizonMs = 1000 * numberOption(context.values, "seconds", 40, (v) => v > 0, "a horizon in seconds > 0");
+    const timeBudgetMs = timeBudgetOption(context.values);
     const mbps = mbpsOption(context.values);
     const K = kOption(context.values);
     const preset = presetOption(context.values);
@@ -146,7 +161,21 @@ const plan: Command = {
       ...(finalRound !== undefined ? { finalRound } : {}),
       ...(threshold !== undefined ? { threshold } : {}),
     });
-    const document = planDocument(network, result, { mbps, K, clientSource: costs.clientSource, serverSource: costs.serverSource });
+    const base = planDocument(network, result, { mbps, K, clientSource: costs.clientSource, serverSource: costs.serverSource });
+    const scheduled = schedulePlanFields(network, result, planner, { thinkMs, horizonMs, timeBudgetMs, K });
+    const document =
+      planner === "ionn"
+        ? { ...base, ...scheduled.fields }
+        : {
+            ...base,
+            partitions: scheduled.schedule.partitions.map((p, i) => ({
+              layers: scheduled.layerPartitions[i]!.map((l) => network.layers[l]!.name),
+              groups: p.groups.map((g) => result.plan.groups[g]!.name),
+              bytes: p.bytes,
+              expectedQueryMs: p.expectedQueryMs,
+            })),
+            ...scheduled.fields,
+          };
     if (context.json) return printJson(context, document);
     context.stdout(formatPlan(document));
   },

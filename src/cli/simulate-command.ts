@@ -15,6 +15,7 @@ import { timelineSvg } from "../sim/svg.js";
 import { type Command, type CommandContext, kOption, loadModel, mbpsOption, MODEL_OPTIONS, printJson } from "./command.js";
 import { fixed, layerRange, mib, table } from "./format.js";
 import { numberOption } from "./options.js";
+import { preprocessingOption } from "./planner-options.js";
 
 function policiesOption(values: Record<string, unknown>): PolicyName[] {
   const raw = values["policy"] ?? "ionn";
@@ -107,10 +108,12 @@ async function run(context: CommandContext, usage: string): Promise<void> {
   const sharing = choice<LinkSharing>(values, "sharing", ["fair", "fifo"], "fair");
   const costs = choice<"device-models" | "published">(values, "costs", ["device-models", "published"], "device-models") as CostSource;
   const svgPath = typeof values["svg"] === "string" ? (values["svg"] as string) : undefined;
+  const preprocessingMs = preprocessingOption(values);
+  const uploadWindow = numberOption(values, "upload-window", 1, (v) => Number.isInteger(v) && v >= 1, "a whole number of partitions ≥ 1");
   const network = await loadModel(context, usage);
   const results: SimulationResult[] = [];
   for (const name of policies) {
-    results.push(await simulate({ network, policy: policyByName(name, { K }), mbps, seconds, seed, latencyMs, sharing, costs }));
+    results.push(await simulate({ network, policy: policyByName(name, { K }), mbps, seconds, seed, latencyMs, sharing, costs, preprocessingMs, ...(uploadWindow > 1 ? { uploadWindow } : {}) }));
   }
   if (svgPath !== undefined) {
     try {
@@ -152,7 +155,7 @@ async function run(context: CommandContext, usage: string): Promise<void> {
 export const simulateCommand: Command = {
   summary: "simulate the paper's closed-loop scenario (latency timeline, upload time, energy) for a policy",
   usage:
-    "<model> [--policy ionn|all-at-once|local|neurosurgeon[,...]] [--K 0.5] [--mbps 80] [--seconds 40] [--seed 1] [--latency 1] [--sharing fair|fifo] [--costs device-models|published] [--svg F] [--json]",
+    "<model> [--policy ionn|all-at-once|local|neurosurgeon|optimal|enhanced[,...]] [--K 0.5] [--preprocessing-ms 500] [--upload-window 1] [--mbps 80] [--seconds 40] [--seed 1] [--latency 1] [--sharing fair|fifo] [--costs device-models|published] [--svg F] [--json]",
   options: {
     ...MODEL_OPTIONS,
     policy: { type: "string" },
@@ -164,6 +167,13 @@ export const simulateCommand: Command = {
     sharing: { type: "string" },
     costs: { type: "string" },
     svg: { type: "string" },
+    "preprocessing-ms": { type: "string" },
+    "upload-window": { type: "string" },
+  },
+  help: {
+    policy: "local, all-at-once, ionn, neurosurgeon, optimal (objective-aware planner) or enhanced (EMDL '19); comma-separated for several",
+    "preprocessing-ms": "think time (pre-processing) before each query, ms (default 500; 0 = back to back)",
+    "upload-window": "partitions in flight at once (pipelined upload), default 1 (send after each ACK)",
   },
   async run(context) {
     await run(context, `ionn simulate ${this.usage}`);

@@ -14,6 +14,7 @@
 import { InvalidArgumentError, TransportError } from "../errors.js";
 import { type Network, type Layer, tensorKey, tensorShape } from "../model/types.js";
 import { RemoteError } from "./protocol.js";
+import { runUploadWindow } from "./upload-window.js";
 import type {
   Clock,
   Executor,
@@ -58,6 +59,12 @@ export interface OffloadingClientOptions {
    * path (the paper's all-at-once baseline, §6.2).
    */
   readonly placement?: (uploaded: ReadonlySet<number>) => Iterable<number>;
+  /**
+   * Partitions in flight at once (pipelined upload, `upload-window.ts`): the
+   * next partition is sent while the server still decodes and loads the
+   * previous ones (default 1: each after the previous ACK, as the paper).
+   */
+  readonly uploadWindow?: number;
 }
 
 /** Events reported through {@link OffloadingClientOptions.onEvent}. */
@@ -164,6 +171,7 @@ export class OffloadingClient {
   private localReady: Promise<void> | undefined;
   private link: Link;
   private started = false;
+  private readonly uploadWindow: number;
 
   /** @throws {InvalidArgumentError} when the plan names a layer twice or a layer the network does not have. */
   constructor(options: OffloadingClientOptions) {
@@ -175,6 +183,8 @@ export class OffloadingClient {
     this.queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
     this.onEvent = options.onEvent;
     this.placement = options.placement;
+    this.uploadWindow = options.uploadWindow ?? 1;
+    if (!Number.isInteger(this.uploadWindow) || this.uploadWindow < 1) throw new InvalidArgumentError(`OffloadingClient: uploadWindow must be an integer ≥ 1, got ${String(options.uploadWindow)}`);
     if (options.localLoaded) this.localReady = Promise.resolve();
     const layers = this.network.layers;
     const seen = new Set<number>();
@@ -275,8 +285,8 @@ export class OffloadingClient {
   private async uploadLoop(link: Link): Promise<void> {
     const all = this.partitions.map((_, i) => i);
     const order = [...all.filter((i) => !this.ackedEver.has(i)), ...all.filter((i) => this.ackedEver.has(i))];
-    for (const index of order) {
-      if (link.failed) return;
+    const send = async (index: number): Promise<boolean> => {
+      if (link.failed) return false;
       const layers = this.partitions[index]!.map((i) => this.network.layers[i]!).filter((l) => l.type !== "Input");
       const weights = new Map<string, LayerWeights>();
       for (const layer of layers) {
@@ -284,7 +294,7 @@ export class OffloadingClient {
         const blobs = this.weights.get(layer.name);
         if (blobs === undefined) {
           this.markFailed(link, new InvalidArgumentError(`OffloadingClient: no weights for layer "${layer.name}"`));
-          return;
+          return false;
         }
         weights.set(layer.name, blobs);
       }
@@ -292,9 +302,9 @@ export class OffloadingClient {
         await link.transport.upload({ index, layers, weights });
       } catch (error) {
         this.markFailed(link, error as Error);
-        return;
+        return false;
       }
-      if (link.failed) return;
+      if (link.failed) return false;
       for (const i of this.partitions[index]!) link.serverLayers.add(i);
       link.acked.push(index);
       this.ackedEver.add(index);
@@ -304,7 +314,9 @@ export class OffloadingClient {
         link.completedAtMs = atMs;
         this.emit({ type: "upload-complete", atMs });
       }
-    }
+      return true;
+    };
+    await runUploadWindow(order, this.uploadWindow, send);
   }
 
   /** Resolves when the current connection's upload loop ends (all ACKed, or failed). */

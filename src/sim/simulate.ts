@@ -104,6 +104,8 @@ export interface Scenario {
   readonly power?: PowerModel;
   /** The client's query timeout for a server call, ms (default 10 000, the runtime's). */
   readonly queryTimeoutMs?: number;
+  /** Partitions in flight at once (pipelined upload; default 1: each after the previous ACK). */
+  readonly uploadWindow?: number;
 }
 
 /** One query of the closed loop. */
@@ -309,7 +311,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
   const costs = simulationCosts(network, scenario.costs);
   const loadMs = scenario.serverLoadMs ?? referenceLoadMs;
 
-  const decision: PolicyDecision = policy.decide({ network, clientMs: costs.clientMs, serverMs: costs.serverMs, mbps, downlinkMbps, megabit, latencyMs, preprocessingMs, horizonMs: seconds * 1000, serverLoadMs: loadMs });
+  const decision: PolicyDecision = policy.decide({ network, clientMs: costs.clientMs, serverMs: costs.serverMs, mbps, downlinkMbps, megabit, latencyMs, preprocessingMs, horizonMs: seconds * 1000, serverLoadMs: loadMs, ...(scenario.uploadWindow !== undefined ? { uploadWindow: scenario.uploadWindow } : {}) });
   const clock = new VirtualClock();
   const link = new SimulatedLink(clock, { mbps, downlinkMbps, megabit, latencyMs, sharing });
   const computing: Interval[] = [];
@@ -334,6 +336,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
     scheduler: clock,
     ...(scenario.queryTimeoutMs !== undefined ? { queryTimeoutMs: positive("queryTimeoutMs", scenario.queryTimeoutMs) } : {}),
     ...(decision.placement !== undefined ? { placement: decision.placement } : {}),
+    ...(scenario.uploadWindow !== undefined ? { uploadWindow: scenario.uploadWindow } : {}),
     onEvent: (event: ClientEvent) => {
       if (event.type === "ack") acked.set(event.partition, event.atMs);
       if (event.type === "upload-complete") uploadCompleteMs = event.atMs;
