@@ -65,6 +65,13 @@ export interface OffloadingClientOptions {
    * previous ones (default 1: each after the previous ACK, as the paper).
    */
   readonly uploadWindow?: number;
+  /**
+   * Decide the placement once per query, with the ACKs received when it is
+   * raised (default `false`: re-decided per run). A planner whose paths are
+   * not nested (the `optimal` and `enhanced` schedules) sets it, so a query
+   * never switches to a path that ships an intermediate tensor up mid-way.
+   */
+  readonly placementPerQuery?: boolean;
 }
 
 /** Events reported through {@link OffloadingClientOptions.onEvent}. */
@@ -172,6 +179,7 @@ export class OffloadingClient {
   private link: Link;
   private started = false;
   private readonly uploadWindow: number;
+  private readonly placementPerQuery: boolean;
 
   /** @throws {InvalidArgumentError} when the plan names a layer twice or a layer the network does not have. */
   constructor(options: OffloadingClientOptions) {
@@ -184,6 +192,7 @@ export class OffloadingClient {
     this.onEvent = options.onEvent;
     this.placement = options.placement;
     this.uploadWindow = options.uploadWindow ?? 1;
+    this.placementPerQuery = options.placementPerQuery ?? false;
     if (!Number.isInteger(this.uploadWindow) || this.uploadWindow < 1) throw new InvalidArgumentError(`OffloadingClient: uploadWindow must be an integer ≥ 1, got ${String(options.uploadWindow)}`);
     if (options.localLoaded) this.localReady = Promise.resolve();
     const layers = this.network.layers;
@@ -381,9 +390,10 @@ export class OffloadingClient {
     let fellBack = false;
     const layers = this.runnable;
     let position = 0;
+    const snapshot = this.placementPerQuery ? this.placed(this.link) : undefined;
     while (position < layers.length) {
       const link = this.link;
-      const placed = this.placed(link);
+      const placed = snapshot ?? this.placed(link);
       const onServer = (layer: Layer) => !link.failed && !link.stalled && placed.has(layer.index);
       const remote = onServer(layers[position]!);
       const run: number[] = [];

@@ -50,6 +50,8 @@ export interface PolicyDecision {
    * ones (default: all uploaded layers). Passed to `OffloadingClient`.
    */
   readonly placement?: (uploaded: ReadonlySet<number>) => Iterable<number>;
+  /** Decide the placement once per query (see `OffloadingClientOptions.placementPerQuery`; default false). */
+  readonly placementPerQuery?: boolean;
   /** The planner's output when the policy used it (for reports). */
   readonly planned?: NetworkPlan;
   /** Expected query time (ms) after each partition is uploaded, when known. */

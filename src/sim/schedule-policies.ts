@@ -50,6 +50,7 @@ export function schedulePolicy(planner: PlannerName, options: SchedulePolicyOpti
       return {
         partitions: result.layerPartitions,
         placement: result.placementFn,
+        placementPerQuery: true,
         planned: result.planned,
         expectedQueryMs: result.partitions.map((p) => p.expectedQueryMs),
       };

@@ -337,6 +337,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
     ...(scenario.queryTimeoutMs !== undefined ? { queryTimeoutMs: positive("queryTimeoutMs", scenario.queryTimeoutMs) } : {}),
     ...(decision.placement !== undefined ? { placement: decision.placement } : {}),
     ...(scenario.uploadWindow !== undefined ? { uploadWindow: scenario.uploadWindow } : {}),
+    ...(decision.placementPerQuery ? { placementPerQuery: true } : {}),
     onEvent: (event: ClientEvent) => {
       if (event.type === "ack") acked.set(event.partition, event.atMs);
       if (event.type === "upload-complete") uploadCompleteMs = event.atMs;
