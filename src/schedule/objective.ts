@@ -15,9 +15,10 @@
  *   rate, one latency, the server's loading time (loads are serialized),
  *   the ACK frame on the downlink, one latency;
  * - the link is shared fairly (processor sharing, `link.ts` `"fair"`): a
- *   feature transfer sent while an upload frame is on the wire gets half
- *   the rate until one of the two ends, and delays the upload by the same
- *   amount (the link is work-conserving).
+ *   feature transfer gets half the rate while an upload frame is on the
+ *   wire (each frame it overlaps, in turn) and the full rate between
+ *   frames, and delays the frames by what it takes from them (the link is
+ *   work-conserving).
  *
  * Not modelled (each well under 1 % on the zoo networks, see
  * `objective.test.ts`): a query that is already running does not pick up an
@@ -45,6 +46,8 @@ export interface ObjectiveOptions {
   readonly placement?: "best" | "all";
   /** Partitions in flight at once (pipelined upload; default 1 = send after each ACK). */
   readonly uploadWindow?: number;
+  /** Also return every query's raise time and latency (default `false`). */
+  readonly timeline?: boolean;
 }
 
 /** The objective's value for one plan. */
@@ -69,6 +72,8 @@ export interface ObjectiveValue {
   readonly ackMs: readonly number[];
   /** Expected query time (full link rate) after each partition, ms. */
   readonly expectedQueryMs: readonly number[];
+  /** Each query raised within the horizon: raise time and latency, ms (with `timeline: true`). */
+  readonly queries?: readonly { readonly raisedAtMs: number; readonly latencyMs: number }[];
 }
 
 /** Objective options with defaults resolved. */
@@ -78,6 +83,7 @@ export interface ResolvedObjectiveOptions {
   readonly windowMs: number;
   readonly placement: "best" | "all";
   readonly uploadWindow: number;
+  readonly timeline: boolean;
 }
 
 /** The all-at-once baseline's upload completion (one frame with every group, queries local meanwhile), ms. `O(1)` once costs are resolved. */
@@ -107,7 +113,7 @@ export function resolveObjectiveOptions(costs: ResolvedCosts, options: Objective
   if (placement !== "best" && placement !== "all") throw new InvalidArgumentError(`uploadObjective: placement must be "best" or "all", got ${String(placement)}`);
   const uploadWindow = options.uploadWindow ?? 1;
   if (!Number.isInteger(uploadWindow) || uploadWindow < 1) throw new InvalidArgumentError(`uploadObjective: uploadWindow must be an integer ≥ 1, got ${String(uploadWindow)}`);
-  return { thinkMs, horizonMs, windowMs, placement, uploadWindow };
+  return { thinkMs, horizonMs, windowMs, placement, uploadWindow, timeline: options.timeline === true };
 }
 
 /** What the event loop needs per plan prefix: a path per number of ACKed partitions, and each partition's frame bytes and load time. */
@@ -225,6 +231,7 @@ function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjecti
   let nextCompletionAfterWindow = Number.NaN;
   let firstOffloaded: number | null = null;
   const completions: number[] = [];
+  const timeline: { raisedAtMs: number; latencyMs: number }[] = [];
   for (let guard = 0; t < stopMs; guard++) {
     if (guard > 50_000_000) throw new InvalidArgumentError("uploadObjective: too many queries (think time and latencies near 0?)");
     const raise = t;
@@ -236,20 +243,38 @@ function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjecti
       latency = tail.completion(raise) - raise;
     } else if (path.runs > 0) {
       latency += 2 * lat * path.runs;
-      const send = raise + path.prefixMs;
-      advance(send);
-      if (frontier < k && txStart[frontier]! <= send && send < txEnd[frontier]!) {
-        const remaining = (txEnd[frontier]! - send) * up;
-        const extra = Math.min(path.upBytes, remaining) / up;
-        txEnd[frontier] = txEnd[frontier]! + extra;
-        latency += extra;
+      // The feature transfer shares the uplink fairly with every upload frame on the wire while it lasts.
+      let t = raise + path.prefixMs;
+      let left = path.upBytes;
+      for (let step = 0; left > 1e-9 && step < 4 * k + 4; step++) {
+        advance(t);
+        if (frontier < k && txStart[frontier]! <= t && t < txEnd[frontier]!) {
+          const remaining = (txEnd[frontier]! - t) * up;
+          if (left <= remaining) {
+            txEnd[frontier] = txEnd[frontier]! + left / up;
+            t += (2 * left) / up;
+            left = 0;
+          } else {
+            txEnd[frontier] = t + (2 * remaining) / up;
+            t = txEnd[frontier]!;
+            left -= remaining;
+          }
+        } else {
+          const nextStart = frontier < k ? txStart[frontier]! : Number.POSITIVE_INFINITY;
+          const alone = Math.min(left / up, Math.max(0, nextStart - t));
+          t += alone;
+          left -= alone * up;
+          if (alone === 0 && !(nextStart > t)) t = nextStart; // the next frame starts now
+        }
       }
+      latency += t - (raise + path.prefixMs) - path.upBytes / up;
     }
     const done = raise + latency;
     if (raise < horizonMs) {
       inHorizon++;
       latencySum += latency;
       completions.push(done);
+      if (options.timeline) timeline.push({ raisedAtMs: raise, latencyMs: latency });
       if (firstOffloaded === null && path.runs > 0) firstOffloaded = done;
     }
     if (done <= windowMs) {
@@ -284,6 +309,7 @@ function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjecti
       firstOffloadedQueryMs: firstOffloaded,
       ackMs: Array.from(ack),
       expectedQueryMs: model.paths.slice(1).map((p) => p.ms),
+      ...(options.timeline ? { queries: timeline } : {}),
     },
   };
 }

@@ -232,6 +232,9 @@ export function schedulePlacement(
   const groupOf = new Int32Array(network.layers.length).fill(-1);
   for (let g = 0; g < c.n; g++) for (const l of groupLayers(graph.chain, g)) groupOf[l] = g;
   const omitted = new Set(dag?.omittedLayers ?? []);
+  const consumers: number[][] = network.layers.map(() => []);
+  for (const layer of network.layers) for (const ref of layer.inputs) consumers[ref.layer]!.push(layer.index);
+  const splits = network.layers.filter((l) => l.type === "Split" && l.inputs.length === 1 && l.tops.length > 1);
   return (uploaded) => {
     const mask = new Uint8Array(c.n).fill(1);
     for (let g = 0; g < c.n; g++) {
@@ -252,6 +255,14 @@ export function schedulePlacement(
         on.add(layer.index);
       }
     }
-    return out;
+    // A Split copies one tensor to several consumers: run it on the side of its consumers, so one
+    // tensor crosses the link instead of one per consumer (the chain model charges one).
+    for (const split of splits) {
+      const users = consumers[split.index]!;
+      if (users.length === 0) continue;
+      if (on.has(split.index) && users.every((u) => !on.has(u))) on.delete(split.index);
+      else if (!on.has(split.index) && uploaded.has(split.index) && users.every((u) => on.has(u))) on.add(split.index);
+    }
+    return [...on].sort((a, b) => a - b);
   };
 }
