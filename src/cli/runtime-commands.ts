@@ -17,6 +17,8 @@ import { resolveCosts } from "./costs.js";
 import { MODEL_OPTIONS, type Command, kOption, loadModel, mbpsOption, printJson } from "./command.js";
 import { fixed, layerRange, mib, plural, table } from "./format.js";
 import { numberOption } from "./options.js";
+import { plannerOption, preprocessingOption } from "./planner-options.js";
+import { planUpload } from "../schedule/planners.js";
 
 function portOption(values: Record<string, unknown>, fallback: number): number {
   return numberOption(values, "port", fallback, (v) => Number.isInteger(v) && v >= 0 && v <= 65535, "a TCP port (0–65535)");
@@ -70,7 +72,7 @@ function sameBits(a: Tensor | undefined, b: Tensor | undefined): boolean {
 /** `ionn client --connect HOST:PORT <model>`. */
 export const clientCommand: Command = {
   summary: "upload a model to an edge server incrementally while running queries collaboratively",
-  usage: "--connect HOST:PORT <model> [--K 0.5] [--mbps 80] [--queries 10] [--interval-ms 500] [--seed 1] [--timeout-ms 120000] [--json]",
+  usage: "--connect HOST:PORT <model> [--planner ionn|enhanced|optimal] [--upload-window 1] [--K 0.5] [--mbps 80] [--queries 10] [--interval-ms 500] [--seed 1] [--timeout-ms 120000] [--json]",
   options: {
     ...MODEL_OPTIONS,
     connect: { type: "string" },
@@ -83,8 +85,16 @@ export const clientCommand: Command = {
     "client-profile": { type: "string" },
     "server-profile": { type: "string" },
     preset: { type: "string" },
+    planner: { type: "string" },
+    "upload-window": { type: "string" },
+  },
+  help: {
+    planner: "ionn (Algorithm 1; default), enhanced (EMDL '19) or optimal (the objective-aware planner; think time = --interval-ms)",
+    "upload-window": "partitions in flight at once (pipelined upload), default 1",
   },
   async run(context) {
+    const planner = plannerOption(context.values);
+    const uploadWindow = numberOption(context.values, "upload-window", 1, (v) => Number.isInteger(v) && v >= 1, "a whole number of partitions ≥ 1");
     const { host, port } = parseConnect(context.values["connect"]);
     const K = kOption(context.values);
     const mbps = mbpsOption(context.values);
@@ -99,8 +109,10 @@ export const clientCommand: Command = {
     const costs = await resolveCosts(network, { ...(clientProfile ? { clientProfile } : {}), ...(serverProfile ? { serverProfile } : {}) });
     for (const warning of costs.warnings) context.stderr(`warning: ${warning}\n`);
     const planned = planNetwork(network, costs, { preset, mbps, K });
-    const { plan } = planned;
-    const partitions = runtimePartitions(network, planned);
+    const schedule =
+      planner === "ionn" ? undefined : planUpload(planner, network, costs, { preset, mbps, K, thinkMs: context.values["interval-ms"] === undefined ? 500 : preprocessingOption({ "preprocessing-ms": context.values["interval-ms"] }) });
+    const plan = schedule ?? planned.plan;
+    const partitions = schedule ? schedule.layerPartitions.map((l) => [...l]) : runtimePartitions(network, planned);
     const names = (layers: readonly number[]) => layers.map((i) => network.layers[i]!.name);
 
     const weights = randomWeights(network, seed);
@@ -123,6 +135,8 @@ export const clientCommand: Command = {
       transport: tcpTransport({ host, port, timeoutMs: Math.min(timeoutMs, 30_000) }),
       plan: { partitions: partitions.map((layers) => ({ layers })) },
       clock,
+      ...(uploadWindow > 1 ? { uploadWindow } : {}),
+      ...(schedule ? { placement: schedule.placementFn, placementPerQuery: true } : {}),
     });
     await client.start();
     const results: { raisedAtMs: number; latencyMs: number; serverLayers: string[]; matchesLocal: boolean }[] = [];
@@ -147,6 +161,7 @@ export const clientCommand: Command = {
     const document = {
       model: network.name,
       server: `${host}:${port}`,
+      planner,
       K,
       mbps,
       partitions: plan.partitions.map((p, i) => ({ layers: names(partitions[i]!), bytes: p.bytes, expectedQueryMs: p.expectedQueryMs })),
