@@ -294,7 +294,8 @@ function rootBoundFractional(c: ResolvedCosts, o: ResolvedObjectiveOptions): num
   return boundScore(c, empty, o, frontTail(front, c.up, c.setupMs, 0, local));
 }
 
-interface SubsetTable {
+/** @internal */
+export interface SubsetTable {
   readonly ms: Float64Array;
   readonly upBytes: Float64Array;
   readonly prefixMs: Float64Array;
@@ -303,10 +304,20 @@ interface SubsetTable {
   readonly weightBytes: Float64Array;
 }
 
-/** Path facts of every subset of the parameterized groups (free groups uploaded with any non-empty subset). `O(2^m · n)`. */
-function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: readonly number[], free: readonly number[]): SubsetTable {
+/**
+ * Path facts of every subset of the parameterized groups (free groups
+ * uploaded with any non-empty subset): the chain DP of `pathCost` run
+ * forward with each state's path facts carried along (same tie-breaks:
+ * ties go to the client), over the subsets in Gray-code order with bit 0 on
+ * the last parameterized group, so each subset recomputes only the chain
+ * after the group whose bit changed (amortized `O(n / m)` per subset;
+ * `O(2^m · n)` worst case). The `"all"` placement is tabulated directly.
+ * @internal
+ */
+export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: readonly number[], free: readonly number[]): SubsetTable {
   const m = param.length;
   const size = 1 << m;
+  const n = c.n;
   const table: SubsetTable = {
     ms: new Float64Array(size),
     upBytes: new Float64Array(size),
@@ -315,11 +326,27 @@ function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: readonly
     server: new Int32Array(size),
     weightBytes: new Float64Array(size),
   };
-  const n = c.n;
+  const bitOf = new Int32Array(n).fill(-1);
+  for (let i = 0; i < m; i++) bitOf[param[i]!] = i;
+  for (let mask = 1; mask < size; mask++) {
+    const low = mask & -mask;
+    table.weightBytes[mask] = table.weightBytes[mask ^ low]! + c.paramBytes[param[31 - Math.clz32(low)]!]!;
+  }
   const uploaded = new Uint8Array(n);
-  const onServer = new Uint8Array(n);
-  const fromC = new Uint8Array(n);
-  const cFromS = new Uint8Array(n);
+  if (o.placement === "all") {
+    for (let mask = 0; mask < size; mask++) {
+      uploaded.fill(0);
+      if (mask !== 0) for (const g of free) uploaded[g] = 1;
+      for (let i = 0; i < m; i++) if (mask & (1 << i)) uploaded[param[i]!] = 1;
+      const p = pathCost(c, uploaded, "all");
+      table.ms[mask] = p.ms;
+      table.upBytes[mask] = p.upBytes;
+      table.prefixMs[mask] = p.prefixMs;
+      table.runs[mask] = p.runs;
+      table.server[mask] = mask;
+    }
+    return table;
+  }
   const up = new Float64Array(n);
   const down = new Float64Array(n);
   for (let g = 0; g < n; g++) {
@@ -327,79 +354,107 @@ function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: readonly
     down[g] = c.outputBytes[g]! / c.down;
   }
   const { clientMs, serverMs, inputBytes } = c;
-  const best = o.placement === "best";
-  for (let mask = 0; mask < size; mask++) {
-    uploaded.fill(0);
-    if (mask !== 0) for (const g of free) uploaded[g] = 1;
-    let bytes = 0;
-    for (let i = 0; i < m; i++) {
-      if (mask & (1 << i)) {
-        uploaded[param[i]!] = 1;
-        bytes += c.paramBytes[param[i]!]!;
+  // state arrays at position g (before group g): client side (C) and server side (S)
+  const cCost = new Float64Array(n + 1);
+  const cUp = new Float64Array(n + 1);
+  const cRuns = new Int32Array(n + 1);
+  const cPrefix = new Float64Array(n + 1);
+  const cSeen = new Uint8Array(n + 1); // a server run happened before
+  const cSrv = new Int32Array(n + 1);
+  const sCost = new Float64Array(n + 1);
+  const sUp = new Float64Array(n + 1);
+  const sRuns = new Int32Array(n + 1);
+  const sPrefix = new Float64Array(n + 1);
+  const sSrv = new Int32Array(n + 1);
+  const forward = (from: number): void => {
+    for (let g = from; g < n; g++) {
+      // client state entering g: stay, or download the previous output (strictly better only)
+      let inCost = cCost[g]!;
+      let inUp = cUp[g]!;
+      let inRuns = cRuns[g]!;
+      let inPrefix = cPrefix[g]!;
+      let inSeen = cSeen[g]!;
+      let inSrv = cSrv[g]!;
+      const viaDown = sCost[g]! + (g > 0 ? down[g - 1]! : 0);
+      if (viaDown < inCost) {
+        inCost = viaDown;
+        inUp = sUp[g]!;
+        inRuns = sRuns[g]!;
+        inPrefix = sPrefix[g]!;
+        inSeen = 1;
+        inSrv = sSrv[g]!;
       }
-    }
-    if (best) {
-      // the chain DP of pathCost, allocation-free (same tie-breaks: ties go to the client)
-      let cl = 0;
-      let sv = Number.POSITIVE_INFINITY;
-      for (let g = 0; g < n; g++) {
-        const viaDown = sv + (g > 0 ? down[g - 1]! : 0);
-        let cIn = cl;
-        cFromS[g] = 0;
-        if (viaDown < cl) {
-          cIn = viaDown;
-          cFromS[g] = 1;
+      cCost[g + 1] = inCost + clientMs[g]!;
+      cUp[g + 1] = inUp;
+      cRuns[g + 1] = inRuns;
+      cPrefix[g + 1] = inSeen ? inPrefix : inPrefix + clientMs[g]!;
+      cSeen[g + 1] = inSeen;
+      cSrv[g + 1] = inSrv;
+      if (uploaded[g]) {
+        const bit = bitOf[g]!;
+        const viaUp = inCost + up[g]! + serverMs[g]!;
+        const stay = sCost[g]! + serverMs[g]!;
+        if (viaUp <= stay) {
+          sCost[g + 1] = viaUp;
+          sUp[g + 1] = inUp + inputBytes[g]!;
+          sRuns[g + 1] = inRuns + 1;
+          sPrefix[g + 1] = inPrefix;
+          sSrv[g + 1] = bit >= 0 ? inSrv | (1 << bit) : inSrv;
+        } else {
+          sCost[g + 1] = stay;
+          sUp[g + 1] = sUp[g]!;
+          sRuns[g + 1] = sRuns[g]!;
+          sPrefix[g + 1] = sPrefix[g]!;
+          sSrv[g + 1] = bit >= 0 ? sSrv[g]! | (1 << bit) : sSrv[g]!;
         }
-        const nextC = cIn + clientMs[g]!;
-        let nextS = Number.POSITIVE_INFINITY;
-        fromC[g] = 0;
-        if (uploaded[g]) {
-          const viaUp = cIn + up[g]! + serverMs[g]!;
-          const stay = sv + serverMs[g]!;
-          if (viaUp <= stay) {
-            nextS = viaUp;
-            fromC[g] = 1;
-          } else nextS = stay;
-        }
-        cl = nextC;
-        sv = nextS;
-      }
-      let onS = sv + (n > 0 ? down[n - 1]! : 0) < cl;
-      for (let g = n - 1; g >= 0; g--) {
-        onServer[g] = onS ? 1 : 0;
-        onS = onS && !fromC[g] ? true : cFromS[g] === 1;
-      }
-    } else {
-      for (let g = 0; g < n; g++) onServer[g] = uploaded[g]!;
-    }
-    let ms = 0;
-    let upBytes = 0;
-    let prefixMs = 0;
-    let runs = 0;
-    let sawServer = false;
-    for (let g = 0; g < n; g++) {
-      if (onServer[g]) {
-        if (g === 0 || !onServer[g - 1]) {
-          runs++;
-          upBytes += inputBytes[g]!;
-          ms += up[g]!;
-          sawServer = true;
-        }
-        ms += serverMs[g]!;
-        if (g === n - 1 || !onServer[g + 1]) ms += down[g]!;
       } else {
-        ms += clientMs[g]!;
-        if (!sawServer) prefixMs += clientMs[g]!;
+        sCost[g + 1] = Number.POSITIVE_INFINITY;
+        sUp[g + 1] = 0;
+        sRuns[g + 1] = 0;
+        sPrefix[g + 1] = 0;
+        sSrv[g + 1] = 0;
       }
     }
-    table.ms[mask] = ms;
-    table.upBytes[mask] = upBytes;
-    table.prefixMs[mask] = prefixMs;
-    table.runs[mask] = runs;
-    let server = 0;
-    for (let i = 0; i < m; i++) if (onServer[param[i]!]) server |= 1 << i;
-    table.server[mask] = server;
-    table.weightBytes[mask] = bytes;
+  };
+  const record = (mask: number): void => {
+    const endS = sCost[n]! + (n > 0 ? down[n - 1]! : 0);
+    if (endS < cCost[n]!) {
+      table.ms[mask] = endS;
+      table.upBytes[mask] = sUp[n]!;
+      table.prefixMs[mask] = sPrefix[n]!;
+      table.runs[mask] = sRuns[n]!;
+      table.server[mask] = sSrv[n]!;
+    } else {
+      table.ms[mask] = cCost[n]!;
+      table.upBytes[mask] = cUp[n]!;
+      table.prefixMs[mask] = cPrefix[n]!;
+      table.runs[mask] = cRuns[n]!;
+      table.server[mask] = cSrv[n]!;
+    }
+  };
+  cCost[0] = 0;
+  sCost[0] = Number.POSITIVE_INFINITY;
+  forward(0);
+  record(0);
+  if (m === 0) return table;
+  // Gray code: step i flips bit ctz(i); bit b is param group param[m - 1 - b] in chain order
+  const position = (bit: number): number => param[m - 1 - bit]!;
+  let gray = 0;
+  let mask = 0;
+  for (let i = 1; i < size; i++) {
+    const bit = 31 - Math.clz32(i & -i);
+    const wasEmpty = gray === 0;
+    gray ^= 1 << bit;
+    mask ^= 1 << (m - 1 - bit);
+    const g = position(bit);
+    uploaded[g] = gray & (1 << bit) ? 1 : 0;
+    if (wasEmpty || gray === 0) {
+      for (const f of free) uploaded[f] = gray === 0 ? 0 : 1;
+      forward(0);
+    } else {
+      forward(g);
+    }
+    record(mask);
   }
   return table;
 }
