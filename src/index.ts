@@ -154,6 +154,43 @@ export type {
   UploadSchedule,
 } from "./runtime/index.js";
 export { randomWeights, referenceExecutor, runLocally, shapeOnlyExecutor } from "./executor/index.js";
+export { runUploadWindow } from "./runtime/index.js";
+
+// Upload scheduling (objective, optimal and enhanced planners, planners by name)
+export {
+  allAtOnceCompletionMs,
+  enhancedUploadPlan,
+  groupPlanToLayers,
+  networkScheduleCosts,
+  optimalUploadPlan,
+  pathCost,
+  PLANNER_NAMES,
+  plannerName,
+  planSchedule,
+  planUpload,
+  schedulePlacement,
+  uploadObjective,
+} from "./schedule/index.js";
+export type {
+  EnhancedPlanOptions,
+  EnhancedPlanResult,
+  GroupPlan,
+  NetworkSchedule,
+  NetworkScheduleCostOptions,
+  ObjectiveOptions,
+  ObjectiveValue,
+  OptimalPlanOptions,
+  OptimalPlanResult,
+  PathCost,
+  PlannerName,
+  PlanUploadOptions,
+  ResolvedCosts,
+  ScheduledPartition,
+  ScheduleCosts,
+  ScheduleOptions,
+  ScheduleResult,
+  ScoredPlan,
+} from "./schedule/index.js";
 
 // Devices
 export { deviceProfile, gtx1080Ti, modelledProfile, odroidXu4 } from "./sim/devices/index.js";
@@ -171,6 +208,7 @@ export {
   policyByName,
   SimulatedLink,
   SimulationError,
+  schedulePolicy,
   simulate,
   simulationDocument,
   timelineSvg,
@@ -186,6 +224,7 @@ export type {
   PolicyName,
   PowerModel,
   Scenario,
+  SchedulePolicyOptions,
   SimulatedPartition,
   SimulatedQuery,
   SimulationResult,

@@ -45,4 +45,5 @@ export type { ClientEvent, OffloadingClientOptions, QueryResult, UploadStatus } 
 export { inMemoryTransport } from "./memory-transport.js";
 export type { InMemoryTransportOptions } from "./memory-transport.js";
 export { tcpTransport } from "./tcp-transport.js";
+export { runUploadWindow } from "./upload-window.js";
 export type { TcpTransportOptions } from "./tcp-transport.js";

@@ -44,23 +44,41 @@ export interface ScheduleCosts {
 
 /** Costs with every default resolved, as typed arrays. */
 export interface ResolvedCosts {
+  /** The execution graph. */
   readonly graph: ExecutionGraph;
+  /** Number of groups. */
   readonly n: number;
+  /** Client time per group, ms. */
   readonly clientMs: Float64Array;
+  /** Server time per group, ms. */
   readonly serverMs: Float64Array;
+  /** Bytes entering each group. */
   readonly inputBytes: Float64Array;
+  /** Bytes leaving each group. */
   readonly outputBytes: Float64Array;
+  /** Parameter bytes per group. */
   readonly paramBytes: Float64Array;
+  /** Server loading time per group, ms. */
   readonly loadMs: Float64Array;
+  /** Upload-frame header bytes per group. */
   readonly headerBytes: Float64Array;
+  /** Uplink rate, bytes per ms. */
   readonly up: number;
+  /** Downlink rate, bytes per ms. */
   readonly down: number;
+  /** Fixed bytes of an upload frame. */
   readonly frameBytes: number;
+  /** Bytes of an ACK frame. */
   readonly ackBytes: number;
+  /** One-way latency, ms. */
   readonly latencyMs: number;
+  /** Time before the first upload, ms. */
   readonly setupMs: number;
+  /** Parameter bytes of the all-at-once baseline. */
   readonly allAtOnceBytes: number;
+  /** Header bytes of the all-at-once baseline's frame. */
   readonly allAtOnceHeaderBytes: number;
+  /** Loading time of the all-at-once baseline, ms. */
   readonly allAtOnceLoadMs: number;
 }
 

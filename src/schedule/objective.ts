@@ -73,7 +73,12 @@ export interface ObjectiveValue {
   /** Expected query time (full link rate) after each partition, ms. */
   readonly expectedQueryMs: readonly number[];
   /** Each query raised within the horizon: raise time and latency, ms (with `timeline: true`). */
-  readonly queries?: readonly { readonly raisedAtMs: number; readonly latencyMs: number }[];
+  readonly queries?: readonly {
+    /** Raise time, ms. */
+    readonly raisedAtMs: number;
+    /** Raise to result, ms. */
+    readonly latencyMs: number;
+  }[];
 }
 
 /** Objective options with defaults resolved. */
