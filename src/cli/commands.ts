@@ -120,7 +120,7 @@ export function formatPlan(document: ReturnType<typeof planDocument>): string {
 const plan: Command = {
   summary: "compute IONN's upload plan (Algorithm 1) for a network",
   usage:
-    "<model> [--mbps 80] [--K 0.5] [--planner ionn|enhanced|optimal] [--preprocessing-ms 500] [--seconds 40] [--time-budget-ms 700] [--preset paper|ionn-reference] [--final-round] [--threshold T] [--client-profile F] [--server-profile F | --server-regression F] [--json]",
+    "<model> [--mbps 80] [--K 0.5] [--planner ionn|enhanced|optimal] [--preprocessing-ms 500] [--seconds 40] [--time-budget-ms 900] [--preset paper|ionn-reference] [--final-round] [--threshold T] [--client-profile F] [--server-profile F | --server-regression F] [--json]",
   options: {
     ...MODEL_OPTIONS,
     ...COST_OPTIONS,
@@ -138,7 +138,7 @@ const plan: Command = {
     planner: "ionn (Algorithm 1; default), enhanced (EMDL '19) or optimal (maximizes queries completed by the all-at-once upload time)",
     "preprocessing-ms": "think time between queries for the objective, ms (default 500)",
     seconds: "horizon of the objective, s (default 40)",
-    "time-budget-ms": "time budget of the optimal planner's exact search, ms (default 700)",
+    "time-budget-ms": "time budget of the optimal planner's exact search, ms (default 900)",
   },
   async run(context) {
     const planner = plannerOption(context.values);

@@ -25,9 +25,9 @@ export function preprocessingOption(values: Record<string, unknown>): number {
   return numberOption(values, "preprocessing-ms", 500, (v) => v >= 0, "a think time in ms ≥ 0");
 }
 
-/** `--time-budget-ms` (optimal planner's exact search; default 700). */
+/** `--time-budget-ms` (optimal planner's exact search; default 900). */
 export function timeBudgetOption(values: Record<string, unknown>): number {
-  return numberOption(values, "time-budget-ms", 700, (v) => v > 0, "a time budget in ms > 0");
+  return numberOption(values, "time-budget-ms", 900, (v) => v > 0, "a time budget in ms > 0");
 }
 
 /** Objective fields for `ionn plan`: the planner's plan on the CLI's graph, scored by the objective. */

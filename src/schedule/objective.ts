@@ -183,15 +183,16 @@ export interface Tail {
 
 /** The event loop with an optimistic tail: an upper bound on the score of every plan that starts with this prefix. @internal */
 export function boundScore(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjectiveOptions, tail: Tail): number {
-  return loop(costs, model, options, tail).value.score;
+  return loop(costs, model, options, tail, true).value.score;
 }
 
 /** The plain event loop and when a partition after the prefix could go on the wire (ms). @internal */
-export function prefixLoop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjectiveOptions): { value: ObjectiveValue; nextStartMs: number } {
-  return loop(costs, model, options);
+export function prefixLoop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjectiveOptions, lite = false): { value: ObjectiveValue; nextStartMs: number } {
+  return loop(costs, model, options, undefined, lite);
 }
 
-function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjectiveOptions, tail?: Tail): LoopResult {
+/** `lite`: score, window count and mean latency only (no per-partition arrays, no count during the upload). */
+function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjectiveOptions, tail?: Tail, lite = false): LoopResult {
   const { thinkMs, horizonMs, windowMs, uploadWindow } = options;
   const k = model.frameBytes.length;
   const up = costs.up;
@@ -278,7 +279,7 @@ function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjecti
     if (raise < horizonMs) {
       inHorizon++;
       latencySum += latency;
-      completions.push(done);
+      if (!lite) completions.push(done);
       if (options.timeline) timeline.push({ raisedAtMs: raise, latencyMs: latency });
       if (firstOffloaded === null && path.runs > 0) firstOffloaded = done;
     }
@@ -312,8 +313,8 @@ function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjecti
       queriesInWindow: inWindow,
       score: inWindow + fraction,
       firstOffloadedQueryMs: firstOffloaded,
-      ackMs: Array.from(ack),
-      expectedQueryMs: model.paths.slice(1).map((p) => p.ms),
+      ackMs: lite ? [] : Array.from(ack),
+      expectedQueryMs: lite ? [] : model.paths.slice(1).map((p) => p.ms),
       ...(options.timeline ? { queries: timeline } : {}),
     },
   };

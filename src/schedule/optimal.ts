@@ -57,12 +57,14 @@ import {
 
 /** Options of {@link optimalUploadPlan}. */
 export interface OptimalPlanOptions extends ObjectiveOptions {
-  /** Stop the exact search after this long and return the best plan found, `exact: false`, ms (default 700). */
+  /** Stop the exact search after this long and return the best plan found, `exact: false`, ms (default 900). */
   readonly timeBudgetMs?: number;
   /** Exact search when the network has at most this many parameterized groups (default 20). */
   readonly maxExactGroups?: number;
   /** Plans to start from (e.g. Algorithm 1's); the result is never worse than any of them. */
   readonly seeds?: readonly GroupPlan[];
+  /** Absolute deadline (`performance.now()` ms) overriding `timeBudgetMs` (a caller that spent part of the budget already). @internal */
+  readonly deadlineMs?: number;
 }
 
 /** A scored plan. */
@@ -95,7 +97,7 @@ function better(a: ObjectiveValue, aParts: number, b: ObjectiveValue | undefined
 
 /** Validate the planner's own options. */
 function budgetOf(options: OptimalPlanOptions): number {
-  const budget = options.timeBudgetMs ?? 700;
+  const budget = options.timeBudgetMs ?? 900;
   if (typeof budget !== "number" || Number.isNaN(budget) || budget <= 0) {
     throw new InvalidArgumentError(`optimalUploadPlan: timeBudgetMs (time budget) must be a number > 0 ms, got ${String(budget)}`);
   }
@@ -184,6 +186,7 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
   const consider = (candidate: ScoredPlan): void => {
     if (better(candidate.objective, candidate.plan.length, best?.objective, best?.plan.length ?? 0)) best = candidate;
   };
+  const end = options.deadlineMs ?? started + budget;
   consider(scorePlan(c, [], o));
   for (const seed of options.seeds ?? []) consider(scorePlan(c, seed, o));
   const all: number[] = [];
@@ -194,15 +197,15 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
   const param: number[] = [];
   const free: number[] = [];
   for (let g = 0; g < n; g++) (c.paramBytes[g]! > 0 ? param : free).push(g);
-  if (n <= 400) consider(heuristic(c, o, greedyPlan(c, o), started + budget / 4));
+  if (n <= 400) consider(heuristic(c, o, greedyPlan(c, o), performance.now() + Math.max(0, end - performance.now()) / 4));
   if (param.length <= maxExact) {
-    const exact = branchAndBound(c, o, param, free, best!, started + budget);
+    const exact = branchAndBound(c, o, param, free, best!, end - Math.min(50, budget / 10));
     consider(exact.best);
     if (exact.complete) return { ...best!, exact: true, nodes: exact.nodes };
-    consider(heuristic(c, o, best!, performance.now() + budget / 10));
+    consider(heuristic(c, o, best!, Math.max(end, performance.now() + 1)));
     return { ...best!, exact: false, bound: Math.max(exact.rootBound, best!.objective.score), nodes: exact.nodes };
   }
-  consider(heuristic(c, o, best!, started + budget));
+  consider(heuristic(c, o, best!, end));
   return { ...best!, exact: false, bound: Math.max(rootBoundFractional(c, o), best!.objective.score), nodes: 0 };
 }
 
@@ -554,8 +557,8 @@ function branchAndBound(
       increments.push(x);
       masks.push(u);
       const model = modelOf(increments, masks);
-      const result = prefixLoop(c, model, o);
-      if (better(result.value, increments.length, best.objective, best.plan.length)) best = { plan: toPlan(increments), objective: result.value };
+      const result = prefixLoop(c, model, o, true);
+      if (better(result.value, increments.length, best.objective, best.plan.length)) best = { plan: toPlan(increments), objective: prefixLoop(c, model, o).value };
       const bound = boundScore(c, model, o, frontTail(front, c.up, result.nextStartMs, table.weightBytes[u]! - table.weightBytes[origin]!, table.ms[u]!));
       increments.pop();
       masks.pop();

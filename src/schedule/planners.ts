@@ -42,7 +42,7 @@ export function plannerName(name: unknown, option = "planner"): PlannerName {
 export interface ScheduleOptions extends ObjectiveOptions {
   /** Algorithm 1's K for `ionn` (default 0.5). */
   readonly K?: number;
-  /** Time budget of `optimal`'s exact search, ms (default 700). */
+  /** Time budget of `optimal`'s exact search, ms (default 900). */
   readonly timeBudgetMs?: number;
   /** Exact search up to this many parameterized groups (default 20). */
   readonly maxExactGroups?: number;
@@ -121,7 +121,8 @@ export function planSchedule(name: PlannerName | string, costs: ScheduleCosts, o
     const seeds: GroupPlan[] = [...(options.seeds ?? [])];
     if (c.n <= 5000) seeds.push(enhancedUploadPlan(costs).plan);
     for (const k of [0.1, 0.3, 0.5, 0.7, 0.9]) seeds.push(ionnGroups(c.graph, k));
-    const result = optimalUploadPlan(costs, { ...options, placement, seeds });
+    // one budget for the whole planner: the seeds' time counts
+    const result = optimalUploadPlan(costs, { ...options, placement, seeds, deadlineMs: started + (options.timeBudgetMs ?? 900) });
     plan = result.plan;
     objective = result.objective;
     exact = result.exact;

@@ -16,7 +16,7 @@ import type { Policy } from "./policies.js";
 export interface SchedulePolicyOptions {
   /** Planner preset (default `"paper"`). */
   readonly preset?: PresetName;
-  /** Time budget of the `optimal` planner's exact search, ms (default 700). */
+  /** Time budget of the `optimal` planner's exact search, ms (default 900). */
   readonly timeBudgetMs?: number;
   /** K of the `ionn` planner (default 0.5). */
   readonly K?: number;
