@@ -1,8 +1,10 @@
 /**
  * `optimalUploadPlan`: the order of the groups and the partition boundaries
- * that maximize the upload objective ({@link uploadObjective}: the score of
- * the queries completed by the window T; ties: lower mean latency, then
- * fewer partitions).
+ * that maximize the upload objective ({@link uploadObjective}: the queries
+ * completed by the window T; ties: more queries in the horizon, the larger
+ * fraction of the next query done by T, lower mean latency, fewer
+ * partitions). After the search, the rest of the best collaborative path is
+ * tried as a last partition (kept when it costs no query by T).
  *
  * Method: depth-first branch and bound (Land & Doig 1960; the textbook
  * form in Papadimitriou & Steiglitz, "Combinatorial Optimization", ch. 18)
@@ -88,6 +90,7 @@ export interface OptimalPlanResult extends ScoredPlan {
 function better(a: ObjectiveValue, aParts: number, b: ObjectiveValue | undefined, bParts: number): boolean {
   if (b === undefined) return true;
   if (a.queriesInWindow !== b.queriesInWindow) return a.queriesInWindow > b.queriesInWindow;
+  if (a.queriesInHorizon !== b.queriesInHorizon) return a.queriesInHorizon > b.queriesInHorizon;
   if (a.score > b.score + 1e-9) return true;
   if (a.score < b.score - 1e-9) return false;
   if (a.meanLatencyMs < b.meanLatencyMs - 1e-9) return true;
@@ -159,9 +162,9 @@ function buildFront(pairs: { bytes: number; q: number }[], up: number): { bytes:
 }
 
 /**
- * The plan that maximizes {@link uploadObjective}'s score (queries completed
- * by T, with the progress of the next as a fraction); ties: lower mean
- * latency, then fewer partitions. Exact branch and bound when the graph has
+ * The plan that maximizes {@link uploadObjective}'s queries completed by T;
+ * ties: more queries in the horizon, more progress of the next query by T,
+ * lower mean latency, fewer partitions. Exact branch and bound when the graph has
  * at most `maxExactGroups` parameterized groups and the search ends within
  * the time budget; otherwise the heuristic's plan with `exact: false` and an
  * upper `bound` on the score. See the module comment for the method.
@@ -194,6 +197,13 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
   const full = pathCost(c, new Uint8Array(n).fill(1), "best");
   const bestPath = all.filter((g) => full.onServer[g]);
   if (bestPath.length > 0) consider(scorePlan(c, [bestPath], o));
+  // After the search: the rest of the best collaborative path as one last partition, kept when it
+  // costs no query by T (it wins queries in the horizon once the window has passed).
+  const withTail = (): void => {
+    const have = new Set(best!.plan.flat());
+    const rest = bestPath.filter((g) => !have.has(g));
+    if (rest.length > 0) consider(scorePlan(c, [...best!.plan, rest], o));
+  };
   const param: number[] = [];
   const free: number[] = [];
   for (let g = 0; g < n; g++) (c.paramBytes[g]! > 0 ? param : free).push(g);
@@ -201,11 +211,16 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
   if (param.length <= maxExact) {
     const exact = branchAndBound(c, o, param, free, best!, end - Math.min(50, budget / 10));
     consider(exact.best);
-    if (exact.complete) return { ...best!, exact: true, nodes: exact.nodes };
+    if (exact.complete) {
+      withTail();
+      return { ...best!, exact: true, nodes: exact.nodes };
+    }
     consider(heuristic(c, o, best!, Math.max(end, performance.now() + 1)));
+    withTail();
     return { ...best!, exact: false, bound: Math.max(exact.rootBound, best!.objective.score), nodes: exact.nodes };
   }
   consider(heuristic(c, o, best!, end));
+  withTail();
   return { ...best!, exact: false, bound: Math.max(rootBoundFractional(c, o), best!.objective.score), nodes: 0 };
 }
 
