@@ -167,6 +167,43 @@ export type {
   UploadSchedule,
 } from "./runtime/index.js";
 export { randomWeights, referenceExecutor, runLocally, shapeOnlyExecutor } from "./executor/index.js";
+export { runUploadWindow } from "./runtime/index.js";
+
+// Upload scheduling (objective, optimal and enhanced planners, planners by name)
+export {
+  allAtOnceCompletionMs,
+  enhancedUploadPlan,
+  groupPlanToLayers,
+  networkScheduleCosts,
+  optimalUploadPlan,
+  pathCost,
+  PLANNER_NAMES,
+  plannerName,
+  planSchedule,
+  planUpload,
+  schedulePlacement,
+  uploadObjective,
+} from "./schedule/index.js";
+export type {
+  EnhancedPlanOptions,
+  EnhancedPlanResult,
+  GroupPlan,
+  NetworkSchedule,
+  NetworkScheduleCostOptions,
+  ObjectiveOptions,
+  ObjectiveValue,
+  OptimalPlanOptions,
+  OptimalPlanResult,
+  PathCost,
+  PlannerName,
+  PlanUploadOptions,
+  ResolvedCosts,
+  ScheduledPartition,
+  ScheduleCosts,
+  ScheduleOptions,
+  ScheduleResult,
+  ScoredPlan,
+} from "./schedule/index.js";
 
 // Hardening: bounded work, worker pool, memory budget, admission, verification, resume (issue 12)
 export { checkLayerWork, DEFAULT_WORK_LIMITS, layerWork, resolveWorkLimits, WorkLimitError } from "./runtime/work-limits.js";
@@ -202,6 +239,7 @@ export {
   policyByName,
   SimulatedLink,
   SimulationError,
+  schedulePolicy,
   simulate,
   simulationDocument,
   timelineSvg,
@@ -231,6 +269,7 @@ export type {
   PolicyName,
   PowerModel,
   Scenario,
+  SchedulePolicyOptions,
   SimulatedPartition,
   SimulatedQuery,
   SimulationResult,

@@ -27,6 +27,7 @@ import {
   printJson,
 } from "./command.js";
 import { choiceOption } from "./options.js";
+import { plannerOption, preprocessingOption, schedulePlanFields, timeBudgetOption } from "./planner-options.js";
 
 // ---------------------------------------------------------------- inspect
 
@@ -140,7 +141,7 @@ export function formatPlan(document: ReturnType<typeof planDocument>): string {
 const plan: Command = {
   summary: "compute IONN's upload plan (Algorithm 1) for a network",
   usage:
-    "<model> [--mbps 80] [--K 0.5] [--preset paper|ionn-reference] [--no-final-round] [--threshold T] [--costs device-models|published] [--client-profile F] [--server-profile F | --server-regression F | --server-functions F] [--input-shape NAME=DIMS] [--allow-unknown-shapes] [--json]",
+    "<model> [--mbps 80] [--K 0.5] [--planner ionn|enhanced|optimal] [--preprocessing-ms 500] [--seconds 40] [--time-budget-ms 900] [--preset paper|ionn-reference] [--no-final-round] [--threshold T] [--costs device-models|published] [--client-profile F] [--server-profile F | --server-regression F | --server-functions F] [--input-shape NAME=DIMS] [--allow-unknown-shapes] [--json]",
   options: {
     ...MODEL_OPTIONS,
     ...COST_OPTIONS,
@@ -151,6 +152,10 @@ const plan: Command = {
     threshold: { type: "string" },
     "allow-unknown-shapes": { type: "boolean" },
     costs: { type: "string" },
+    planner: { type: "string" },
+    "preprocessing-ms": { type: "string" },
+    seconds: { type: "string" },
+    "time-budget-ms": { type: "string" },
   },
   help: {
     ...MODEL_HELP,
@@ -162,9 +167,18 @@ const plan: Command = {
     threshold: "stop the rounds when K^n falls below this, in (0, 1] (default 0.01; ionn-reference 0.001)",
     costs: "device-models (simulated odroid-xu4 client, gtx-1080ti server) or published (the IONN authors' measured profiles, embedded: alexnet, googlenet, resnet50) (default device-models)",
     "allow-unknown-shapes": "plan even when some layer's output shape is unknown (priced as 0 bytes); default: refuse with UnknownShapeError",
+
+    planner: "ionn (Algorithm 1; default), enhanced (EMDL '19 gain/cost partitioning) or optimal (maximizes the queries completed during the upload and within --seconds, per-partition costs included)",
+    "preprocessing-ms": "think time between queries the objective assumes, ms ≥ 0 (default 500)",
+    seconds: "horizon of the objective, s > 0 (default 40)",
+    "time-budget-ms": "time budget of the optimal planner's exact search, ms > 0; past it the best plan found is returned with its bound (default 900)",
   },
   example: "ionn plan alexnet --mbps 80 --K 0.5\nionn plan alexnet --costs published --preset ionn-reference\nionn plan mynet.prototxt --client-profile client.json --server-functions fit.json --json",
   async run(context) {
+    const planner = plannerOption(context.values);
+    const thinkMs = preprocessingOption(context.values);
+    const horizonMs = 1000 * numberOption(context.values, "seconds", 40, (v) => v > 0, "a horizon in seconds > 0");
+    const timeBudgetMs = timeBudgetOption(context.values);
     const mbps = mbpsOption(context.values);
     const K = kOption(context.values);
     const preset = presetOption(context.values);
@@ -183,7 +197,21 @@ const plan: Command = {
       ...(threshold !== undefined ? { threshold } : {}),
       ...(context.values["allow-unknown-shapes"] === true ? { allowUnknownShapes: true } : {}),
     });
-    const document = planDocument(network, result, { mbps, K, clientSource: costs.clientSource, serverSource: costs.serverSource });
+    const base = planDocument(network, result, { mbps, K, clientSource: costs.clientSource, serverSource: costs.serverSource });
+    const scheduled = schedulePlanFields(network, result, planner, { thinkMs, horizonMs, timeBudgetMs, K });
+    const document =
+      planner === "ionn"
+        ? { ...base, ...scheduled.fields }
+        : {
+            ...base,
+            partitions: scheduled.schedule.partitions.map((p, i) => ({
+              layers: scheduled.layerPartitions[i]!.map((l) => network.layers[l]!.name),
+              groups: p.groups.map((g) => result.plan.groups[g]!.name),
+              bytes: p.bytes,
+              expectedQueryMs: p.expectedQueryMs,
+            })),
+            ...scheduled.fields,
+          };
     if (context.json) return printJson(context, document);
     context.stdout(formatPlan(document));
   },

@@ -36,6 +36,8 @@ import {
 } from "./command.js";
 import { fixed, layerRange, mib, plural, table } from "./format.js";
 import { choiceOption, numberOption } from "./options.js";
+import { plannerOption, preprocessingOption } from "./planner-options.js";
+import { planUpload } from "../schedule/planners.js";
 import { explainQuery, type QueryExplanation } from "./query-explanation.js";
 
 /** Executors `ionn serve --executor` can run partitions with. */
@@ -198,7 +200,7 @@ function sameBits(a: Tensor | undefined, b: Tensor | undefined): boolean {
 export const clientCommand: Command = {
   summary: "upload a model to an edge server incrementally while running queries collaboratively",
   usage:
-    "--connect HOST:PORT <model> [--K 0.5] [--mbps 80] [--throttle-mbps N] [--queries 10] [--interval-ms 500] [--seed 1] [--timeout-ms 120000] [--preset paper|ionn-reference] [--no-final-round] " +
+    "--connect HOST:PORT <model> [--planner ionn|enhanced|optimal] [--upload-window 4] [--K 0.5] [--mbps 80] [--throttle-mbps N] [--queries 10] [--interval-ms 500] [--seed 1] [--timeout-ms 120000] [--preset paper|ionn-reference] [--no-final-round] " +
     "[--client-profile F] [--server-profile F | --server-regression F | --server-functions F] [--audit 0] [--reconnect on|off] [--load-aware on|off] [--token-file F] [--json]",
   options: {
     ...MODEL_OPTIONS,
@@ -218,6 +220,8 @@ export const clientCommand: Command = {
     reconnect: { type: "string" },
     "load-aware": { type: "string" },
     "token-file": { type: "string" },
+    planner: { type: "string" },
+    "upload-window": { type: "string" },
   },
   help: {
     ...MODEL_HELP,
@@ -239,10 +243,16 @@ export const clientCommand: Command = {
     reconnect: "reconnect by itself with exponential backoff when the server goes away, resuming from what it still holds (default on)",
     "load-aware": "choose the layers to offload with the server's reported load (queue delay, utilization): a busy server gets fewer (default on)",
     "token-file": "token to present to a server that requires one, first line of the file (default: env IONN_TOKEN if set)",
+
+    planner: "ionn (Algorithm 1; default), enhanced (EMDL '19) or optimal (the objective-aware planner; think time = --interval-ms)",
+    "upload-window": "partitions in flight at once (pipelined upload), whole number ≥ 1 (default 4, measured: bench/pipeline.ts)",
   },
   example:
     "ionn serve --port 7000 --executor ort &\nionn client --connect 127.0.0.1:7000 alexnet --throttle-mbps 80 --queries 40 --interval-ms 0",
   async run(context) {
+    const planner = plannerOption(context.values);
+    // Default 4: over TCP loopback a 20-partition ResNet-50 upload is within noise of one partition from a window of 4 (bench/pipeline.ts).
+    const uploadWindow = numberOption(context.values, "upload-window", 4, (v) => Number.isInteger(v) && v >= 1, "a whole number of partitions ≥ 1");
     const { host, port } = parseConnect(context.values["connect"]);
     const auditFraction = numberOption(context.values, "audit", 0, (v) => v >= 0 && v <= 1, "a fraction within [0, 1]");
     const onOff = (name: string): boolean => {
@@ -268,8 +278,10 @@ export const clientCommand: Command = {
     const costs = await resolveCosts(network, { ...costOptions(context.values), costs: costName });
     for (const warning of costs.warnings) context.stderr(`warning: ${warning}\n`);
     const planned = planNetwork(network, costs, { preset, mbps, K, finalRound });
-    const { plan } = planned;
-    const partitions = runtimePartitions(network, planned);
+    const schedule =
+      planner === "ionn" ? undefined : planUpload(planner, network, costs, { preset, mbps, K, thinkMs: context.values["interval-ms"] === undefined ? 500 : preprocessingOption({ "preprocessing-ms": context.values["interval-ms"] }) });
+    const plan = schedule ?? planned.plan;
+    const partitions = schedule ? schedule.layerPartitions.map((l) => [...l]) : runtimePartitions(network, planned);
     const names = (layers: readonly number[]) => layers.map((i) => network.layers[i]!.name);
 
     const weights = randomWeights(network, seed);
@@ -311,7 +323,9 @@ export const clientCommand: Command = {
       clock,
       ...(reconnect ? { reconnect: { transport } } : {}),
       ...(auditFraction > 0 ? { audit: { fraction: auditFraction, random: auditRandom } } : {}),
-      ...(loadAware ? { placement: loadAwarePlacement(network, { clientMs: costs.clientMs, serverMs: costs.serverMs, mbps }) } : {}),
+      ...(uploadWindow > 1 ? { uploadWindow } : {}),
+      // A schedule's paths are not nested: its placement is decided once per query; else the load-aware one.
+      ...(schedule ? { placement: schedule.placementFn, placementPerQuery: true } : loadAware ? { placement: loadAwarePlacement(network, { clientMs: costs.clientMs, serverMs: costs.serverMs, mbps }) } : {}),
       onEvent: (event) => {
         if (event.type === "distrusted") context.stderr(`warning: server ${host}:${port} distrusted: ${event.reason}; running locally\n`);
         if (event.type === "reconnecting" && !context.json) context.stderr(`reconnecting to ${host}:${port} in ${event.delayMs} ms (attempt ${event.attempt})\n`);
@@ -379,6 +393,7 @@ export const clientCommand: Command = {
     const document = {
       model: network.name,
       server: `${host}:${port}`,
+      planner,
       K,
       mbps,
       throttleMbps: throttleMbps ?? null,

@@ -32,6 +32,7 @@ import {
 import { resolveCosts } from "./costs.js";
 import { fixed, layerRange, mib, plural, table } from "./format.js";
 import { numberOption } from "./options.js";
+import { preprocessingOption } from "./planner-options.js";
 
 function policiesOption(values: Record<string, unknown>): PolicyName[] {
   const raw = values["policy"] ?? "ionn";
@@ -131,6 +132,8 @@ async function run(context: CommandContext, usage: string): Promise<void> {
   // --final-round / --no-final-round when given; else the scenario's own rule (paper-2018: Algorithm 1 as printed).
   const finalRound = values["final-round"] === true || values["no-final-round"] === true ? finalRoundOption(values) : calibration.ionnFinalRound;
   const svgPath = typeof values["svg"] === "string" ? (values["svg"] as string) : undefined;
+  const preprocessingMs = preprocessingOption(values);
+  const uploadWindow = numberOption(values, "upload-window", 1, (v) => Number.isInteger(v) && v >= 1, "a whole number of partitions ≥ 1");
   const network = await loadModel(context, usage);
   const files = costOptions(values);
   let costs: CostSource | undefined = costName;
@@ -143,7 +146,7 @@ async function run(context: CommandContext, usage: string): Promise<void> {
   const results: SimulationResult[] = [];
   for (const name of policies) {
     const policy = name === "ionn" ? ionnPolicy({ K, finalRound }) : policyByName(name, { K, finalRound });
-    results.push(await simulate({ network, policy, mbps, seconds, seed, latencyMs, sharing, calibration, ...(costs !== undefined ? { costs } : {}) }));
+    results.push(await simulate({ network, policy, mbps, seconds, seed, latencyMs, sharing, calibration, preprocessingMs, ...(uploadWindow > 1 ? { uploadWindow } : {}), ...(costs !== undefined ? { costs } : {}) }));
   }
   if (svgPath !== undefined) {
     try {
@@ -185,8 +188,7 @@ async function run(context: CommandContext, usage: string): Promise<void> {
 export const simulateCommand: Command = {
   summary: "simulate the paper's closed-loop scenario (latency timeline, upload time, energy) for a policy",
   usage:
-    "<model> [--policy ionn|all-at-once|local|neurosurgeon[,...]] [--K 0.5] [--mbps 80] [--seconds 40] [--seed 1] [--latency 1] [--sharing fair|fifo] [--costs device-models|published] [--scenario profiles-2019|paper-2018] [--no-final-round] [--svg F] [--json]",
-
+    "<model> [--policy ionn|all-at-once|local|neurosurgeon|optimal|enhanced[,...]] [--K 0.5] [--preprocessing-ms 500] [--upload-window 1] [--mbps 80] [--seconds 40] [--seed 1] [--latency 1] [--sharing fair|fifo] [--costs device-models|published] [--scenario profiles-2019|paper-2018] [--no-final-round] [--svg F] [--json]",
   options: {
     ...MODEL_OPTIONS,
     ...COST_OPTIONS,
@@ -201,12 +203,16 @@ export const simulateCommand: Command = {
     costs: { type: "string" },
     scenario: { type: "string" },
     svg: { type: "string" },
+    "preprocessing-ms": { type: "string" },
+    "upload-window": { type: "string" },
   },
   help: {
     ...MODEL_HELP,
     ...COST_HELP,
     ...FINAL_ROUND_HELP,
-    policy: `one of ${POLICY_NAMES.join(", ")}, or a comma-separated list to compare them (default ionn)`,
+    policy: `one of ${POLICY_NAMES.join(", ")} (optimal: the objective-aware planner; enhanced: EMDL '19), or a comma-separated list to compare them (default ionn)`,
+    "preprocessing-ms": "think time (pre-processing) before each query, ms ≥ 0 (default 500; 0 = back to back)",
+    "upload-window": "partitions in flight at once (pipelined upload), whole number ≥ 1 (default 1: send after each ACK; keep 1 under --scenario paper-2018, whose overhead is fitted per upload)",
     K: "Algorithm 1's K in (0, 1) for the ionn policy (default 0.5)",
     mbps: "simulated link bandwidth, Mbps = 10^6 bit/s, shared by uploads and queries (default 80)",
     seconds: "simulated duration, seconds > 0 (default 40)",

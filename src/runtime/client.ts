@@ -17,6 +17,7 @@ import { RemoteError } from "./protocol.js";
 import type { ServerLoad } from "./types.js";
 import { resumeOrder } from "./resume.js";
 import { verifyResult, sameTensors } from "./verify.js";
+import { runUploadWindow } from "./upload-window.js";
 import type {
   Clock,
   Executor,
@@ -94,6 +95,19 @@ export interface OffloadingClientOptions {
    * still holds.
    */
   readonly reconnect?: ReconnectOptions;
+  /**
+   * Partitions in flight at once (pipelined upload, `upload-window.ts`): the
+   * next partition is sent while the server still decodes and loads the
+   * previous ones (default 1: each after the previous ACK, as the paper).
+   */
+  readonly uploadWindow?: number;
+  /**
+   * Decide the placement once per query, with the ACKs received when it is
+   * raised (default `false`: re-decided per run). A planner whose paths are
+   * not nested (the `optimal` and `enhanced` schedules) sets it, so a query
+   * never switches to a path that ships an intermediate tensor up mid-way.
+   */
+  readonly placementPerQuery?: boolean;
 }
 
 /** Audit mode of {@link OffloadingClientOptions.audit}. */
@@ -255,6 +269,8 @@ export class OffloadingClient {
   private localReady: Promise<void> | undefined;
   private link: Link;
   private started = false;
+  private readonly uploadWindow: number;
+  private readonly placementPerQuery: boolean;
 
   /** @throws {InvalidArgumentError} when the plan names a layer twice or a layer the network does not have. */
   constructor(options: OffloadingClientOptions) {
@@ -274,6 +290,9 @@ export class OffloadingClient {
     this.yieldBetweenQueries = options.yieldBetweenQueries ?? true;
     this.customScheduler = options.scheduler !== undefined;
     this.reconnectOptions = options.reconnect;
+    this.uploadWindow = options.uploadWindow ?? 1;
+    this.placementPerQuery = options.placementPerQuery ?? false;
+    if (!Number.isInteger(this.uploadWindow) || this.uploadWindow < 1) throw new InvalidArgumentError(`OffloadingClient: uploadWindow must be an integer ≥ 1, got ${String(options.uploadWindow)}`);
     if (options.localLoaded) this.localReady = Promise.resolve();
     const layers = this.network.layers;
     const seen = new Set<number>();
@@ -426,8 +445,8 @@ export class OffloadingClient {
   }
 
   private async uploadLoop(link: Link, order: readonly number[]): Promise<void> {
-    for (const index of order) {
-      if (link.failed) return;
+    const send = async (index: number): Promise<boolean> => {
+      if (link.failed) return false;
       const layers = this.partitions[index]!.map((i) => this.network.layers[i]!).filter((l) => l.type !== "Input");
       const weights = new Map<string, LayerWeights>();
       for (const layer of layers) {
@@ -435,7 +454,7 @@ export class OffloadingClient {
         const blobs = this.weights.get(layer.name);
         if (blobs === undefined) {
           this.markFailed(link, new InvalidArgumentError(`OffloadingClient: no weights for layer "${layer.name}"`));
-          return;
+          return false;
         }
         weights.set(layer.name, blobs);
       }
@@ -444,9 +463,9 @@ export class OffloadingClient {
         await link.transport.upload({ index, layers, weights });
       } catch (error) {
         this.markFailed(link, error as Error);
-        return;
+        return false;
       }
-      if (link.failed) return;
+      if (link.failed) return false;
       for (const i of this.partitions[index]!) link.serverLayers.add(i);
       link.acked.push(index);
       this.ackedEver.add(index);
@@ -456,7 +475,9 @@ export class OffloadingClient {
         link.completedAtMs = atMs;
         this.emit({ type: "upload-complete", atMs });
       }
-    }
+      return true;
+    };
+    await runUploadWindow(order, this.uploadWindow, send);
   }
 
   /** Resolves when the current connection's upload loop ends (all ACKed, or failed). */
@@ -528,9 +549,10 @@ export class OffloadingClient {
     let audited = false;
     const layers = this.runnable;
     let position = 0;
+    const snapshot = this.placementPerQuery ? this.placed(this.link) : undefined;
     while (position < layers.length) {
       const link = this.link;
-      const placed = this.placed(link);
+      const placed = snapshot ?? this.placed(link);
       const onServer = (layer: Layer) => !link.failed && !link.stalled && placed.has(layer.index);
       const remote = onServer(layers[position]!);
       const run: number[] = [];

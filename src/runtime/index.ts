@@ -48,6 +48,7 @@ export type { ClientEvent, OffloadingClientOptions, QueryResult, UploadStatus } 
 export { inMemoryTransport } from "./memory-transport.js";
 export type { InMemoryTransportOptions } from "./memory-transport.js";
 export { tcpTransport } from "./tcp-transport.js";
+export { runUploadWindow } from "./upload-window.js";
 export type { TcpTransportOptions } from "./tcp-transport.js";
 export { FairLink, executeBytes, throttledTransport, uploadBytes } from "./throttled-transport.js";
 export type { ThrottledTransportOptions } from "./throttled-transport.js";

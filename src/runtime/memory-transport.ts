@@ -52,11 +52,18 @@ export function inMemoryTransport(server: EdgeServer, options: InMemoryTransport
   let sessionId: string | undefined;
   let nextRequestId = 1;
   let closed = false;
+  // Upload frames leave one after another, as on one TCP stream (pipelined uploads queue; features do not wait).
+  let uploadLane: Promise<void> = Promise.resolve();
 
   async function roundTrip(message: Message): Promise<Message | undefined> {
     if (closed || connection === undefined) throw new TransportError("in-memory transport: not open");
     if (connection.closed) throw new TransportError("in-memory transport: the server closed the connection");
-    if (link) await link.transfer(frameSize(message), "up");
+    if (link && message.type === "upload") {
+      const bytes = frameSize(message);
+      const sent = uploadLane.then(() => link.transfer(bytes, "up"));
+      uploadLane = sent.catch(() => undefined);
+      await sent;
+    } else if (link) await link.transfer(frameSize(message), "up");
     const reply = await connection.handle(message);
     if (reply === undefined) return undefined;
     if (link) await link.transfer(frameSize(reply), "down");

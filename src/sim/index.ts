@@ -21,6 +21,8 @@ export type { IonnPolicyOptions, Policy, PolicyContext, PolicyDecision, PolicyNa
 export { clientEnergyBetween, simulate, simulationCosts, simulationDocument } from "./simulate.js";
 export type { CostSource, Execution, ResolvedSimulationCosts, Scenario, SimulatedPartition, SimulatedQuery, SimulationResult } from "./simulate.js";
 export { timelineSvg } from "./svg.js";
+export { schedulePolicy } from "./schedule-policies.js";
+export type { SchedulePolicyOptions } from "./schedule-policies.js";
 export type { TimelineSvgOptions } from "./svg.js";
 export {
   CALIBRATION_NAMES,

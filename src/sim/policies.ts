@@ -11,7 +11,9 @@ import { InvalidArgumentError } from "../errors.js";
 import type { Network } from "../model/types.js";
 import { allAtOnce, singleSplit } from "../plan/baselines.js";
 import { planNetwork, runtimePartitions, type NetworkPlan } from "../plan/plan-network.js";
+import type { Layer } from "../model/types.js";
 import type { PresetName } from "../plan/presets.js";
+import { schedulePolicy } from "./schedule-policies.js";
 
 /** What a policy is told about the scenario. */
 export interface PolicyContext {
@@ -27,6 +29,16 @@ export interface PolicyContext {
   readonly downlinkMbps: number;
   /** Bits per megabit the link uses. */
   readonly megabit: number;
+  /** One-way link latency, ms (the scenario's; absent when the caller does not say). */
+  readonly latencyMs?: number;
+  /** Think time between queries (the scenario's pre-processing), ms. */
+  readonly preprocessingMs?: number;
+  /** Queries are raised while the clock is below this, ms. */
+  readonly horizonMs?: number;
+  /** Server loading time of a layer, ms (the scenario's model). */
+  readonly serverLoadMs?: (layer: Layer) => number;
+  /** Partitions in flight at once (pipelined upload; 1 = after each ACK). */
+  readonly uploadWindow?: number;
 }
 
 /** A policy's decision for one scenario. */
@@ -38,6 +50,8 @@ export interface PolicyDecision {
    * ones (default: all uploaded layers). Passed to `OffloadingClient`.
    */
   readonly placement?: (uploaded: ReadonlySet<number>) => Iterable<number>;
+  /** Decide the placement once per query (see `OffloadingClientOptions.placementPerQuery`; default false). */
+  readonly placementPerQuery?: boolean;
   /** The planner's output when the policy used it (for reports). */
   readonly planned?: NetworkPlan;
   /** Expected query time (ms) after each partition is uploaded, when known. */
@@ -53,7 +67,7 @@ export interface Policy {
 }
 
 /** Names of the built-in policies. */
-export const POLICY_NAMES = ["local", "all-at-once", "ionn", "neurosurgeon"] as const;
+export const POLICY_NAMES = ["local", "all-at-once", "ionn", "neurosurgeon", "optimal", "enhanced"] as const;
 
 /** A built-in policy name. */
 export type PolicyName = (typeof POLICY_NAMES)[number];
@@ -186,6 +200,9 @@ export function policyByName(name: string, options: { K?: number; finalRound?: b
       return ionnPolicy({ ...(options.K === undefined ? {} : { K: options.K }), ...(options.finalRound === undefined ? {} : { finalRound: options.finalRound }) });
     case "neurosurgeon":
       return neurosurgeonPolicy();
+    case "optimal":
+    case "enhanced":
+      return schedulePolicy(name);
     default:
       throw new InvalidArgumentError(`unknown policy "${name}" (expected one of ${POLICY_NAMES.join(", ")})`);
   }

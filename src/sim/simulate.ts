@@ -110,6 +110,8 @@ export interface Scenario {
    * `"paper-2018"` is the paper's own scenario (see `src/sim/scenarios/`). The fields above override it.
    */
   readonly calibration?: CalibrationName | Calibration;
+  /** Partitions in flight at once (pipelined upload; default 1: each after the previous ACK). */
+  readonly uploadWindow?: number;
 }
 
 /** One query of the closed loop. */
@@ -324,7 +326,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
   const costs = simulationCosts(network, scenario.costs ?? calibration.costs?.(network));
   const loadMs = scenario.serverLoadMs ?? referenceLoadMs;
 
-  const decision: PolicyDecision = policy.decide({ network, clientMs: costs.clientMs, serverMs: costs.serverMs, mbps, downlinkMbps, megabit });
+  const decision: PolicyDecision = policy.decide({ network, clientMs: costs.clientMs, serverMs: costs.serverMs, mbps, downlinkMbps, megabit, latencyMs, preprocessingMs, horizonMs: seconds * 1000, serverLoadMs: loadMs, ...(scenario.uploadWindow !== undefined ? { uploadWindow: scenario.uploadWindow } : {}) });
   const clock = new VirtualClock();
   const linkMbps = mbps * calibration.linkEfficiency;
   const link = new SimulatedLink(clock, { mbps: linkMbps, downlinkMbps: downlinkMbps * calibration.linkEfficiency, megabit, latencyMs, sharing });
@@ -351,6 +353,8 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
     verify: "structure", // the simulator's executors compute no real values
     ...(scenario.queryTimeoutMs !== undefined ? { queryTimeoutMs: positive("queryTimeoutMs", scenario.queryTimeoutMs) } : {}),
     ...(decision.placement !== undefined ? { placement: decision.placement } : {}),
+    ...(scenario.uploadWindow !== undefined ? { uploadWindow: scenario.uploadWindow } : {}),
+    ...(decision.placementPerQuery ? { placementPerQuery: true } : {}),
     onEvent: (event: ClientEvent) => {
       if (event.type === "ack") acked.set(event.partition, event.atMs);
       if (event.type === "upload-complete") uploadCompleteMs = event.atMs;

@@ -1,0 +1,92 @@
+/**
+ * {@link ScheduleCosts} of a real network: the per-group header bytes of an
+ * upload frame (layer definitions and blob descriptors as the protocol's
+ * JSON header carries them), the server's loading time per group (the IONN
+ * authors' model the simulator charges by default) and the all-at-once
+ * baseline's totals; and the mapping from a plan of groups to the runtime's
+ * partitions of layer indices.
+ *
+ * @module
+ */
+import type { CostedDag } from "../graph/costed-dag.js";
+import type { ExecutionGraph } from "../graph/execution-graph.js";
+import { groupLayers } from "../graph/chain.js";
+import { type Layer, type Network, parameterBytes } from "../model/types.js";
+import { referenceLoadMs } from "../plan/presets.js";
+import { runtimePartitions } from "../plan/plan-network.js";
+import type { ScheduleCosts } from "./model.js";
+import type { GroupPlan } from "./objective.js";
+
+/** Options of {@link networkScheduleCosts}. */
+export interface NetworkScheduleCostOptions {
+  /** Server loading time of a layer, ms (default: the IONN authors' model, `referenceLoadMs`, as the simulator). */
+  readonly serverLoadMs?: (layer: Layer) => number;
+  /** One-way link latency, ms (default 1, the simulator's). */
+  readonly latencyMs?: number;
+}
+
+/** Bytes a layer adds to an upload frame's JSON header: its definition and one descriptor and shape per blob. */
+export function layerHeaderBytes(layer: Layer): number {
+  let bytes = Buffer.byteLength(JSON.stringify(layer), "utf8") + 1;
+  const name = Buffer.byteLength(JSON.stringify(layer.name), "utf8");
+  for (const shape of layer.paramShapes) {
+    const count = shape.reduce((a, b) => a * b, 1);
+    // {"layer":NAME,"blob":i,"offset":0}, plus the tensor shape [count]
+    bytes += name + 30 + String(count).length + 3;
+  }
+  return bytes;
+}
+
+/**
+ * The schedule costs of a network planned on `graph` (its groups' layers):
+ * header bytes and loading time per group, the hello round trip, and the
+ * all-at-once baseline (every layer but the Input layers in one frame).
+ * `O(layers)`.
+ */
+export function networkScheduleCosts(network: Network, graph: ExecutionGraph, options: NetworkScheduleCostOptions = {}): ScheduleCosts {
+  const load = options.serverLoadMs ?? referenceLoadMs;
+  const latencyMs = options.latencyMs ?? 1;
+  const chain = graph.chain;
+  const headerBytes = new Float64Array(chain.size);
+  const loadMs = new Float64Array(chain.size);
+  for (let g = 0; g < chain.size; g++) {
+    for (const index of groupLayers(chain, g)) {
+      const layer = network.layers[index];
+      if (layer === undefined || layer.type === "Input") continue;
+      headerBytes[g] += layerHeaderBytes(layer);
+      loadMs[g] += load(layer);
+    }
+  }
+  let allBytes = 0;
+  let allHeader = 0;
+  let allLoad = 0;
+  for (const layer of network.layers) {
+    if (layer.type === "Input") continue;
+    allBytes += parameterBytes(layer);
+    allHeader += layerHeaderBytes(layer);
+    allLoad += load(layer);
+  }
+  const declaration = Buffer.byteLength(JSON.stringify(network.layers.map((l) => ({ name: l.name, type: l.type }))), "utf8") + 120;
+  return {
+    graph,
+    loadMs,
+    headerBytes,
+    latencyMs,
+    setupMs: declaration / graph.uplinkBytesPerMs + 2 * latencyMs + 160 / graph.downlinkBytesPerMs,
+    allAtOnceBytes: allBytes,
+    allAtOnceHeaderBytes: allHeader,
+    allAtOnceLoadMs: allLoad,
+  };
+}
+
+/**
+ * A plan of groups as the runtime uploads it: runtime layer indices per
+ * partition (Input layers left out; layers a preset left out of the DAG join
+ * the partition that completes their inputs, as `runtimePartitions`).
+ * `O(layers)`.
+ */
+export function groupPlanToLayers(network: Network, graph: ExecutionGraph, dag: Pick<CostedDag, "omittedLayers"> | undefined, plan: GroupPlan): number[][] {
+  const partitions = plan.map((groups) => ({ layers: groups.flatMap((g) => groupLayers(graph.chain, g)).filter((i) => network.layers[i]!.type !== "Input") }));
+  const fake = { plan: { partitions }, dag: { omittedLayers: dag?.omittedLayers ?? [] } } as unknown as Parameters<typeof runtimePartitions>[1];
+  return runtimePartitions(network, fake);
+}

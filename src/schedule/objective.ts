@@ -1,0 +1,342 @@
+/**
+ * The upload-scheduling objective: how many queries a closed-loop client
+ * completes while its model uploads, and how fast, for a given ordered plan
+ * (partitions of groups in upload order). It replays, in one synchronous
+ * pass, what the simulator charges (`src/sim/simulate.ts`, `link.ts`, the
+ * runtime client and server):
+ *
+ * - the client thinks `thinkMs` (the simulator's pre-processing), raises a
+ *   query, waits for its result, and repeats while the clock is below the
+ *   horizon; a query runs on the path of the partitions ACKed when it is
+ *   raised ({@link pathCost}), plus two link latencies per server run;
+ * - partition i is sent after the ACK of partition i − 1 (or, with an
+ *   upload window of N, as soon as partition i − 1 is on the wire and at
+ *   most N are unacknowledged): frame bytes (weights, header) at the uplink
+ *   rate, one latency, the server's loading time (loads are serialized),
+ *   the ACK frame on the downlink, one latency;
+ * - the link is shared fairly (processor sharing, `link.ts` `"fair"`): a
+ *   feature transfer gets half the rate while an upload frame is on the
+ *   wire (each frame it overlaps, in turn) and the full rate between
+ *   frames, and delays the frames by what it takes from them (the link is
+ *   work-conserving).
+ *
+ * Not modelled (each well under 1 % on the zoo networks, see
+ * `objective.test.ts`): a query that is already running does not pick up an
+ * ACK that arrives meanwhile (the runtime re-decides per run); a server run
+ * does not wait for a load in progress; result and ACK frames do not share
+ * the downlink.
+ *
+ * @module
+ */
+import { InvalidArgumentError } from "../errors.js";
+import { pathCost, resolveCosts, type PathCost, type ResolvedCosts, type ScheduleCosts } from "./model.js";
+
+/** A plan as the objective reads it: partitions in upload order, each a list of group indices. */
+export type GroupPlan = readonly (readonly number[])[];
+
+/** Options of {@link uploadObjective}. */
+export interface ObjectiveOptions {
+  /** Think time between a result and the next query (the simulator's pre-processing), ms (default 500). */
+  readonly thinkMs?: number;
+  /** Queries are raised while the clock is below this, ms (default 40 000). */
+  readonly horizonMs?: number;
+  /** The window T of the comparison metric, ms (default: the all-at-once upload completion of the same scenario, {@link allAtOnceCompletionMs}). */
+  readonly windowMs?: number;
+  /** Which uploaded groups a query runs on the server: `"best"` (shortest path over the uploaded groups; default) or `"all"` (every uploaded group). */
+  readonly placement?: "best" | "all";
+  /** Partitions in flight at once (pipelined upload; default 1 = send after each ACK). */
+  readonly uploadWindow?: number;
+  /** Also return every query's raise time and latency (default `false`). */
+  readonly timeline?: boolean;
+}
+
+/** The objective's value for one plan. */
+export interface ObjectiveValue {
+  /** Queries completed by the upload completion (all queries raised in the horizon when nothing is uploaded), as the simulator's `queriesDuringUpload`. */
+  readonly queriesDuringUpload: number;
+  /** Queries raised within the horizon. */
+  readonly queriesInHorizon: number;
+  /** Mean latency of the queries raised within the horizon, ms. */
+  readonly meanLatencyMs: number;
+  /** When the last partition is ACKed, ms (null when the plan uploads nothing). */
+  readonly uploadCompleteMs: number | null;
+  /** The comparison window T, ms. */
+  readonly windowMs: number;
+  /** Queries completed by T (the comparison metric). */
+  readonly queriesInWindow: number;
+  /** `queriesInWindow` plus the fraction of the next query's cycle done by T: what the optimizer maximizes (ties of the integer count broken by progress). */
+  readonly score: number;
+  /** Completion time of the first query that ran layers on the server, ms (null when none did within the horizon). */
+  readonly firstOffloadedQueryMs: number | null;
+  /** ACK time of each partition, ms. */
+  readonly ackMs: readonly number[];
+  /** Expected query time (full link rate) after each partition, ms. */
+  readonly expectedQueryMs: readonly number[];
+  /** Each query raised within the horizon: raise time and latency, ms (with `timeline: true`). */
+  readonly queries?: readonly {
+    /** Raise time, ms. */
+    readonly raisedAtMs: number;
+    /** Raise to result, ms. */
+    readonly latencyMs: number;
+  }[];
+}
+
+/** Objective options with defaults resolved. */
+export interface ResolvedObjectiveOptions {
+  readonly thinkMs: number;
+  readonly horizonMs: number;
+  readonly windowMs: number;
+  readonly placement: "best" | "all";
+  readonly uploadWindow: number;
+  readonly timeline: boolean;
+}
+
+/** The all-at-once baseline's upload completion (one frame with every group, queries local meanwhile), ms. `O(1)` once costs are resolved. */
+export function allAtOnceCompletionMs(costs: ScheduleCosts | ResolvedCosts): number {
+  const c = "n" in costs ? costs : resolveCosts(costs);
+  return c.setupMs + (c.allAtOnceBytes + c.allAtOnceHeaderBytes + c.frameBytes) / c.up + c.latencyMs + c.allAtOnceLoadMs + c.ackBytes / c.down + c.latencyMs;
+}
+
+/**
+ * Validate and default the objective options.
+ * @throws {InvalidArgumentError} naming the option: horizon ≤ 0, think time < 0, window ≤ 0, upload window not a positive integer, unknown placement.
+ */
+export function resolveObjectiveOptions(costs: ResolvedCosts, options: ObjectiveOptions = {}): ResolvedObjectiveOptions {
+  const thinkMs = options.thinkMs ?? 500;
+  if (typeof thinkMs !== "number" || !Number.isFinite(thinkMs) || thinkMs < 0) {
+    throw new InvalidArgumentError(`uploadObjective: thinkMs (think time between queries) must be a finite number ≥ 0 ms, got ${String(thinkMs)}`);
+  }
+  const horizonMs = options.horizonMs ?? 40_000;
+  if (typeof horizonMs !== "number" || !Number.isFinite(horizonMs) || horizonMs <= 0) {
+    throw new InvalidArgumentError(`uploadObjective: horizonMs (horizon) must be a finite number > 0 ms, got ${String(horizonMs)}`);
+  }
+  const windowMs = options.windowMs ?? allAtOnceCompletionMs(costs);
+  if (typeof windowMs !== "number" || !Number.isFinite(windowMs) || windowMs <= 0) {
+    throw new InvalidArgumentError(`uploadObjective: windowMs (comparison window T) must be a finite number > 0 ms, got ${String(windowMs)}`);
+  }
+  const placement = options.placement ?? "best";
+  if (placement !== "best" && placement !== "all") throw new InvalidArgumentError(`uploadObjective: placement must be "best" or "all", got ${String(placement)}`);
+  const uploadWindow = options.uploadWindow ?? 1;
+  if (!Number.isInteger(uploadWindow) || uploadWindow < 1) throw new InvalidArgumentError(`uploadObjective: uploadWindow must be an integer ≥ 1, got ${String(uploadWindow)}`);
+  return { thinkMs, horizonMs, windowMs, placement, uploadWindow, timeline: options.timeline === true };
+}
+
+/** What the event loop needs per plan prefix: a path per number of ACKed partitions, and each partition's frame bytes and load time. */
+export interface PrefixModel {
+  /** `paths[i]`: the query path once partitions 0..i−1 are ACKed (`paths[0]`: nothing uploaded). */
+  readonly paths: readonly PathCost[];
+  /** Uplink bytes of each partition's frame. */
+  readonly frameBytes: Float64Array;
+  /** Server loading time of each partition, ms. */
+  readonly loadMs: Float64Array;
+}
+
+/** Build the {@link PrefixModel} of a plan. `O(partitions · n)`. */
+export function prefixModel(costs: ResolvedCosts, plan: GroupPlan, placement: "best" | "all"): PrefixModel {
+  const n = costs.n;
+  const uploaded = new Uint8Array(n);
+  const paths: PathCost[] = [pathCost(costs, uploaded, placement)];
+  const frameBytes = new Float64Array(plan.length);
+  const loadMs = new Float64Array(plan.length);
+  plan.forEach((partition, i) => {
+    let bytes = costs.frameBytes;
+    let load = 0;
+    for (const g of partition) {
+      if (!Number.isInteger(g) || g < 0 || g >= n) throw new InvalidArgumentError(`uploadObjective: partition ${i} names group ${String(g)}, not a group of this graph (0..${n - 1})`);
+      if (uploaded[g]) throw new InvalidArgumentError(`uploadObjective: group ${g} is in two partitions`);
+      uploaded[g] = 1;
+      bytes += costs.paramBytes[g]! + costs.headerBytes[g]!;
+      load += costs.loadMs[g]!;
+    }
+    frameBytes[i] = bytes;
+    loadMs[i] = load;
+    paths.push(pathCost(costs, uploaded, placement));
+  });
+  return { paths, frameBytes, loadMs };
+}
+
+/** Raw results of the event loop (see {@link runObjective}). */
+interface LoopResult {
+  readonly value: ObjectiveValue;
+  /** When a partition after the last could go on the wire. */
+  readonly nextStartMs: number;
+}
+
+/**
+ * The event loop of the objective on a prefix model. `O(queries + partitions)`.
+ * @internal
+ */
+export function runObjective(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjectiveOptions): ObjectiveValue {
+  return loop(costs, model, options).value;
+}
+
+/**
+ * An optimistic continuation for bounds: queries raised at or after
+ * `fromMs` complete at `completion(raise)` (a non-decreasing function, at
+ * most the true completion of any continuation of the plan).
+ * @internal
+ */
+export interface Tail {
+  readonly fromMs: number;
+  readonly completion: (raiseMs: number) => number;
+}
+
+/** The event loop with an optimistic tail: an upper bound on the score of every plan that starts with this prefix. @internal */
+export function boundScore(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjectiveOptions, tail: Tail): number {
+  return loop(costs, model, options, tail, true).value.score;
+}
+
+/** The plain event loop and when a partition after the prefix could go on the wire (ms). @internal */
+export function prefixLoop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjectiveOptions, lite = false): { value: ObjectiveValue; nextStartMs: number } {
+  return loop(costs, model, options, undefined, lite);
+}
+
+/** `lite`: score, window count and mean latency only (no per-partition arrays, no count during the upload). */
+function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjectiveOptions, tail?: Tail, lite = false): LoopResult {
+  const { thinkMs, horizonMs, windowMs, uploadWindow } = options;
+  const k = model.frameBytes.length;
+  const up = costs.up;
+  const lat = costs.latencyMs;
+  const ackDown = costs.ackBytes / costs.down;
+  const txStart = new Float64Array(k);
+  const txEnd = new Float64Array(k);
+  const ack = new Float64Array(k);
+  let frontier = 0; // partitions < frontier have a final txEnd and ACK
+  let loadEnd = 0;
+  if (k > 0) {
+    txStart[0] = costs.setupMs;
+    txEnd[0] = costs.setupMs + model.frameBytes[0]! / up;
+  }
+  const finalize = (): void => {
+    const i = frontier;
+    const loadStart = Math.max(txEnd[i]! + lat, loadEnd);
+    loadEnd = loadStart + model.loadMs[i]!;
+    ack[i] = loadEnd + ackDown + lat;
+    frontier++;
+    if (frontier < k) {
+      const j = frontier;
+      // the next frame goes on the wire when this one is off it and fewer than `uploadWindow` are unACKed
+      const start = uploadWindow <= 1 ? ack[i]! : Math.max(txEnd[i]!, j - uploadWindow >= 0 ? ack[j - uploadWindow]! : 0);
+      txStart[j] = start;
+      txEnd[j] = start + model.frameBytes[j]! / up;
+    }
+  };
+  const advance = (t: number): void => {
+    while (frontier < k && txEnd[frontier]! <= t) {
+      // a later window slot may be gated by an ACK that is itself final already
+      finalize();
+    }
+  };
+  const stopMs = Math.max(horizonMs, windowMs);
+  let t = thinkMs;
+  let acked = 0;
+  let inHorizon = 0;
+  let latencySum = 0;
+  let inWindow = 0;
+  let lastCompletionInWindow = 0;
+  let nextCompletionAfterWindow = Number.NaN;
+  let firstOffloaded: number | null = null;
+  const completions: number[] = [];
+  const timeline: { raisedAtMs: number; latencyMs: number }[] = [];
+  for (let guard = 0; t < stopMs; guard++) {
+    if (guard > 50_000_000) throw new InvalidArgumentError("uploadObjective: too many queries (think time and latencies near 0?)");
+    const raise = t;
+    advance(raise);
+    while (acked < frontier && ack[acked]! <= raise) acked++;
+    const path = model.paths[acked]!;
+    let latency = path.ms;
+    if (tail !== undefined && raise >= tail.fromMs) {
+      latency = tail.completion(raise) - raise;
+    } else if (path.runs > 0) {
+      latency += 2 * lat * path.runs;
+      // The feature transfer shares the uplink fairly with every upload frame on the wire while it lasts.
+      let t = raise + path.prefixMs;
+      let left = path.upBytes;
+      for (let step = 0; left > 1e-9 && step < 4 * k + 4; step++) {
+        advance(t);
+        if (frontier < k && txStart[frontier]! <= t && t < txEnd[frontier]!) {
+          const remaining = (txEnd[frontier]! - t) * up;
+          if (left <= remaining) {
+            txEnd[frontier] = txEnd[frontier]! + left / up;
+            t += (2 * left) / up;
+            left = 0;
+          } else {
+            txEnd[frontier] = t + (2 * remaining) / up;
+            t = txEnd[frontier]!;
+            left -= remaining;
+          }
+        } else {
+          const nextStart = frontier < k ? txStart[frontier]! : Number.POSITIVE_INFINITY;
+          const alone = Math.min(left / up, Math.max(0, nextStart - t));
+          t += alone;
+          left -= alone * up;
+          if (alone === 0 && !(nextStart > t)) t = nextStart; // the next frame starts now
+        }
+      }
+      latency += t - (raise + path.prefixMs) - path.upBytes / up;
+    }
+    const done = raise + latency;
+    if (raise < horizonMs) {
+      inHorizon++;
+      latencySum += latency;
+      if (!lite) completions.push(done);
+      if (options.timeline) timeline.push({ raisedAtMs: raise, latencyMs: latency });
+      if (firstOffloaded === null && path.runs > 0) firstOffloaded = done;
+    }
+    if (done <= windowMs) {
+      inWindow++;
+      lastCompletionInWindow = done;
+    } else if (Number.isNaN(nextCompletionAfterWindow)) {
+      nextCompletionAfterWindow = done;
+    }
+    t = done + thinkMs;
+  }
+  advance(Number.POSITIVE_INFINITY);
+  const uploadCompleteMs = k > 0 ? ack[k - 1]! : null;
+  const uploadEnd = uploadCompleteMs ?? Number.POSITIVE_INFINITY;
+  let duringUpload = 0;
+  for (const c of completions) if (c <= uploadEnd) duringUpload++;
+  let fraction = 0;
+  if (!Number.isNaN(nextCompletionAfterWindow) && nextCompletionAfterWindow > lastCompletionInWindow) {
+    fraction = Math.min(1, Math.max(0, (windowMs - lastCompletionInWindow) / (nextCompletionAfterWindow - lastCompletionInWindow)));
+  }
+  let nextStartMs = costs.setupMs;
+  if (k > 0) nextStartMs = uploadWindow <= 1 ? ack[k - 1]! : Math.max(txEnd[k - 1]!, k - uploadWindow >= 0 ? ack[k - uploadWindow]! : 0);
+  return {
+    nextStartMs,
+    value: {
+      queriesDuringUpload: duringUpload,
+      queriesInHorizon: inHorizon,
+      meanLatencyMs: inHorizon > 0 ? latencySum / inHorizon : 0,
+      uploadCompleteMs,
+      windowMs,
+      queriesInWindow: inWindow,
+      score: inWindow + fraction,
+      firstOffloadedQueryMs: firstOffloaded,
+      ackMs: lite ? [] : Array.from(ack),
+      expectedQueryMs: lite ? [] : model.paths.slice(1).map((p) => p.ms),
+      ...(options.timeline ? { queries: timeline } : {}),
+    },
+  };
+}
+
+/**
+ * The objective of an ordered plan: queries completed during the upload,
+ * within the horizon and by the window T (default: the all-at-once upload
+ * completion of the same scenario), mean latency and upload completion, with
+ * every per-partition cost the runtime pays (see the module comment).
+ * `O(partitions · n + queries)`.
+ *
+ * @throws {InvalidArgumentError} on bad options (horizon ≤ 0, think time < 0, …) or a plan naming a group twice or a group the graph lacks.
+ * @example
+ * ```ts
+ * const { graph } = planNetwork(network, { clientMs, serverMs });
+ * const value = uploadObjective({ graph, latencyMs: 1 }, [[3], [0, 1, 2]], { thinkMs: 500 });
+ * value.queriesInWindow; // queries completed by the all-at-once upload time
+ * ```
+ */
+export function uploadObjective(costs: ScheduleCosts, plan: GroupPlan, options: ObjectiveOptions = {}): ObjectiveValue {
+  const resolved = resolveCosts(costs);
+  const resolvedOptions = resolveObjectiveOptions(resolved, options);
+  return runObjective(resolved, prefixModel(resolved, plan, resolvedOptions.placement), resolvedOptions);
+}

@@ -1,0 +1,596 @@
+/**
+ * `optimalUploadPlan`: the order of the groups and the partition boundaries
+ * that maximize the upload objective ({@link uploadObjective}: the queries
+ * completed by the window T; ties: more queries in the horizon, the larger
+ * fraction of the next query done by T, lower mean latency, fewer
+ * partitions). After the search, the rest of the best collaborative path is
+ * tried as a last partition (kept when it costs no query by T).
+ *
+ * Method: depth-first branch and bound (Land & Doig 1960; the textbook
+ * form in Papadimitriou & Steiglitz, "Combinatorial Optimization", ch. 18)
+ * over ordered partitionings of the parameterized groups, exact when there
+ * are at most `maxExactGroups` (default 20) of them:
+ *
+ * - Every parameter-free group travels in the first partition (it costs a
+ *   few header bytes and no weights), so the search is over the
+ *   parameterized groups. Their path facts (expected query time, feature
+ *   bytes, server runs) are tabulated once for all 2^m subsets (`O(2^m · n)`).
+ * - Children of a prefix are the next partitions X of not-yet-uploaded
+ *   groups such that the expected query time strictly drops and every group
+ *   of X is on the best path once X is ACKed. Other partitions are dominated:
+ *   a partition that does not lower the query time only delays the next
+ *   one, and a group the new path does not use can travel later without
+ *   changing any query before it is needed (NOTE: exact for the fluid count;
+ *   for the discrete count the fast-check test compares against brute force
+ *   over every ordered partitioning).
+ * - Bound: from the moment the next partition could go on the wire, a query
+ *   raised at s is charged the best expected query time of any subset whose
+ *   weights fit in the bytes the link can carry by s (a Pareto front of
+ *   bytes vs query time), with per-partition overheads, latencies and link
+ *   sharing dropped; the completion is made monotone
+ *   (`c(r) = min_{s ≥ r} s + ℓ(s)`), so the relaxed closed loop completes
+ *   at least as many queries, and at least as much of the next one, as any
+ *   continuation. Nodes whose bound does not beat the incumbent are pruned.
+ *
+ * Beyond `maxExactGroups`, or when the time budget runs out, a deterministic
+ * heuristic: the best of the seeds (the caller's, e.g. Algorithm 1's plans,
+ * the best path as one partition, and a greedy plan that adds the contiguous
+ * range with the largest query-time gain per upload millisecond), improved
+ * by merging adjacent partitions; it reports `exact: false` and an upper
+ * bound from the same relaxation at the root (with a fractional-knapsack
+ * lower bound on the query time instead of the subset table).
+ *
+ * @module
+ */
+import { InvalidArgumentError } from "../errors.js";
+import { pathCost, resolveCosts, type PathCost, type ResolvedCosts, type ScheduleCosts } from "./model.js";
+import {
+  boundScore,
+  prefixLoop,
+  prefixModel,
+  resolveObjectiveOptions,
+  type GroupPlan,
+  type ObjectiveOptions,
+  type ObjectiveValue,
+  type PrefixModel,
+  type ResolvedObjectiveOptions,
+  type Tail,
+} from "./objective.js";
+
+/** Options of {@link optimalUploadPlan}. */
+export interface OptimalPlanOptions extends ObjectiveOptions {
+  /** Stop the exact search after this long and return the best plan found, `exact: false`, ms (default 900). */
+  readonly timeBudgetMs?: number;
+  /** Exact search when the network has at most this many parameterized groups (default 20). */
+  readonly maxExactGroups?: number;
+  /** Plans to start from (e.g. Algorithm 1's); the result is never worse than any of them. */
+  readonly seeds?: readonly GroupPlan[];
+  /** Absolute deadline (`performance.now()` ms) overriding `timeBudgetMs` (a caller that spent part of the budget already). @internal */
+  readonly deadlineMs?: number;
+}
+
+/** A scored plan. */
+export interface ScoredPlan {
+  /** Partitions in upload order (group indices, ascending within a partition). */
+  readonly plan: number[][];
+  /** Its objective value. */
+  readonly objective: ObjectiveValue;
+}
+
+/** The result of {@link optimalUploadPlan}. */
+export interface OptimalPlanResult extends ScoredPlan {
+  /** True when the plan is proven optimal (exact search completed). */
+  readonly exact: boolean;
+  /** An upper bound on the score of any plan (present when not exact). */
+  readonly bound?: number;
+  /** Branch-and-bound nodes expanded (0 for the heuristic). */
+  readonly nodes: number;
+}
+
+function better(a: ObjectiveValue, aParts: number, b: ObjectiveValue | undefined, bParts: number): boolean {
+  if (b === undefined) return true;
+  if (a.queriesInWindow !== b.queriesInWindow) return a.queriesInWindow > b.queriesInWindow;
+  if (a.queriesInHorizon !== b.queriesInHorizon) return a.queriesInHorizon > b.queriesInHorizon;
+  if (a.score > b.score + 1e-9) return true;
+  if (a.score < b.score - 1e-9) return false;
+  if (a.meanLatencyMs < b.meanLatencyMs - 1e-9) return true;
+  if (a.meanLatencyMs > b.meanLatencyMs + 1e-9) return false;
+  return aParts < bParts;
+}
+
+/** Validate the planner's own options. */
+function budgetOf(options: OptimalPlanOptions): number {
+  const budget = options.timeBudgetMs ?? 900;
+  if (typeof budget !== "number" || Number.isNaN(budget) || budget <= 0) {
+    throw new InvalidArgumentError(`optimalUploadPlan: timeBudgetMs (time budget) must be a number > 0 ms, got ${String(budget)}`);
+  }
+  return budget;
+}
+
+/** Evaluate a plan of groups under resolved options. */
+export function scorePlan(costs: ResolvedCosts, plan: GroupPlan, options: ResolvedObjectiveOptions): ScoredPlan {
+  const normalized = plan.filter((p) => p.length > 0).map((p) => [...p].sort((a, b) => a - b));
+  return { plan: normalized, objective: prefixLoop(costs, prefixModel(costs, normalized, options.placement), options).value };
+}
+
+/** The monotone optimistic completion c(r) over a Pareto front (bytes ascending, query time descending). */
+function frontTail(front: { bytes: Float64Array; q: Float64Array; suffix: Float64Array }, up: number, fromMs: number, baseBytes: number, currentMs: number): Tail {
+  const { bytes, q, suffix } = front;
+  const count = bytes.length;
+  return {
+    fromMs,
+    completion(raise: number): number {
+      const budget = baseBytes + Math.max(0, raise - fromMs) * up;
+      // largest j with bytes[j] <= budget
+      let lo = 0;
+      let hi = count; // first index with bytes > budget
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (bytes[mid]! <= budget) lo = mid + 1;
+        else hi = mid;
+      }
+      const here = lo > 0 ? Math.min(currentMs, q[lo - 1]!) : currentMs;
+      let best = raise + here;
+      if (lo < count) best = Math.min(best, fromMs - baseBytes / up + suffix[lo]!);
+      return best;
+    },
+  };
+}
+
+function buildFront(pairs: { bytes: number; q: number }[], up: number): { bytes: Float64Array; q: Float64Array; suffix: Float64Array } {
+  pairs.sort((a, b) => a.bytes - b.bytes || a.q - b.q);
+  const bytes: number[] = [];
+  const q: number[] = [];
+  let bestQ = Number.POSITIVE_INFINITY;
+  for (const p of pairs) {
+    if (p.q < bestQ - 1e-12) {
+      bestQ = p.q;
+      if (bytes.length > 0 && bytes[bytes.length - 1] === p.bytes) q[q.length - 1] = p.q;
+      else {
+        bytes.push(p.bytes);
+        q.push(p.q);
+      }
+    }
+  }
+  const suffix = new Float64Array(bytes.length);
+  let min = Number.POSITIVE_INFINITY;
+  for (let j = bytes.length - 1; j >= 0; j--) {
+    min = Math.min(min, bytes[j]! / up + q[j]!);
+    suffix[j] = min;
+  }
+  return { bytes: Float64Array.from(bytes), q: Float64Array.from(q), suffix };
+}
+
+/**
+ * The plan that maximizes {@link uploadObjective}'s queries completed by T;
+ * ties: more queries in the horizon, more progress of the next query by T,
+ * lower mean latency, fewer partitions. Exact branch and bound when the graph has
+ * at most `maxExactGroups` parameterized groups and the search ends within
+ * the time budget; otherwise the heuristic's plan with `exact: false` and an
+ * upper `bound` on the score. See the module comment for the method.
+ *
+ * @throws {InvalidArgumentError} on bad options, naming the option (time budget ≤ 0, horizon ≤ 0, think time < 0, …).
+ * @example
+ * ```ts
+ * const result = optimalUploadPlan({ graph }, { thinkMs: 500 });
+ * result.plan;                       // [[3, 4], [0, 1, 2]]
+ * result.objective.queriesInWindow;  // ≥ that of any other plan
+ * ```
+ */
+export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOptions = {}): OptimalPlanResult {
+  const started = performance.now();
+  const budget = budgetOf(options);
+  const maxExact = options.maxExactGroups ?? 20;
+  if (!Number.isInteger(maxExact) || maxExact < 0 || maxExact > 24) throw new InvalidArgumentError(`optimalUploadPlan: maxExactGroups must be an integer in 0..24, got ${String(maxExact)}`);
+  const c = resolveCosts(costs);
+  const o = resolveObjectiveOptions(c, options);
+  const n = c.n;
+  let best: ScoredPlan | undefined;
+  const consider = (candidate: ScoredPlan): void => {
+    if (better(candidate.objective, candidate.plan.length, best?.objective, best?.plan.length ?? 0)) best = candidate;
+  };
+  const end = options.deadlineMs ?? started + budget;
+  consider(scorePlan(c, [], o));
+  for (const seed of options.seeds ?? []) consider(scorePlan(c, seed, o));
+  const all: number[] = [];
+  for (let g = 0; g < n; g++) all.push(g);
+  const full = pathCost(c, new Uint8Array(n).fill(1), "best");
+  const bestPath = all.filter((g) => full.onServer[g]);
+  if (bestPath.length > 0) consider(scorePlan(c, [bestPath], o));
+  // After the search: the rest of the best collaborative path as one last partition, kept when it
+  // costs no query by T (it wins queries in the horizon once the window has passed).
+  const withTail = (): void => {
+    const have = new Set(best!.plan.flat());
+    const rest = bestPath.filter((g) => !have.has(g));
+    if (rest.length > 0) consider(scorePlan(c, [...best!.plan, rest], o));
+  };
+  const param: number[] = [];
+  const free: number[] = [];
+  for (let g = 0; g < n; g++) (c.paramBytes[g]! > 0 ? param : free).push(g);
+  if (n <= 400) consider(heuristic(c, o, greedyPlan(c, o), performance.now() + Math.max(0, end - performance.now()) / 4));
+  if (param.length <= maxExact) {
+    const exact = branchAndBound(c, o, param, free, best!, end - Math.min(50, budget / 10));
+    consider(exact.best);
+    if (exact.complete) {
+      withTail();
+      return { ...best!, exact: true, nodes: exact.nodes };
+    }
+    consider(heuristic(c, o, best!, Math.max(end, performance.now() + 1)));
+    withTail();
+    return { ...best!, exact: false, bound: Math.max(exact.rootBound, best!.objective.score), nodes: exact.nodes };
+  }
+  consider(heuristic(c, o, best!, end));
+  withTail();
+  return { ...best!, exact: false, bound: Math.max(rootBoundFractional(c, o), best!.objective.score), nodes: 0 };
+}
+
+/** Local search: merge adjacent partitions while the score improves (deterministic, first improvement in order). */
+function heuristic(c: ResolvedCosts, o: ResolvedObjectiveOptions, start: ScoredPlan, deadline: number): ScoredPlan {
+  let current = start;
+  for (let improved = true; improved && performance.now() < deadline; ) {
+    improved = false;
+    for (let i = 0; i + 1 < current.plan.length; i++) {
+      const merged = current.plan.slice(0, i).concat([[...current.plan[i]!, ...current.plan[i + 1]!]], current.plan.slice(i + 2));
+      const candidate = scorePlan(c, merged, o);
+      if (better(candidate.objective, candidate.plan.length, current.objective, current.plan.length)) {
+        current = candidate;
+        improved = true;
+        break;
+      }
+    }
+  }
+  return current;
+}
+
+/** Greedy: repeatedly upload the contiguous range with the largest query-time gain per upload millisecond. `O(n³)` per partition. */
+function greedyPlan(c: ResolvedCosts, o: ResolvedObjectiveOptions): ScoredPlan {
+  const n = c.n;
+  const uploaded = new Uint8Array(n);
+  const trial = new Uint8Array(n);
+  const plan: number[][] = [];
+  let currentMs = pathCost(c, uploaded, o.placement).ms;
+  for (let stage = 0; stage < n; stage++) {
+    let bestRatio = 0;
+    let bestRange: number[] | undefined;
+    let bestMs = currentMs;
+    for (let a = 0; a < n; a++) {
+      trial.set(uploaded);
+      let bytes = c.frameBytes;
+      let load = 0;
+      const range: number[] = [];
+      for (let b = a; b < n; b++) {
+        if (!uploaded[b]) {
+          trial[b] = 1;
+          range.push(b);
+          bytes += c.paramBytes[b]! + c.headerBytes[b]!;
+          load += c.loadMs[b]!;
+        }
+        if (range.length === 0 || (uploaded[b] && b > a)) continue;
+        const ms = pathCost(c, trial, o.placement).ms;
+        const gain = currentMs - ms;
+        const ratio = gain / (bytes / c.up + load + 2 * c.latencyMs);
+        if (gain > 1e-9 && ratio > bestRatio + 1e-12) {
+          bestRatio = ratio;
+          bestRange = [...range];
+          bestMs = ms;
+        }
+      }
+    }
+    if (bestRange === undefined) break;
+    for (const g of bestRange) uploaded[g] = 1;
+    plan.push(bestRange);
+    currentMs = bestMs;
+  }
+  return scorePlan(c, plan, o);
+}
+
+/** Root upper bound with a fractional-knapsack lower bound on the query time (any n). `O(n log n + queries)`. */
+function rootBoundFractional(c: ResolvedCosts, o: ResolvedObjectiveOptions): number {
+  const n = c.n;
+  const local = pathCost(c, new Uint8Array(n), o.placement).ms;
+  const bestAll = pathCost(c, new Uint8Array(n).fill(1), "best").ms;
+  const items: { bytes: number; saving: number }[] = [];
+  let freeSaving = 0;
+  for (let g = 0; g < n; g++) {
+    const saving = Math.max(0, c.clientMs[g]! - c.serverMs[g]!);
+    if (saving <= 0) continue;
+    if (c.paramBytes[g]! <= 0) freeSaving += saving;
+    else items.push({ bytes: c.paramBytes[g]!, saving });
+  }
+  items.sort((a, b) => b.saving / b.bytes - a.saving / a.bytes);
+  // conservative steps: from the first byte of item j on, credit all of item j's saving
+  const pairs: { bytes: number; q: number }[] = [{ bytes: 0, q: Math.max(bestAll, local - freeSaving) }];
+  let bytes = 0;
+  let saving = freeSaving;
+  for (const item of items) {
+    saving += item.saving;
+    pairs.push({ bytes: bytes + 1e-9, q: Math.max(bestAll, local - saving) });
+    bytes += item.bytes;
+  }
+  const front = buildFront(pairs, c.up);
+  const empty = prefixModel(c, [], o.placement);
+  return boundScore(c, empty, o, frontTail(front, c.up, c.setupMs, 0, local));
+}
+
+/** @internal */
+export interface SubsetTable {
+  readonly ms: Float64Array;
+  readonly upBytes: Float64Array;
+  readonly prefixMs: Float64Array;
+  readonly runs: Uint16Array;
+  readonly server: Int32Array;
+  readonly weightBytes: Float64Array;
+}
+
+/**
+ * Path facts of every subset of the parameterized groups (free groups
+ * uploaded with any non-empty subset): the chain DP of `pathCost` run
+ * forward with each state's path facts carried along (same tie-breaks:
+ * ties go to the client), over the subsets in Gray-code order with bit 0 on
+ * the last parameterized group, so each subset recomputes only the chain
+ * after the group whose bit changed (amortized `O(n / m)` per subset;
+ * `O(2^m · n)` worst case). The `"all"` placement is tabulated directly.
+ * @internal
+ */
+export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: readonly number[], free: readonly number[]): SubsetTable {
+  const m = param.length;
+  const size = 1 << m;
+  const n = c.n;
+  const table: SubsetTable = {
+    ms: new Float64Array(size),
+    upBytes: new Float64Array(size),
+    prefixMs: new Float64Array(size),
+    runs: new Uint16Array(size),
+    server: new Int32Array(size),
+    weightBytes: new Float64Array(size),
+  };
+  const bitOf = new Int32Array(n).fill(-1);
+  for (let i = 0; i < m; i++) bitOf[param[i]!] = i;
+  for (let mask = 1; mask < size; mask++) {
+    const low = mask & -mask;
+    table.weightBytes[mask] = table.weightBytes[mask ^ low]! + c.paramBytes[param[31 - Math.clz32(low)]!]!;
+  }
+  const uploaded = new Uint8Array(n);
+  if (o.placement === "all") {
+    for (let mask = 0; mask < size; mask++) {
+      uploaded.fill(0);
+      if (mask !== 0) for (const g of free) uploaded[g] = 1;
+      for (let i = 0; i < m; i++) if (mask & (1 << i)) uploaded[param[i]!] = 1;
+      const p = pathCost(c, uploaded, "all");
+      table.ms[mask] = p.ms;
+      table.upBytes[mask] = p.upBytes;
+      table.prefixMs[mask] = p.prefixMs;
+      table.runs[mask] = p.runs;
+      table.server[mask] = mask;
+    }
+    return table;
+  }
+  const up = new Float64Array(n);
+  const down = new Float64Array(n);
+  for (let g = 0; g < n; g++) {
+    up[g] = c.inputBytes[g]! / c.up;
+    down[g] = c.outputBytes[g]! / c.down;
+  }
+  const { clientMs, serverMs, inputBytes } = c;
+  // state arrays at position g (before group g): client side (C) and server side (S)
+  const cCost = new Float64Array(n + 1);
+  const cUp = new Float64Array(n + 1);
+  const cRuns = new Int32Array(n + 1);
+  const cPrefix = new Float64Array(n + 1);
+  const cSeen = new Uint8Array(n + 1); // a server run happened before
+  const cSrv = new Int32Array(n + 1);
+  const sCost = new Float64Array(n + 1);
+  const sUp = new Float64Array(n + 1);
+  const sRuns = new Int32Array(n + 1);
+  const sPrefix = new Float64Array(n + 1);
+  const sSrv = new Int32Array(n + 1);
+  const forward = (from: number): void => {
+    for (let g = from; g < n; g++) {
+      // client state entering g: stay, or download the previous output (strictly better only)
+      let inCost = cCost[g]!;
+      let inUp = cUp[g]!;
+      let inRuns = cRuns[g]!;
+      let inPrefix = cPrefix[g]!;
+      let inSeen = cSeen[g]!;
+      let inSrv = cSrv[g]!;
+      const viaDown = sCost[g]! + (g > 0 ? down[g - 1]! : 0);
+      if (viaDown < inCost) {
+        inCost = viaDown;
+        inUp = sUp[g]!;
+        inRuns = sRuns[g]!;
+        inPrefix = sPrefix[g]!;
+        inSeen = 1;
+        inSrv = sSrv[g]!;
+      }
+      cCost[g + 1] = inCost + clientMs[g]!;
+      cUp[g + 1] = inUp;
+      cRuns[g + 1] = inRuns;
+      cPrefix[g + 1] = inSeen ? inPrefix : inPrefix + clientMs[g]!;
+      cSeen[g + 1] = inSeen;
+      cSrv[g + 1] = inSrv;
+      if (uploaded[g]) {
+        const bit = bitOf[g]!;
+        const viaUp = inCost + up[g]! + serverMs[g]!;
+        const stay = sCost[g]! + serverMs[g]!;
+        if (viaUp <= stay) {
+          sCost[g + 1] = viaUp;
+          sUp[g + 1] = inUp + inputBytes[g]!;
+          sRuns[g + 1] = inRuns + 1;
+          sPrefix[g + 1] = inPrefix;
+          sSrv[g + 1] = bit >= 0 ? inSrv | (1 << bit) : inSrv;
+        } else {
+          sCost[g + 1] = stay;
+          sUp[g + 1] = sUp[g]!;
+          sRuns[g + 1] = sRuns[g]!;
+          sPrefix[g + 1] = sPrefix[g]!;
+          sSrv[g + 1] = bit >= 0 ? sSrv[g]! | (1 << bit) : sSrv[g]!;
+        }
+      } else {
+        sCost[g + 1] = Number.POSITIVE_INFINITY;
+        sUp[g + 1] = 0;
+        sRuns[g + 1] = 0;
+        sPrefix[g + 1] = 0;
+        sSrv[g + 1] = 0;
+      }
+    }
+  };
+  const record = (mask: number): void => {
+    const endS = sCost[n]! + (n > 0 ? down[n - 1]! : 0);
+    if (endS < cCost[n]!) {
+      table.ms[mask] = endS;
+      table.upBytes[mask] = sUp[n]!;
+      table.prefixMs[mask] = sPrefix[n]!;
+      table.runs[mask] = sRuns[n]!;
+      table.server[mask] = sSrv[n]!;
+    } else {
+      table.ms[mask] = cCost[n]!;
+      table.upBytes[mask] = cUp[n]!;
+      table.prefixMs[mask] = cPrefix[n]!;
+      table.runs[mask] = cRuns[n]!;
+      table.server[mask] = cSrv[n]!;
+    }
+  };
+  cCost[0] = 0;
+  sCost[0] = Number.POSITIVE_INFINITY;
+  forward(0);
+  record(0);
+  if (m === 0) return table;
+  // Gray code: step i flips bit ctz(i); bit b is param group param[m - 1 - b] in chain order
+  const position = (bit: number): number => param[m - 1 - bit]!;
+  let gray = 0;
+  let mask = 0;
+  for (let i = 1; i < size; i++) {
+    const bit = 31 - Math.clz32(i & -i);
+    const wasEmpty = gray === 0;
+    gray ^= 1 << bit;
+    mask ^= 1 << (m - 1 - bit);
+    const g = position(bit);
+    uploaded[g] = gray & (1 << bit) ? 1 : 0;
+    if (wasEmpty || gray === 0) {
+      for (const f of free) uploaded[f] = gray === 0 ? 0 : 1;
+      forward(0);
+    } else {
+      forward(g);
+    }
+    record(mask);
+  }
+  return table;
+}
+
+function branchAndBound(
+  c: ResolvedCosts,
+  o: ResolvedObjectiveOptions,
+  param: readonly number[],
+  free: readonly number[],
+  incumbent: ScoredPlan,
+  deadline: number,
+): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number } {
+  const m = param.length;
+  const table = tabulate(c, o, param, free);
+  const size = 1 << m;
+  const pairs: { bytes: number; q: number }[] = [];
+  for (let mask = 0; mask < size; mask++) pairs.push({ bytes: table.weightBytes[mask]!, q: table.ms[mask]! });
+  const globalFront = buildFront(pairs, c.up);
+  let best = incumbent;
+  let nodes = 0;
+  let complete = true;
+  const pathOf = (mask: number): PathCost => ({
+    ms: table.ms[mask]!,
+    upBytes: table.upBytes[mask]!,
+    prefixMs: table.prefixMs[mask]!,
+    runs: table.runs[mask]!,
+    onServer: new Uint8Array(0),
+  });
+  const freeHeader = free.reduce((s, g) => s + c.headerBytes[g]!, 0);
+  const freeLoad = free.reduce((s, g) => s + c.loadMs[g]!, 0);
+  const partitionBytes = (x: number, first: boolean): number => {
+    let bytes = c.frameBytes + (first ? freeHeader : 0);
+    for (let i = 0; i < m; i++) if (x & (1 << i)) bytes += c.paramBytes[param[i]!]! + c.headerBytes[param[i]!]!;
+    return bytes;
+  };
+  const partitionLoad = (x: number, first: boolean): number => {
+    let load = first ? freeLoad : 0;
+    for (let i = 0; i < m; i++) if (x & (1 << i)) load += c.loadMs[param[i]!]!;
+    return load;
+  };
+  const toPlan = (increments: readonly number[]): number[][] =>
+    increments.map((x, k) => {
+      const groups: number[] = k === 0 ? [...free] : [];
+      for (let i = 0; i < m; i++) if (x & (1 << i)) groups.push(param[i]!);
+      return groups.sort((a, b) => a - b);
+    });
+  const modelOf = (increments: readonly number[], masks: readonly number[]): PrefixModel => ({
+    paths: [pathOf(0), ...masks.map(pathOf)],
+    frameBytes: Float64Array.from(increments.map((x, k) => partitionBytes(x, k === 0))),
+    loadMs: Float64Array.from(increments.map((x, k) => partitionLoad(x, k === 0))),
+  });
+  const rootModel = modelOf([], []);
+  const rootLoop = prefixLoop(c, rootModel, o);
+  const rootBound = boundScore(c, rootModel, o, frontTail(globalFront, c.up, rootLoop.nextStartMs, 0, table.ms[0]!));
+  const fullMask = size - 1;
+  const childCache = new Map<number, Int32Array>();
+  const childrenOf = (mask: number): Int32Array => {
+    let list = childCache.get(mask);
+    if (list !== undefined) return list;
+    const out: number[] = [];
+    const comp = fullMask & ~mask;
+    const here = table.ms[mask]!;
+    for (let x = comp; x > 0; x = (x - 1) & comp) {
+      const u = mask | x;
+      if ((table.server[u]! & x) === x && table.ms[u]! < here - 1e-9) out.push(x);
+    }
+    list = Int32Array.from(out);
+    childCache.set(mask, list);
+    return list;
+  };
+  const increments: number[] = [];
+  const masks: number[] = [];
+  type Front = ReturnType<typeof buildFront>;
+  /** The Pareto front of the supersets of `mask` (bytes relative to `mask`) when it has at most 2^12 of them; else the parent's front. */
+  const supersetFront = (mask: number, fallback: Front, fallbackOrigin: number): { front: Front; origin: number } => {
+    const comp = fullMask & ~mask;
+    let count = 0;
+    for (let i = 0; i < m; i++) if (comp & (1 << i)) count++;
+    if (count > 12) return { front: fallback, origin: fallbackOrigin };
+    const base = table.weightBytes[mask]!;
+    const pairs: { bytes: number; q: number }[] = [{ bytes: 0, q: table.ms[mask]! }];
+    for (let x = comp; x > 0; x = (x - 1) & comp) pairs.push({ bytes: table.weightBytes[mask | x]! - base, q: table.ms[mask | x]! });
+    return { front: buildFront(pairs, c.up), origin: mask };
+  };
+  // `front` lists supersets of `origin` by their weight bytes beyond `origin`'s
+  const visit = (mask: number, front: Front, origin: number): void => {
+    if (!complete) return;
+    const children = childrenOf(mask);
+    const scored: { x: number; bound: number }[] = [];
+    for (const x of children) {
+      if (performance.now() > deadline) {
+        complete = false;
+        return;
+      }
+      nodes++;
+      const u = mask | x;
+      increments.push(x);
+      masks.push(u);
+      const model = modelOf(increments, masks);
+      const result = prefixLoop(c, model, o, true);
+      if (better(result.value, increments.length, best.objective, best.plan.length)) best = { plan: toPlan(increments), objective: prefixLoop(c, model, o).value };
+      const bound = boundScore(c, model, o, frontTail(front, c.up, result.nextStartMs, table.weightBytes[u]! - table.weightBytes[origin]!, table.ms[u]!));
+      increments.pop();
+      masks.pop();
+      if (Math.floor(bound + 1e-9) > best.objective.queriesInWindow) scored.push({ x, bound });
+    }
+    scored.sort((a, b) => b.bound - a.bound || a.x - b.x);
+    for (const { x, bound } of scored) {
+      if (!complete) return;
+      if (Math.floor(bound + 1e-9) <= best.objective.queriesInWindow) continue;
+      increments.push(x);
+      masks.push(mask | x);
+      const next = supersetFront(mask | x, front, origin);
+      visit(mask | x, next.front, next.origin);
+      increments.pop();
+      masks.pop();
+    }
+  };
+  if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow) visit(0, globalFront, 0);
+  return { best, complete, nodes, rootBound };
+}
