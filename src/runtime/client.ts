@@ -113,6 +113,9 @@ interface Link {
   /** The placement's answer for `serverLayers` of size `placedFor` (undefined: not computed yet). */
   placed?: ReadonlySet<number>;
   placedFor?: number;
+  placedVersion?: number;
+  /** The upload loop is running. */
+  looping?: boolean;
 }
 
 const defaultClock: Clock = { now: () => performance.now() };
@@ -149,7 +152,12 @@ export class OffloadingClient {
   private readonly network: Network;
   private readonly weights: ReadonlyMap<string, LayerWeights>;
   private readonly local: Executor;
-  private readonly partitions: readonly (readonly number[])[];
+  /** The plan; entries from the first partition never started on can be replaced by {@link OffloadingClient.replan}. */
+  private partitions: (readonly number[])[];
+  /** The partition being uploaded on the current connection, if any. */
+  private inFlight: number | undefined;
+  /** Bumped by {@link OffloadingClient.placementChanged}: cached placements are recomputed. */
+  private placementVersion = 0;
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private readonly queryTimeoutMs: number;
@@ -272,11 +280,28 @@ export class OffloadingClient {
     return info;
   }
 
+  /** The next partition to upload on `link`: the first never ACKed, then those only a previous server ACKed. */
+  private nextPartition(link: Link): number | undefined {
+    const done = new Set(link.acked);
+    for (let i = 0; i < this.partitions.length; i++) if (!this.ackedEver.has(i) && !done.has(i)) return i;
+    for (let i = 0; i < this.partitions.length; i++) if (!done.has(i)) return i;
+    return undefined;
+  }
+
   private async uploadLoop(link: Link): Promise<void> {
-    const all = this.partitions.map((_, i) => i);
-    const order = [...all.filter((i) => !this.ackedEver.has(i)), ...all.filter((i) => this.ackedEver.has(i))];
-    for (const index of order) {
+    link.looping = true;
+    try {
+      await this.uploadPartitions(link);
+    } finally {
+      link.looping = false;
+      if (this.inFlight !== undefined && this.link === link) this.inFlight = undefined;
+    }
+  }
+
+  private async uploadPartitions(link: Link): Promise<void> {
+    for (let index = this.nextPartition(link); index !== undefined; index = this.nextPartition(link)) {
       if (link.failed) return;
+      this.inFlight = index;
       const layers = this.partitions[index]!.map((i) => this.network.layers[i]!).filter((l) => l.type !== "Input");
       const weights = new Map<string, LayerWeights>();
       for (const layer of layers) {
@@ -298,6 +323,7 @@ export class OffloadingClient {
       for (const i of this.partitions[index]!) link.serverLayers.add(i);
       link.acked.push(index);
       this.ackedEver.add(index);
+      this.inFlight = undefined;
       const atMs = this.clock.now();
       this.emit({ type: "ack", partition: index, layers: this.partitions[index]!, atMs });
       if (link.acked.length === this.partitions.length) {
@@ -305,6 +331,72 @@ export class OffloadingClient {
         this.emit({ type: "upload-complete", atMs });
       }
     }
+  }
+
+  /**
+   * Runtime indices of the layers the current server holds or is receiving
+   * (ACKed partitions and the one in flight): what a re-plan must not send again.
+   */
+  heldLayers(): Set<number> {
+    const held = new Set<number>(this.link.serverLayers);
+    for (let i = 0; i < this.keptPrefix(); i++) for (const l of this.partitions[i]!) held.add(l);
+    return held;
+  }
+
+  /** Partitions `0 .. keptPrefix() − 1` were started on or ACKed by some server; the rest can be re-planned. */
+  private keptPrefix(): number {
+    let p = 0;
+    for (const i of this.ackedEver) p = Math.max(p, i + 1);
+    for (const i of this.link.acked) p = Math.max(p, i + 1);
+    if (this.inFlight !== undefined) p = Math.max(p, this.inFlight + 1);
+    return p;
+  }
+
+  /**
+   * Replace the part of the plan not started yet with `partitions` (runtime
+   * layer indices, upload order). Layers already held or in flight
+   * ({@link OffloadingClient.heldLayers}) are dropped from them, empty
+   * partitions are dropped, and the upload goes on with the new rest (the
+   * partition in flight is not interrupted; nothing ACKed is sent again).
+   * Returns the number of partitions left to upload.
+   *
+   * @throws {InvalidArgumentError} when a partition names a layer the network does not have, or names a layer twice.
+   */
+  replan(partitions: readonly (readonly number[])[]): number {
+    const layers = this.network.layers;
+    const keep = this.keptPrefix();
+    const held = this.heldLayers();
+    const seen = new Set<number>();
+    const rest: number[][] = [];
+    partitions.forEach((partition, p) => {
+      const fresh: number[] = [];
+      for (const index of partition) {
+        if (!Number.isInteger(index) || index < 0 || index >= layers.length) {
+          throw new InvalidArgumentError(`OffloadingClient.replan: partition ${p} names layer ${index}, not in network "${this.network.name}" (${layers.length} layers)`);
+        }
+        if (seen.has(index)) throw new InvalidArgumentError(`OffloadingClient.replan: layer ${index} "${layers[index]!.name}" named twice`);
+        seen.add(index);
+        if (!held.has(index)) fresh.push(index);
+      }
+      if (fresh.length > 0) rest.push(fresh);
+    });
+    this.partitions = [...this.partitions.slice(0, keep), ...rest];
+    const link = this.link;
+    if (this.started && !link.looping && !link.failed && link.sessionId !== undefined && rest.length > 0) {
+      link.completedAtMs = undefined;
+      link.done = this.uploadLoop(link);
+    }
+    return rest.length;
+  }
+
+  /** The current plan: partitions of runtime layer indices in upload order (after any {@link OffloadingClient.replan}). */
+  currentPlan(): (readonly number[])[] {
+    return this.partitions.map((p) => [...p]);
+  }
+
+  /** Tell the client the placement function's answer may have changed (e.g. a new bandwidth estimate): the next server run asks it again. */
+  placementChanged(): void {
+    this.placementVersion++;
   }
 
   /** Resolves when the current connection's upload loop ends (all ACKed, or failed). */
@@ -429,11 +521,12 @@ export class OffloadingClient {
   /** The uploaded layers a query runs on the server (see {@link OffloadingClientOptions.placement}). */
   private placed(link: Link): ReadonlySet<number> {
     if (this.placement === undefined) return link.serverLayers;
-    if (link.placed === undefined || link.placedFor !== link.serverLayers.size) {
+    if (link.placed === undefined || link.placedFor !== link.serverLayers.size || link.placedVersion !== this.placementVersion) {
       const chosen = new Set<number>();
       for (const index of this.placement(link.serverLayers)) if (link.serverLayers.has(index)) chosen.add(index);
       link.placed = chosen;
       link.placedFor = link.serverLayers.size;
+      link.placedVersion = this.placementVersion;
     }
     return link.placed;
   }
