@@ -40,6 +40,10 @@ import { policyByName, type Policy, type PolicyDecision, type PolicyName } from 
 import { timedExecutor } from "./timed-executor.js";
 import { virtualExecutor } from "./virtual-executor.js";
 import { virtualWeights } from "./virtual-weights.js";
+import { AdaptiveController, type ReplanMode, type ReplanRecord, type ReplanSettings } from "./adaptive.js";
+import { TraceLink } from "./trace-link.js";
+import { rateAt, type BandwidthTrace } from "../link/trace.js";
+import type { BandwidthEstimate } from "../link/estimator.js";
 
 /**
  * Where the simulated devices' layer times come from: the device cost models
@@ -104,6 +108,17 @@ export interface Scenario {
   readonly power?: PowerModel;
   /** The client's query timeout for a server call, ms (default 10 000, the runtime's). */
   readonly queryTimeoutMs?: number;
+  /**
+   * The uplink follows this trace (`mbps` then only sets the first plan's
+   * bandwidth; default: the trace's rate at 0). With a trace the client
+   * estimates the bandwidth from its uplink transfers (partitions go in
+   * 1 MiB pieces) and `replan` says what it does with it.
+   */
+  readonly bandwidthTrace?: BandwidthTrace;
+  /** The downlink's trace (default: `bandwidthTrace`). */
+  readonly downlinkTrace?: BandwidthTrace;
+  /** Re-planning with a trace (default `"estimate"`; see `adaptive.ts`); needs the `ionn` policy. */
+  readonly replan?: ReplanMode | ReplanSettings;
 }
 
 /** One query of the closed loop. */
@@ -195,6 +210,10 @@ export interface SimulationResult {
   };
   /** Virtual-clock events fired (a measure of the simulation's work). */
   readonly events: number;
+  /** With a bandwidth trace: the client's bandwidth estimates, in order. */
+  readonly bandwidthEstimates?: readonly BandwidthEstimate[];
+  /** With a bandwidth trace: the re-plans made, in order. */
+  readonly replans?: readonly ReplanRecord[];
 }
 
 /** Per-runtime-layer client and server times and a description of their source. */
@@ -290,7 +309,8 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
   const network = typeof scenario.network === "string" ? zooNetwork(scenario.network) : scenario.network;
   const policyOption = scenario.policy ?? "ionn";
   const policy = typeof policyOption === "string" ? policyByName(policyOption, scenario.K === undefined ? {} : { K: scenario.K }) : policyOption;
-  const mbps = positive("mbps", scenario.mbps ?? 80);
+  const trace = scenario.bandwidthTrace;
+  const mbps = positive("mbps", scenario.mbps ?? (trace ? rateAt(trace, 0) : 80));
   const downlinkMbps = positive("downlinkMbps", scenario.downlinkMbps ?? mbps);
   const megabit = positive("megabit", scenario.megabit ?? 1e6);
   const latencyMs = positive("latencyMs", scenario.latencyMs ?? 1, true);
@@ -309,9 +329,21 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
   const costs = simulationCosts(network, scenario.costs);
   const loadMs = scenario.serverLoadMs ?? referenceLoadMs;
 
-  const decision: PolicyDecision = policy.decide({ network, clientMs: costs.clientMs, serverMs: costs.serverMs, mbps, downlinkMbps, megabit });
   const clock = new VirtualClock();
-  const link = new SimulatedLink(clock, { mbps, downlinkMbps, megabit, latencyMs, sharing });
+  let adaptive: AdaptiveController | undefined;
+  if (trace !== undefined) {
+    if (policyOption !== "ionn") throw new InvalidArgumentError(`simulate: a bandwidth trace needs the policy "ionn" (by name), got "${policy.name}"`);
+    const replan = scenario.replan ?? "estimate";
+    const settings: ReplanSettings = typeof replan === "string" ? { mode: replan } : replan;
+    const K = scenario.K ?? 0.5;
+    adaptive = new AdaptiveController({ network, clientMs: costs.clientMs, serverMs: costs.serverMs, uplink: trace, downlink: scenario.downlinkTrace ?? trace, planMbps: mbps, megabit, K, settings, clock });
+  }
+  const decision: PolicyDecision = adaptive
+    ? { partitions: adaptive.initialPartitions, expectedQueryMs: adaptive.initialExpectedMs, ...(adaptive.placement() ? { placement: adaptive.placement()! } : {}) }
+    : policy.decide({ network, clientMs: costs.clientMs, serverMs: costs.serverMs, mbps, downlinkMbps, megabit });
+  const link = trace
+    ? new TraceLink(clock, { uplink: trace, downlink: scenario.downlinkTrace ?? trace, megabit, latencyMs, sharing, onThroughput: (d, sample) => adaptive!.delivered(d, sample) })
+    : new SimulatedLink(clock, { mbps, downlinkMbps, megabit, latencyMs, sharing });
   const computing: Interval[] = [];
   const inner = (): Executor => (execution === "reference" ? referenceExecutor() : execution === "shape-only" ? shapeOnlyExecutor() : virtualExecutor());
   const server = new EdgeServer({
@@ -328,7 +360,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
     network,
     weights,
     local: timedExecutor(inner(), { clock, layerMs: costs.clientMs, onBusy: (start, end) => computing.push([start, end]) }),
-    transport: inMemoryTransport(server, { link }),
+    transport: inMemoryTransport(server, { link, ...(trace ? { uploadChunkBytes: 2 ** 20 } : {}) }),
     plan: { partitions: decision.partitions.map((layers) => ({ layers: [...layers] })) },
     clock,
     scheduler: clock,
@@ -339,6 +371,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
       if (event.type === "upload-complete") uploadCompleteMs = event.atMs;
     },
   });
+  adaptive?.attach(client);
   const inputs = queryInputs(network, execution, seed);
   const jitter = mulberry32(seed);
   const horizonMs = seconds * 1000;
@@ -367,14 +400,14 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
   const transmitting = link.busyIntervals("up");
   const energy = clientEnergy(computing, transmitting, 0, windowEnd, power);
   const queriesDuringUpload = queries.filter((q) => q.raisedAtMs + q.latencyMs <= windowEnd).length;
-  const partitions: SimulatedPartition[] = decision.partitions.map((layers, i) => {
+  const partitions: SimulatedPartition[] = (adaptive ? client.currentPlan() : decision.partitions).map((layers, i) => {
     let bytes = 0;
     for (const index of layers) bytes += parameterBytes(network.layers[index]!);
     return {
       layers: layers.map((index) => network.layers[index]!.name),
       bytes,
       ackedAtMs: acked.get(i) ?? null,
-      expectedQueryMs: decision.expectedQueryMs?.[i] ?? null,
+      expectedQueryMs: adaptive && adaptive.replans.length > 0 ? null : (decision.expectedQueryMs?.[i] ?? null),
     };
   });
   return {
@@ -391,6 +424,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
     activity: { computing, transmitting },
     bytes: { up: link.bytesSent("up"), down: link.bytesSent("down") },
     events: clock.eventsFired(),
+    ...(adaptive ? { bandwidthEstimates: adaptive.estimates(), replans: adaptive.replans } : {}),
   };
 }
 
@@ -440,5 +474,6 @@ export function simulationDocument(result: SimulationResult) {
     partitions: result.partitions,
     /** When the run stopped, ms. */
     endMs: result.endMs,
+    ...(result.bandwidthEstimates ? { bandwidthEstimates: result.bandwidthEstimates, replans: result.replans ?? [] } : {}),
   };
 }
