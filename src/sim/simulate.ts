@@ -412,7 +412,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
   });
   return {
     network: network.name,
-    policy: policy.name,
+    policy: adaptive ? `${policy.name} replan=${adaptive.mode}` : policy.name,
     settings: { mbps, downlinkMbps, megabit, latencyMs, sharing, seconds, preprocessingMs, preprocessingJitterMs: jitterMs, seed, costs: costs.source, execution },
     queries,
     partitions,
