@@ -39,6 +39,8 @@ export interface ReplanSettings {
   readonly windowMs?: number;
   /** The planner of the re-plans (default {@link ionnReplanner}). */
   readonly replanner?: Replanner;
+  /** Least time between two re-plans of mode `estimate`, ms: an estimate outside the band sooner waits for the next one (default 1000). */
+  readonly minIntervalMs?: number;
 }
 
 /**
@@ -131,6 +133,8 @@ export class AdaptiveController {
     const estimate = this.estimator.record(sample);
     if (estimate === undefined || this.mode !== "estimate") return;
     this.client?.placementChanged();
+    const last = this.replans[this.replans.length - 1]?.atMs ?? -Infinity;
+    if (sample.endMs - last < (this.options.settings.minIntervalMs ?? 1000)) return;
     if (estimate > this.planMbps * (1 + this.band) || estimate < this.planMbps / (1 + this.band)) this.replan(estimate, estimate);
   }
 
