@@ -13,5 +13,7 @@ export type { OutageOptions, RandomWalkOptions } from "./generators.js";
 export { loadBandwidthTrace } from "./trace-file.js";
 export { BandwidthEstimator } from "./estimator.js";
 export type { BandwidthEstimate, BandwidthEstimatorOptions, TransferSample } from "./estimator.js";
+export { DEFAULT_REPLAN_BAND, ReplanController } from "./controller.js";
+export type { ReplanControllerOptions, ReplannableClient, ReplanRecord } from "./controller.js";
 export { bestPlacement, graphAt, groupsHeld, ionnReplanner, OUTAGE_MBPS, planningContext, registerReplanner, replannerByName, replannerNames } from "./replan.js";
 export type { PlanningContext, PlanningContextOptions, Replanner, ReplanRequest } from "./replan.js";
