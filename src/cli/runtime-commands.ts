@@ -17,6 +17,10 @@ import { resolveCosts } from "./costs.js";
 import { MODEL_OPTIONS, type Command, kOption, loadModel, mbpsOption, printJson } from "./command.js";
 import { fixed, layerRange, mib, plural, table } from "./format.js";
 import { numberOption } from "./options.js";
+import { ReplanController } from "../link/controller.js";
+import { planningContext } from "../link/replan.js";
+import { PRESETS } from "../plan/presets.js";
+import { parameterBytes } from "../model/types.js";
 
 function portOption(values: Record<string, unknown>, fallback: number): number {
   return numberOption(values, "port", fallback, (v) => Number.isInteger(v) && v >= 0 && v <= 65535, "a TCP port (0–65535)");
@@ -70,7 +74,16 @@ function sameBits(a: Tensor | undefined, b: Tensor | undefined): boolean {
 /** `ionn client --connect HOST:PORT <model>`. */
 export const clientCommand: Command = {
   summary: "upload a model to an edge server incrementally while running queries collaboratively",
-  usage: "--connect HOST:PORT <model> [--K 0.5] [--mbps 80] [--queries 10] [--interval-ms 500] [--seed 1] [--timeout-ms 120000] [--json]",
+  usage:
+    "--connect HOST:PORT <model> [--K 0.5] [--mbps 80] [--queries 10] [--interval-ms 500] [--seed 1] [--timeout-ms 120000] [--replan none|estimate] [--replan-band 0.25] [--upload-chunk-kib N] [--query-timeout-ms 10000] [--events] [--json]",
+  help: {
+    replan:
+      "none (default: keep the plan made for --mbps; bandwidth estimates are still measured and reported) or estimate (the client estimates the uplink from its upload pieces and feature transfers, places queries at the estimate at once, and re-plans the rest of the upload when the estimate leaves the band)",
+    "replan-band": "hysteresis band of --replan estimate, relative: re-plan when the estimate leaves [plan/(1+b), plan×(1+b)] (default 0.25)",
+    "upload-chunk-kib": "weight bytes per upload frame, KiB; each frame is a bandwidth sample (default 256 with --replan estimate, else 4096)",
+    "query-timeout-ms": "a server call of a query that takes longer finishes locally, ms (default 10000)",
+    events: "write one JSON line per client event (connected, ack, estimate, replan, query) to stderr",
+  },
   options: {
     ...MODEL_OPTIONS,
     connect: { type: "string" },
@@ -83,9 +96,23 @@ export const clientCommand: Command = {
     "client-profile": { type: "string" },
     "server-profile": { type: "string" },
     preset: { type: "string" },
+    replan: { type: "string" },
+    "replan-band": { type: "string" },
+    "upload-chunk-kib": { type: "string" },
+    "query-timeout-ms": { type: "string" },
+    events: { type: "boolean" },
   },
   async run(context) {
     const { host, port } = parseConnect(context.values["connect"]);
+    const replanMode = context.values["replan"] ?? "none";
+    if (replanMode !== "none" && replanMode !== "estimate") throw new InvalidArgumentError(`--replan must be one of none, estimate, got "${String(replanMode)}"`);
+    const band = numberOption(context.values, "replan-band", 0.25, (v) => v > 0, "a relative band > 0 (0.25 = ±25 %)");
+    const chunkKiB = numberOption(context.values, "upload-chunk-kib", replanMode === "estimate" ? 256 : 4096, (v) => Number.isInteger(v) && v >= 1, "a whole number of KiB ≥ 1");
+    const queryTimeoutMs = numberOption(context.values, "query-timeout-ms", 10_000, (v) => v > 0, "a number of milliseconds > 0");
+    const events = context.values["events"] === true;
+    const event = (value: Record<string, unknown>) => {
+      if (events) context.stderr(`${JSON.stringify(value)}\n`);
+    };
     const K = kOption(context.values);
     const mbps = mbpsOption(context.values);
     const queries = numberOption(context.values, "queries", 10, (v) => Number.isInteger(v) && v >= 1, "a whole number ≥ 1");
@@ -98,7 +125,8 @@ export const clientCommand: Command = {
     const serverProfile = context.values["server-profile"] as string | undefined;
     const costs = await resolveCosts(network, { ...(clientProfile ? { clientProfile } : {}), ...(serverProfile ? { serverProfile } : {}) });
     for (const warning of costs.warnings) context.stderr(`warning: ${warning}\n`);
-    const planned = planNetwork(network, costs, { preset, mbps, K });
+    const planning = planningContext(network, costs, { preset, mbps, K, finalRound: PRESETS[preset].finalRound });
+    const planned = planning.initial;
     const { plan } = planned;
     const partitions = runtimePartitions(network, planned);
     const names = (layers: readonly number[]) => layers.map((i) => network.layers[i]!.name);
@@ -111,19 +139,33 @@ export const clientCommand: Command = {
     const reference = await runLocally(network, weights, input);
     const outputKeys = network.outputs.map(tensorKey);
 
-    const start = performance.now();
-    const clock = { now: () => performance.now() - start };
     const local = referenceExecutor();
     await local.load(network.layers, weights);
+    const startedAtEpochMs = Date.now();
+    const start = performance.now();
+    const clock = { now: () => performance.now() - start };
+    const controller = new ReplanController({
+      context: planning,
+      planMbps: mbps,
+      band,
+      adapt: replanMode === "estimate",
+      estimator: { onEstimate: (e) => event({ event: "estimate", ...e }) },
+      onReplan: (r) => event({ event: "replan", ...r }),
+    });
+    const placement = controller.placement();
     const client = new OffloadingClient({
       network,
       weights,
       local,
       localLoaded: true,
-      transport: tcpTransport({ host, port, timeoutMs: Math.min(timeoutMs, 30_000) }),
+      transport: tcpTransport({ host, port, timeoutMs: Math.min(timeoutMs, 30_000), uploadChunkBytes: chunkKiB * 1024, now: clock.now, onTransfer: (s) => controller.record(s) }),
       plan: { partitions: partitions.map((layers) => ({ layers })) },
       clock,
+      queryTimeoutMs,
+      ...(placement ? { placement } : {}),
+      onEvent: (e) => event(e.type === "server-failed" ? { event: e.type, atMs: e.atMs, error: e.error.message } : { event: e.type, ...e, type: undefined }),
     });
+    controller.attach(client);
     await client.start();
     const results: { raisedAtMs: number; latencyMs: number; serverLayers: string[]; matchesLocal: boolean }[] = [];
     for (let q = 0; q < queries; q++) {
@@ -135,6 +177,7 @@ export const clientCommand: Command = {
         serverLayers: names(result.serverLayers),
         matchesLocal: outputKeys.every((key) => sameBits(result.outputs.get(key), reference.get(key))),
       });
+      event({ event: "query", ...results[results.length - 1]!, fellBack: result.fellBack });
       if (!context.json) {
         const r = results[results.length - 1]!;
         context.stderr(`query ${q + 1}: ${fixed(r.latencyMs, 1)} ms, ${r.serverLayers.length} layers on the server, matches local: ${r.matchesLocal}\n`);
@@ -149,9 +192,16 @@ export const clientCommand: Command = {
       server: `${host}:${port}`,
       K,
       mbps,
-      partitions: plan.partitions.map((p, i) => ({ layers: names(partitions[i]!), bytes: p.bytes, expectedQueryMs: p.expectedQueryMs })),
+      partitions:
+        controller.replans.length === 0
+          ? plan.partitions.map((p, i) => ({ layers: names(partitions[i]!), bytes: p.bytes, expectedQueryMs: p.expectedQueryMs }))
+          : client.currentPlan().map((layers) => ({ layers: names(layers), bytes: layers.reduce((a, i) => a + parameterBytes(network.layers[i]!), 0), expectedQueryMs: null })),
       uploadCompleteMs,
       queries: results,
+      replan: replanMode,
+      startedAtEpochMs,
+      bandwidthEstimates: controller.estimator.history(),
+      replans: controller.replans,
     };
     if (context.json) return printJson(context, document);
     context.stdout(

@@ -9,6 +9,7 @@
  */
 import { InvalidArgumentError } from "../errors.js";
 import { BandwidthEstimator, type BandwidthEstimatorOptions, type TransferSample } from "./estimator.js";
+import { runtimePartitions } from "../plan/plan-network.js";
 import { bestPlacement, ionnReplanner, OUTAGE_MBPS, type PlanningContext, type Replanner } from "./replan.js";
 
 /** Default hysteresis band: ±25 % (chosen with bench/replan.ts over the issue's three traces; see bench/README.md). */
@@ -52,6 +53,14 @@ export interface ReplanControllerOptions {
   readonly estimator?: BandwidthEstimatorOptions;
   /** Called after each re-plan. */
   readonly onReplan?: (record: ReplanRecord) => void;
+  /**
+   * Layers of the first plan that a re-plan leaves out (at a low estimate
+   * the planner may keep them local) still go, as a last partition
+   * (default `true`): the link would be idle otherwise, the estimator keeps
+   * getting samples, and the server ends with the model the first plan
+   * promised if the link recovers.
+   */
+  readonly keepRest?: boolean;
 }
 
 /**
@@ -75,6 +84,7 @@ export class ReplanController {
   private readonly adapt: boolean;
   private planMbps: number;
   private client: ReplannableClient | undefined;
+  private firstPlanLayers: number[] | undefined;
 
   /** @throws {InvalidArgumentError} on a band ≤ 0 or a negative interval. */
   constructor(private readonly options: ReplanControllerOptions) {
@@ -120,7 +130,14 @@ export class ReplanController {
     if (client === undefined || !(mbps > OUTAGE_MBPS)) return;
     this.planMbps = mbps;
     const { context } = this.options;
-    const partitions = this.replanner({ network: context.network, context, mbps, downlinkMbps: Math.max(downlinkMbps, 2 * OUTAGE_MBPS), held: client.heldLayers() });
+    const held = client.heldLayers();
+    const partitions = this.replanner({ network: context.network, context, mbps, downlinkMbps: Math.max(downlinkMbps, 2 * OUTAGE_MBPS), held });
+    if (this.options.keepRest ?? true) {
+      const named = new Set(partitions.flat());
+      this.firstPlanLayers ??= runtimePartitions(context.network, context.initial).flat();
+      const rest = this.firstPlanLayers.filter((i) => !held.has(i) && !named.has(i)).sort((a, b) => a - b);
+      if (rest.length > 0) partitions.push(rest);
+    }
     const record = { atMs, mbps, partitionsLeft: client.replan(partitions) };
     this.replans.push(record);
     try {

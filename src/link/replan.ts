@@ -15,7 +15,7 @@ import type { CostedChain } from "../graph/chain.js";
 import { buildExecutionGraph, type ExecutionGraph } from "../graph/execution-graph.js";
 import { shortestPath } from "../graph/shortest-path.js";
 import type { Network } from "../model/types.js";
-import { planNetwork, runtimePartitions, type NetworkPlan } from "../plan/plan-network.js";
+import { planNetwork, runtimePartitions, type NetworkPlan, type PlanNetworkCosts } from "../plan/plan-network.js";
 import type { PresetName } from "../plan/presets.js";
 import { computeUploadPlan } from "../plan/upload-plan.js";
 
@@ -72,7 +72,7 @@ export interface PlanningContextOptions {
 }
 
 /** Build the {@link PlanningContext} of a network with per-layer costs. */
-export function planningContext(network: Network, costs: { clientMs: ArrayLike<number>; serverMs: ArrayLike<number> }, options: PlanningContextOptions): PlanningContext {
+export function planningContext(network: Network, costs: PlanNetworkCosts, options: PlanningContextOptions): PlanningContext {
   const K = options.K ?? 0.5;
   const finalRound = options.finalRound ?? true;
   const initial = planNetwork(network, costs, {

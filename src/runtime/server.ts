@@ -339,6 +339,7 @@ export class EdgeServer {
 
   private async upload(connection: ServerConnection, message: MessageOf<"upload">): Promise<Message | undefined> {
     const { header } = message;
+    const receivedAtMs = this.clock.now();
     const session = this.owned(connection, header.sessionId);
     try {
       let pending = session.pending.get(header.partition);
@@ -390,7 +391,11 @@ export class EdgeServer {
         blob.filled += tensor.data.length;
       });
       pending.nextPiece++;
-      if (!header.last) return undefined;
+      if (!header.last) {
+        return header.progress
+          ? { type: "ack", header: { requestId: header.requestId, tensors: [], partition: header.partition, layers: [], piece: header.piece, serverAtMs: receivedAtMs }, tensors: [] }
+          : undefined;
+      }
       const weights = new Map<string, LayerWeights>();
       for (const [layerName, blobs] of pending.blobs) {
         for (const [i, blob] of blobs.entries()) {
@@ -415,7 +420,7 @@ export class EdgeServer {
       this.ackCount++;
       return {
         type: "ack",
-        header: { requestId: header.requestId, tensors: [], partition: header.partition, layers: done.layers.map((l) => l.index) },
+        header: { requestId: header.requestId, tensors: [], partition: header.partition, layers: done.layers.map((l) => l.index), serverMs: Math.max(0, this.clock.now() - receivedAtMs), ...(header.piece > 0 ? { serverAtMs: receivedAtMs } : {}) },
         tensors: [],
       };
     } catch (error) {
@@ -436,6 +441,7 @@ export class EdgeServer {
 
   private async execute(connection: ServerConnection, message: MessageOf<"execute">): Promise<Message> {
     const { header } = message;
+    const receivedAtMs = this.clock.now();
     const session = this.owned(connection, header.sessionId);
     if (header.layers.length > this.limits.maxLayers) {
       throw new RequestError("bad-request", `server: ${header.layers.length} layers requested, limit ${this.limits.maxLayers}`);
@@ -487,7 +493,7 @@ export class EdgeServer {
       keys.push(k);
       tensors.push(tensor);
     }
-    return { type: "result", header: { requestId: header.requestId, tensors: [], outputs: keys }, tensors };
+    return { type: "result", header: { requestId: header.requestId, tensors: [], outputs: keys, serverMs: Math.max(0, this.clock.now() - receivedAtMs) }, tensors };
   }
 }
 

@@ -16,6 +16,7 @@ import {
   type ProtocolLimits,
   RemoteError,
   encodeFrame,
+  frameSize,
   resolveLimits,
   tensorsByKey,
   uploadMessages,
@@ -45,6 +46,21 @@ export interface TcpTransportOptions {
   readonly uploadChunkBytes?: number;
   /** Protocol limits (default {@link DEFAULT_LIMITS}). */
   readonly limits?: Partial<ProtocolLimits>;
+  /**
+   * Called with each uplink transfer the transport timed, for bandwidth
+   * estimation. Every upload piece but the last asks the server for a
+   * progress reply stamped with the server's clock; piece k ≥ 1 is timed
+   * between the server's stamps of pieces k − 1 and k (on the receiving
+   * side, so a client busy computing a query does not distort it), mapped
+   * to this clock by the smallest observed offset; a partition's first
+   * piece runs from its write to its reply. An `execute` request runs from
+   * its write to its result minus the server's reported time (the result's
+   * own transfer is not subtracted). Default: nothing timed, no progress
+   * replies.
+   */
+  readonly onTransfer?: (sample: { readonly startMs: number; readonly endMs: number; readonly bytes: number }) => void;
+  /** Clock of the `onTransfer` samples, ms (default `performance.now()`). */
+  readonly now?: () => number;
 }
 
 interface Pending {
@@ -83,6 +99,18 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
   const urgent: Outgoing[] = [];
   const bulk: Outgoing[] = [];
   let waitingForDrain = false;
+  const onTransfer = options.onTransfer;
+  const now = options.now ?? (() => performance.now());
+  const report = (startMs: number, endMs: number, bytes: number) => {
+    if (onTransfer === undefined || !(endMs > startMs)) return;
+    try {
+      onTransfer({ startMs, endMs, bytes });
+    } catch {
+      // a listener's failure must not stop the transport
+    }
+  };
+  const frameBytes = (message: Message) => frameSize(message);
+  let clockOffset = Number.POSITIVE_INFINITY;
 
   function fail(error: Error): void {
     if (failure === undefined) failure = error;
@@ -213,18 +241,49 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
 
     async upload(partition: PartitionUpload): Promise<UploadAck> {
       const id = ready();
-      const messages = uploadMessages(partition, id, nextRequestId, chunkBytes, limits);
+      const plain = uploadMessages(partition, id, nextRequestId, chunkBytes, limits);
+      // With onTransfer, every piece but the last asks for a progress reply (timed below).
+      const messages = onTransfer === undefined ? plain : plain.map((m, i) => (i < plain.length - 1 ? ({ ...m, header: { ...m.header, progress: true } } as typeof m) : m));
       nextRequestId += messages.length;
       // Every piece can draw an error reply; the last one draws the ACK.
       const replies = messages.map((m) => expect(m.header.requestId, false));
+      let mark: number | undefined;
+      const sizes = onTransfer === undefined ? [] : messages.map(frameBytes);
       messages.forEach((message, i) =>
-        send(message, "bulk", i === messages.length - 1 ? () => replies[i]!.arm() : undefined, partition),
+        send(
+          message,
+          "bulk",
+          () => {
+            if (i === 0) mark ??= now();
+            if (i === messages.length - 1) replies[i]!.arm();
+          },
+          partition,
+        ),
       );
+      // Server stamps of the pieces, mapped to this clock: serverAtMs + offset (offset = the least now − serverAtMs seen).
+      let previousStamp: number | undefined;
+      const stamped = (message: Message, i: number) => {
+        const t = now();
+        const stamp = message.type === "ack" ? message.header.serverAtMs : undefined;
+        if (stamp === undefined) {
+          if (i === 0 && mark !== undefined) report(mark, t, sizes[i]!);
+          return;
+        }
+        clockOffset = Math.min(clockOffset, t - stamp);
+        if (i === 0 && mark !== undefined) report(mark, stamp + clockOffset, sizes[i]!);
+        else if (previousStamp !== undefined) report(previousStamp + clockOffset, stamp + clockOffset, sizes[i]!);
+        previousStamp = stamp;
+      };
+      if (onTransfer !== undefined) replies.slice(0, -1).forEach((r, i) => r.promise.then((m) => stamped(m, i), () => undefined));
       const last = replies[replies.length - 1]!;
       try {
         const reply = await Promise.race([last.promise, ...replies.slice(0, -1).map((r) => r.promise.then(() => new Promise<never>(() => undefined)))]);
         if (reply.type !== "ack" || reply.header.partition !== partition.index) {
           throw new ProtocolError(`${where}: expected the ACK of partition ${partition.index}, got ${reply.type}`);
+        }
+        if (onTransfer !== undefined) {
+          if (messages.length > 1) stamped(reply, messages.length - 1);
+          else if (mark !== undefined) report(mark, now() - (reply.header.serverMs ?? 0), sizes[0]!);
         }
         return { index: reply.header.partition, layers: reply.header.layers };
       } finally {
@@ -244,16 +303,16 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
       const requestId = nextRequestId++;
       const keys = [...request.inputs.keys()];
       const reply = expect(requestId, true);
-      send(
-        {
-          type: "execute",
-          header: { requestId, tensors: [], sessionId: id, layers: [...request.layers], inputs: keys, outputs: [...request.outputs] },
-          tensors: keys.map((k) => request.inputs.get(k)!),
-        },
-        "urgent",
-      );
+      const outgoing: Message = {
+        type: "execute",
+        header: { requestId, tensors: [], sessionId: id, layers: [...request.layers], inputs: keys, outputs: [...request.outputs] },
+        tensors: keys.map((k) => request.inputs.get(k)!),
+      };
+      let writtenAt: number | undefined;
+      send(outgoing, "urgent", onTransfer === undefined ? undefined : () => (writtenAt = now()));
       const message = await reply.promise;
       if (message.type !== "result") throw new ProtocolError(`${where}: expected a result, got ${message.type}`);
+      if (writtenAt !== undefined && message.header.serverMs !== undefined) report(writtenAt, now() - message.header.serverMs, frameBytes(outgoing));
       return tensorsByKey(message.header.outputs, message.tensors, `${where}: result`);
     },
 
