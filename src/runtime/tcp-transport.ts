@@ -52,8 +52,9 @@ export interface TcpTransportOptions {
    * progress reply stamped with the server's clock; piece k ≥ 1 is timed
    * between the server's stamps of pieces k − 1 and k (on the receiving
    * side, so a client busy computing a query does not distort it), mapped
-   * to this clock by the smallest observed offset; a partition's first
-   * piece runs from its write to its reply. An `execute` request runs from
+   * to this clock by the smallest observed offset (a partition's first
+   * piece only starts that timing; a one-piece partition runs from its
+   * write to its ACK minus the server's reported time). An `execute` request runs from
    * its write to its result minus the server's reported time (the result's
    * own transfer is not subtracted). Default: nothing timed, no progress
    * replies.
@@ -270,8 +271,8 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
           return;
         }
         clockOffset = Math.min(clockOffset, t - stamp);
-        if (i === 0 && mark !== undefined) report(mark, stamp + clockOffset, sizes[i]!);
-        else if (previousStamp !== undefined) report(previousStamp + clockOffset, stamp + clockOffset, sizes[i]!);
+        // piece 0 only starts the server-side timing (its client-side start may be skewed by a busy event loop)
+        if (i > 0 && previousStamp !== undefined) report(previousStamp + clockOffset, stamp + clockOffset, sizes[i]!);
         previousStamp = stamp;
       };
       if (onTransfer !== undefined) replies.slice(0, -1).forEach((r, i) => r.promise.then((m) => stamped(m, i), () => undefined));
