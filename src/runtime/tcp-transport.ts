@@ -51,7 +51,8 @@ export interface TcpTransportOptions {
    * estimation. Every upload piece but the last asks the server for a
    * progress reply stamped with the server's clock; piece k ≥ 1 is timed
    * between the server's stamps of pieces k − 1 and k (on the receiving
-   * side, so a client busy computing a query does not distort it), mapped
+   * side, so a client busy computing a query does not distort it; a piece
+   * written after the previous one arrived starts at its write), mapped
    * to this clock by the smallest observed offset (a partition's first
    * piece only starts that timing; a one-piece partition runs from its
    * write to its ACK minus the server's reported time). An `execute` request runs from
@@ -249,12 +250,14 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
       // Every piece can draw an error reply; the last one draws the ACK.
       const replies = messages.map((m) => expect(m.header.requestId, false));
       let mark: number | undefined;
+      const writtenAt: number[] = [];
       const sizes = onTransfer === undefined ? [] : messages.map(frameBytes);
       messages.forEach((message, i) =>
         send(
           message,
           "bulk",
           () => {
+            if (onTransfer !== undefined) writtenAt[i] = now();
             if (i === 0) mark ??= now();
             if (i === messages.length - 1) replies[i]!.arm();
           },
@@ -272,7 +275,8 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
         }
         clockOffset = Math.min(clockOffset, t - stamp);
         // piece 0 only starts the server-side timing (its client-side start may be skewed by a busy event loop)
-        if (i > 0 && previousStamp !== undefined) report(previousStamp + clockOffset, stamp + clockOffset, sizes[i]!);
+        // …and a piece written after the previous one arrived (the client was busy) starts at its write: idle time is not link time
+        if (i > 0 && previousStamp !== undefined) report(Math.max(previousStamp + clockOffset, writtenAt[i] ?? -Infinity), stamp + clockOffset, sizes[i]!);
         previousStamp = stamp;
       };
       if (onTransfer !== undefined) replies.slice(0, -1).forEach((r, i) => r.promise.then((m) => stamped(m, i), () => undefined));
