@@ -167,7 +167,7 @@ export const clientCommand: Command = {
     });
     controller.attach(client);
     await client.start();
-    const results: { raisedAtMs: number; latencyMs: number; serverLayers: string[]; matchesLocal: boolean }[] = [];
+    const results: { raisedAtMs: number; latencyMs: number; serverLayers: string[]; matchesLocal: boolean; fellBack: boolean }[] = [];
     for (let q = 0; q < queries; q++) {
       if (q > 0 && intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
       const result = await client.query(input);
@@ -176,8 +176,9 @@ export const clientCommand: Command = {
         latencyMs: result.latencyMs,
         serverLayers: names(result.serverLayers),
         matchesLocal: outputKeys.every((key) => sameBits(result.outputs.get(key), reference.get(key))),
+        fellBack: result.fellBack,
       });
-      event({ event: "query", ...results[results.length - 1]!, fellBack: result.fellBack });
+      event({ event: "query", ...results[results.length - 1]! });
       if (!context.json) {
         const r = results[results.length - 1]!;
         context.stderr(`query ${q + 1}: ${fixed(r.latencyMs, 1)} ms, ${r.serverLayers.length} layers on the server, matches local: ${r.matchesLocal}\n`);

@@ -57,7 +57,8 @@ export interface TcpTransportOptions {
    * piece only starts that timing; a one-piece partition runs from its
    * write to its ACK minus the server's reported time). An `execute` request runs from
    * its write to its result minus the server's reported time (the result's
-   * own transfer is not subtracted). Default: nothing timed, no progress
+   * own transfer is not subtracted), when no upload overlapped it (its bytes
+   * would have queued behind the upload's in the socket). Default: nothing timed, no progress
    * replies.
    */
   readonly onTransfer?: (sample: { readonly startMs: number; readonly endMs: number; readonly bytes: number }) => void;
@@ -113,6 +114,10 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
   };
   const frameBytes = (message: Message) => frameSize(message);
   let clockOffset = Number.POSITIVE_INFINITY;
+  // Uploads in flight, and how many were ever started: an execute request queued behind upload bytes in the
+  // socket measures the queue, not the link, so it is timed only when no upload overlapped it.
+  let uploadsInFlight = 0;
+  let uploadsStarted = 0;
 
   function fail(error: Error): void {
     if (failure === undefined) failure = error;
@@ -244,6 +249,8 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
     async upload(partition: PartitionUpload): Promise<UploadAck> {
       const id = ready();
       const plain = uploadMessages(partition, id, nextRequestId, chunkBytes, limits);
+      uploadsInFlight++;
+      uploadsStarted++;
       // With onTransfer, every piece but the last asks for a progress reply (timed below).
       const messages = onTransfer === undefined ? plain : plain.map((m, i) => (i < plain.length - 1 ? ({ ...m, header: { ...m.header, progress: true } } as typeof m) : m));
       nextRequestId += messages.length;
@@ -292,6 +299,7 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
         }
         return { index: reply.header.partition, layers: reply.header.layers };
       } finally {
+        uploadsInFlight--;
         for (let i = bulk.length - 1; i >= 0; i--) if (bulk[i]!.upload === partition) bulk.splice(i, 1);
         for (const m of messages) {
           const entry = pending.get(m.header.requestId);
@@ -314,8 +322,11 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
         tensors: keys.map((k) => request.inputs.get(k)!),
       };
       let writtenAt: number | undefined;
+      const alone = uploadsInFlight === 0;
+      const startedBefore = uploadsStarted;
       send(outgoing, "urgent", onTransfer === undefined ? undefined : () => (writtenAt = now()));
       const message = await reply.promise;
+      if (!alone || uploadsStarted !== startedBefore) writtenAt = undefined;
       if (message.type !== "result") throw new ProtocolError(`${where}: expected a result, got ${message.type}`);
       if (writtenAt !== undefined && message.header.serverMs !== undefined) report(writtenAt, now() - message.header.serverMs, frameBytes(outgoing));
       return tensorsByKey(message.header.outputs, message.tensors, `${where}: result`);
