@@ -220,7 +220,7 @@ export const simulateCommand: Command = {
     "bandwidth-trace": "the uplink follows this trace: a CSV file of timeMs,mbps lines (step-wise) or step:MBPS@MS,… (e.g. step:80@0,10@5000), walk:seed=1,min=5,max=100 (seeded random walk, 1 s steps), outage:mbps=80,upMs=8000,downMs=3000 (on/off); needs --policy ionn; --mbps then only sets the first plan's bandwidth (default: the trace's rate at 0)",
     "downlink-trace": "the downlink's trace, same forms (default: the uplink's)",
     replan: "with a trace: none (the first plan kept, today's behaviour), estimate (re-plan the rest of the upload when the client's own bandwidth estimate leaves the band; queries placed at the estimate), oracle (re-plan at the true rate at every step of the trace); a comma-separated list runs each; default estimate, the only mode a real client can run that adapts",
-    "replan-band": "hysteresis band of --replan estimate, relative: re-plan when the estimate leaves [plan/(1+b), plan×(1+b)] (default 0.25, chosen by bench/replan.ts)",
+    "replan-band": "hysteresis band of --replan estimate, relative: re-plan when the estimate leaves [plan/(1+b), plan×(1+b)] (default 0.25)",
   },
   options: {
     ...MODEL_OPTIONS,

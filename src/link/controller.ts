@@ -12,7 +12,7 @@ import { BandwidthEstimator, type BandwidthEstimatorOptions, type TransferSample
 import { runtimePartitions } from "../plan/plan-network.js";
 import { bestPlacement, ionnReplanner, OUTAGE_MBPS, type PlanningContext, type Replanner } from "./replan.js";
 
-/** Default hysteresis band: ±25 % (chosen with bench/replan.ts over the issue's three traces; see bench/README.md). */
+/** Default hysteresis band: ±25 % (chosen from the simulator runs of docs/results.md, issue 10; no sweep bench yet). */
 export const DEFAULT_REPLAN_BAND = 0.25;
 
 /** What the controller needs of a client (the runtime's `OffloadingClient` has it). */
