@@ -474,6 +474,9 @@ export function simulationDocument(result: SimulationResult) {
     partitions: result.partitions,
     /** When the run stopped, ms. */
     endMs: result.endMs,
-    ...(result.bandwidthEstimates ? { bandwidthEstimates: result.bandwidthEstimates, replans: result.replans ?? [] } : {}),
+    /** With a bandwidth trace: the client's estimates `[{atMs, mbps}]` (absent otherwise). */
+    bandwidthEstimates: result.bandwidthEstimates,
+    /** With a bandwidth trace: the re-plans `[{atMs, mbps, partitionsLeft}]` (absent otherwise). */
+    replans: result.bandwidthEstimates ? (result.replans ?? []) : undefined,
   };
 }
