@@ -274,3 +274,8 @@ export type {
   SimulatedQuery,
   SimulationResult,
 } from "./sim/index.js";
+
+// Links that change (issue 10): traces, bandwidth estimation, re-planning
+export * from "./link/index.js";
+export { TraceLink } from "./sim/trace-link.js";
+export type { TraceLinkOptions } from "./sim/trace-link.js";

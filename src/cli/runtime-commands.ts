@@ -38,6 +38,9 @@ import { fixed, layerRange, mib, plural, table } from "./format.js";
 import { choiceOption, numberOption } from "./options.js";
 import { plannerOption, preprocessingOption } from "./planner-options.js";
 import { planUpload } from "../schedule/planners.js";
+import { ReplanController } from "../link/controller.js";
+import { planningContext } from "../link/replan.js";
+import { parameterBytes } from "../model/types.js";
 import { explainQuery, type QueryExplanation } from "./query-explanation.js";
 
 /** Executors `ionn serve --executor` can run partitions with. */
@@ -201,7 +204,8 @@ export const clientCommand: Command = {
   summary: "upload a model to an edge server incrementally while running queries collaboratively",
   usage:
     "--connect HOST:PORT <model> [--planner ionn|enhanced|optimal] [--upload-window 4] [--K 0.5] [--mbps 80] [--throttle-mbps N] [--queries 10] [--interval-ms 500] [--seed 1] [--timeout-ms 120000] [--preset paper|ionn-reference] [--no-final-round] " +
-    "[--client-profile F] [--server-profile F | --server-regression F | --server-functions F] [--audit 0] [--reconnect on|off] [--load-aware on|off] [--token-file F] [--json]",
+    "[--client-profile F] [--server-profile F | --server-regression F | --server-functions F] [--replan none|estimate] [--replan-band 0.25] [--upload-chunk-kib N] [--query-timeout-ms 10000] [--events] " +
+    "[--audit 0] [--reconnect on|off] [--load-aware on|off] [--token-file F] [--json]",
   options: {
     ...MODEL_OPTIONS,
     ...COST_OPTIONS,
@@ -222,6 +226,11 @@ export const clientCommand: Command = {
     "token-file": { type: "string" },
     planner: { type: "string" },
     "upload-window": { type: "string" },
+    replan: { type: "string" },
+    "replan-band": { type: "string" },
+    "upload-chunk-kib": { type: "string" },
+    "query-timeout-ms": { type: "string" },
+    events: { type: "boolean" },
   },
   help: {
     ...MODEL_HELP,
@@ -238,14 +247,18 @@ export const clientCommand: Command = {
     "timeout-ms": "how long one server request (a partition upload, a query's execute) may take, and how long the client waits at the end for the upload to finish, ms > 0 (default 120000)",
     preset: "planner preset: paper or ionn-reference (default paper)",
     costs: "device-models or published (the authors' profiles: alexnet, googlenet, resnet50) for the plan; profile files override it (default device-models)",
-
     audit: "fraction of server runs recomputed locally and compared bit for bit; a mismatch distrusts the server (0–1, default 0)",
     reconnect: "reconnect by itself with exponential backoff when the server goes away, resuming from what it still holds (default on)",
     "load-aware": "choose the layers to offload with the server's reported load (queue delay, utilization): a busy server gets fewer (default on)",
     "token-file": "token to present to a server that requires one, first line of the file (default: env IONN_TOKEN if set)",
-
     planner: "ionn (Algorithm 1; default), enhanced (EMDL '19) or optimal (the objective-aware planner; think time = --interval-ms)",
     "upload-window": "partitions in flight at once (pipelined upload), whole number ≥ 1 (default 4, measured: bench/pipeline.ts)",
+    replan:
+      "none (default: keep the plan made for --mbps; bandwidth estimates are still measured and reported) or estimate (the client estimates the uplink from its upload pieces and feature transfers, places queries at the estimate at once, and re-plans the rest of the upload when the estimate leaves the band; --planner ionn only)",
+    "replan-band": "hysteresis band of --replan estimate, relative: re-plan when the estimate leaves [plan/(1+b), plan×(1+b)] (default 0.25)",
+    "upload-chunk-kib": "weight bytes per upload frame, KiB; each frame is a bandwidth sample (default 256 with --replan estimate, else 4096)",
+    "query-timeout-ms": "a server call of a query that takes longer finishes locally, ms (default 10000)",
+    events: "write one JSON line per client event (connected, ack, estimate, replan, query) to stderr",
   },
   example:
     "ionn serve --port 7000 --executor ort &\nionn client --connect 127.0.0.1:7000 alexnet --throttle-mbps 80 --queries 40 --interval-ms 0",
@@ -263,6 +276,15 @@ export const clientCommand: Command = {
     const reconnect = onOff("reconnect");
     const loadAware = onOff("load-aware");
     const token = await readToken(context.values["token-file"] as string | undefined);
+    const replanMode = context.values["replan"] ?? "none";
+    if (replanMode !== "none" && replanMode !== "estimate") throw new InvalidArgumentError(`--replan must be one of none, estimate, got "${String(replanMode)}"`);
+    const band = numberOption(context.values, "replan-band", 0.25, (v) => v > 0, "a relative band > 0 (0.25 = ±25 %)");
+    const chunkKiB = numberOption(context.values, "upload-chunk-kib", replanMode === "estimate" ? 256 : 4096, (v) => Number.isInteger(v) && v >= 1, "a whole number of KiB ≥ 1");
+    const queryTimeoutMs = numberOption(context.values, "query-timeout-ms", 10_000, (v) => v > 0, "a number of milliseconds > 0");
+    const events = context.values["events"] === true;
+    const event = (value: Record<string, unknown>) => {
+      if (events) context.stderr(`${JSON.stringify(value)}\n`);
+    };
     const K = kOption(context.values);
     const mbps = mbpsOption(context.values);
     const queries = numberOption(context.values, "queries", 10, (v) => Number.isInteger(v) && v >= 1, "a whole number ≥ 1");
@@ -277,7 +299,9 @@ export const clientCommand: Command = {
     const network = await loadModel(context, `ionn client ${this.usage}`);
     const costs = await resolveCosts(network, { ...costOptions(context.values), costs: costName });
     for (const warning of costs.warnings) context.stderr(`warning: ${warning}\n`);
-    const planned = planNetwork(network, costs, { preset, mbps, K, finalRound });
+    if (planner !== "ionn" && replanMode !== "none") throw new InvalidArgumentError(`--replan ${String(replanMode)} re-plans with Algorithm 1; use it with --planner ionn (got --planner ${planner})`);
+    const planning = planningContext(network, costs, { preset, mbps, K, finalRound });
+    const planned = planning.initial;
     const schedule =
       planner === "ionn" ? undefined : planUpload(planner, network, costs, { preset, mbps, K, thinkMs: context.values["interval-ms"] === undefined ? 500 : preprocessingOption({ "preprocessing-ms": context.values["interval-ms"] }) });
     const plan = schedule ?? planned.plan;
@@ -308,8 +332,26 @@ export const clientCommand: Command = {
 
     const start = performance.now();
     const clock = { now: () => performance.now() - start };
+    const startedAtEpochMs = Date.now();
+    const controller = new ReplanController({
+      context: planning,
+      planMbps: mbps,
+      band,
+      adapt: replanMode === "estimate",
+      estimator: { onEstimate: (e) => event({ event: "estimate", ...e }) },
+      onReplan: (r) => event({ event: "replan", ...r }),
+    });
+    const replanPlacement = controller.placement();
     const transport = (): Transport => {
-      const tcp = tcpTransport({ host, port, timeoutMs, ...(token === undefined ? {} : { token }) });
+      const tcp = tcpTransport({
+        host,
+        port,
+        timeoutMs,
+        uploadChunkBytes: chunkKiB * 1024,
+        now: clock.now,
+        onTransfer: (sample) => controller.record(sample),
+        ...(token === undefined ? {} : { token }),
+      });
       return throttleMbps === undefined ? tcp : throttledTransport(tcp, { mbps: throttleMbps });
     };
     const auditRandom = mulberry32(seed + 2);
@@ -321,16 +363,26 @@ export const clientCommand: Command = {
       transport: transport(),
       plan: { partitions: partitions.map((layers) => ({ layers })) },
       clock,
+      queryTimeoutMs,
       ...(reconnect ? { reconnect: { transport } } : {}),
       ...(auditFraction > 0 ? { audit: { fraction: auditFraction, random: auditRandom } } : {}),
       ...(uploadWindow > 1 ? { uploadWindow } : {}),
-      // A schedule's paths are not nested: its placement is decided once per query; else the load-aware one.
-      ...(schedule ? { placement: schedule.placementFn, placementPerQuery: true } : loadAware ? { placement: loadAwarePlacement(network, { clientMs: costs.clientMs, serverMs: costs.serverMs, mbps }) } : {}),
-      onEvent: (event) => {
-        if (event.type === "distrusted") context.stderr(`warning: server ${host}:${port} distrusted: ${event.reason}; running locally\n`);
-        if (event.type === "reconnecting" && !context.json) context.stderr(`reconnecting to ${host}:${port} in ${event.delayMs} ms (attempt ${event.attempt})\n`);
+      // A schedule's paths are not nested: its placement is decided once per query; else the re-planner's (at the
+      // bandwidth estimate) with --replan estimate; else the load-aware one.
+      ...(schedule
+        ? { placement: schedule.placementFn, placementPerQuery: true }
+        : replanPlacement
+          ? { placement: replanPlacement }
+          : loadAware
+            ? { placement: loadAwarePlacement(network, { clientMs: costs.clientMs, serverMs: costs.serverMs, mbps }) }
+            : {}),
+      onEvent: (e) => {
+        event(e.type === "server-failed" ? { event: e.type, atMs: e.atMs, error: e.error.message } : { event: e.type, ...e, type: undefined });
+        if (e.type === "distrusted") context.stderr(`warning: server ${host}:${port} distrusted: ${e.reason}; running locally\n`);
+        if (e.type === "reconnecting" && !context.json) context.stderr(`reconnecting to ${host}:${port} in ${e.delayMs} ms (attempt ${e.attempt})\n`);
       },
     });
+    controller.attach(client);
     try {
       await client.start();
     } catch (error) {
@@ -376,6 +428,7 @@ export const clientCommand: Command = {
         fellBack: result.fellBack,
         ...explanation,
       });
+      event({ event: "query", ...results[results.length - 1]! });
       if (!context.json) {
         const r = results[results.length - 1]!;
         context.stderr(
@@ -398,14 +451,22 @@ export const clientCommand: Command = {
       mbps,
       throttleMbps: throttleMbps ?? null,
       finalRound,
+      uploadWindow,
       costs: { client: costs.clientSource, server: costs.serverSource },
       localMs,
-      partitions: plan.partitions.map((p, i) => ({ layers: names(partitions[i]!), bytes: p.bytes, expectedQueryMs: p.expectedQueryMs })),
+      partitions:
+        controller.replans.length === 0
+          ? plan.partitions.map((p, i) => ({ layers: names(partitions[i]!), bytes: p.bytes, expectedQueryMs: p.expectedQueryMs }))
+          : client.currentPlan().map((layers) => ({ layers: names(layers), bytes: layers.reduce((a, i) => a + parameterBytes(network.layers[i]!), 0), expectedQueryMs: null })),
       uploadCompleteMs,
       queries: results,
       weightBytesSent: status.weightBytesSent,
       reconnects: status.reconnects,
       distrusted: status.distrusted,
+      replan: replanMode,
+      startedAtEpochMs,
+      bandwidthEstimates: controller.estimator.history(),
+      replans: controller.replans,
     };
     if (context.json) return printJson(context, document);
     context.stdout(
@@ -415,7 +476,7 @@ export const clientCommand: Command = {
     context.stdout(
       `${table(
         [{ header: "#", align: "right" }, { header: "partition layers" }, { header: "bytes", align: "right" }, { header: "planned ms after", align: "right" }],
-        document.partitions.map((p, i) => [String(i + 1), layerRange(p.layers), mib(p.bytes), fixed(p.expectedQueryMs, 1)]),
+        document.partitions.map((p, i) => [String(i + 1), layerRange(p.layers), mib(p.bytes), p.expectedQueryMs === null ? "— (re-planned)" : fixed(p.expectedQueryMs, 1)]),
       )}\n\n`,
     );
     context.stdout(

@@ -33,6 +33,10 @@ import { resolveCosts } from "./costs.js";
 import { fixed, layerRange, mib, plural, table } from "./format.js";
 import { numberOption } from "./options.js";
 import { preprocessingOption } from "./planner-options.js";
+import { traceTimelineSvg } from "../sim/trace-svg.js";
+import { loadBandwidthTrace } from "../link/trace-file.js";
+import { REPLAN_MODES, type ReplanMode } from "../sim/adaptive.js";
+import type { BandwidthTrace } from "../link/trace.js";
 
 function policiesOption(values: Record<string, unknown>): PolicyName[] {
   const raw = values["policy"] ?? "ionn";
@@ -47,6 +51,31 @@ function policiesOption(values: Record<string, unknown>): PolicyName[] {
     }
   }
   return names as PolicyName[];
+}
+
+async function traceOption(values: Record<string, unknown>, name: string): Promise<BandwidthTrace | undefined> {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== "string" || raw.trim() === "") throw new InvalidArgumentError(`--${name} must be a CSV file or a spec such as step:80@0,10@5000`);
+  try {
+    return await loadBandwidthTrace(raw);
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw new InvalidArgumentError(`--${name}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** `--replan none|estimate|oracle[,…]` (default `estimate` with a trace: the client adapts with what it can measure). */
+function replanOption(values: Record<string, unknown>, haveTrace: boolean): ReplanMode[] {
+  const raw = values["replan"];
+  if (raw === undefined) return ["estimate"];
+  if (!haveTrace) throw new InvalidArgumentError("--replan needs --bandwidth-trace");
+  const modes = String(raw).split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  if (modes.length === 0) throw new InvalidArgumentError(`--replan must be one of ${REPLAN_MODES.join(", ")}`);
+  for (const mode of modes) {
+    if (!(REPLAN_MODES as readonly string[]).includes(mode)) throw new InvalidArgumentError(`--replan must be one of ${REPLAN_MODES.join(", ")} (or a comma-separated list), got "${mode}"`);
+  }
+  return modes as ReplanMode[];
 }
 
 function choice<T extends string>(values: Record<string, unknown>, name: string, allowed: readonly T[], fallback: T): T {
@@ -110,6 +139,12 @@ export function formatSimulation(result: SimulationResult): string {
     ),
   );
   lines.push("");
+  if (result.replans !== undefined) {
+    lines.push("");
+    lines.push(
+      `${result.replans.length} re-plan(s)${result.replans.length > 0 ? `: ${result.replans.slice(0, 12).map((r) => `${fixed(r.atMs / 1000, 2)} s at ${fixed(r.mbps, 1)} Mbps (${r.partitionsLeft} left)`).join("; ")}${result.replans.length > 12 ? "; …" : ""}` : ""}; ${result.bandwidthEstimates?.length ?? 0} bandwidth estimates`,
+    );
+  }
   const upload = result.uploadCompleteMs === null ? "upload: none completed" : `upload complete at ${fixed(result.uploadCompleteMs / 1000, 2)} s`;
   lines.push(
     `${upload}; ${plural(result.queriesDuringUpload, "query", "queries")} finished during it; client energy ${fixed(result.clientEnergyJ, 1)} J over [0, ${fixed(result.energy.toMs / 1000, 2)} s] (computing ${fixed(result.energy.computingMs / 1000, 2)} s, transmitting ${fixed(result.energy.transmittingMs / 1000, 2)} s, idle ${fixed(result.energy.idleMs / 1000, 2)} s)`,
@@ -134,6 +169,12 @@ async function run(context: CommandContext, usage: string): Promise<void> {
   const svgPath = typeof values["svg"] === "string" ? (values["svg"] as string) : undefined;
   const preprocessingMs = preprocessingOption(values);
   const uploadWindow = numberOption(values, "upload-window", 1, (v) => Number.isInteger(v) && v >= 1, "a whole number of partitions ≥ 1");
+  const trace = await traceOption(values, "bandwidth-trace");
+  const downlinkTrace = await traceOption(values, "downlink-trace");
+  if (downlinkTrace !== undefined && trace === undefined) throw new InvalidArgumentError("--downlink-trace needs --bandwidth-trace");
+  const replans = replanOption(values, trace !== undefined);
+  const band = numberOption(values, "replan-band", NaN, (v) => v > 0, "a relative band > 0 (0.25 = ±25 %)");
+  if (trace !== undefined && (policies.length !== 1 || policies[0] !== "ionn")) throw new InvalidArgumentError(`--bandwidth-trace needs --policy ionn, got "${policies.join(",")}"`);
   const network = await loadModel(context, usage);
   const files = costOptions(values);
   let costs: CostSource | undefined = costName;
@@ -144,13 +185,36 @@ async function run(context: CommandContext, usage: string): Promise<void> {
     costs = { clientMs: resolved.clientMs, serverMs: resolved.serverMs, name: `client: ${resolved.clientSource}; server: ${resolved.serverSource}` };
   }
   const results: SimulationResult[] = [];
-  for (const name of policies) {
+  if (trace !== undefined) {
+    for (const mode of replans) {
+      results.push(
+        await simulate({
+          network, policy: "ionn", K, ...(values["mbps"] !== undefined ? { mbps } : {}), seconds, seed, latencyMs, sharing, calibration, preprocessingMs,
+          ...(costs !== undefined ? { costs } : {}),
+          bandwidthTrace: trace, ...(downlinkTrace ? { downlinkTrace } : {}),
+          replan: Number.isNaN(band) ? mode : { mode, band },
+        }),
+      );
+    }
+  }
+  for (const name of trace === undefined ? policies : []) {
     const policy = name === "ionn" ? ionnPolicy({ K, finalRound }) : policyByName(name, { K, finalRound });
     results.push(await simulate({ network, policy, mbps, seconds, seed, latencyMs, sharing, calibration, preprocessingMs, ...(uploadWindow > 1 ? { uploadWindow } : {}), ...(costs !== undefined ? { costs } : {}) }));
   }
   if (svgPath !== undefined) {
     try {
-      await writeFile(svgPath, timelineSvg(results, { title: `${network.name} at ${mbps} Mbps` }));
+      await writeFile(
+        svgPath,
+        trace === undefined
+          ? timelineSvg(results, { title: `${network.name} at ${mbps} Mbps` })
+          : traceTimelineSvg({
+              title: `${network.name}, trace ${trace.source}`,
+              seconds,
+              trace,
+              latency: results.map((r) => ({ name: r.policy, points: r.queries.map((q) => [q.raisedAtMs / 1000, q.latencyMs] as const) })),
+              rates: results.map((r) => ({ name: `estimate (${r.policy})`, points: (r.bandwidthEstimates ?? []).map((e) => [e.atMs / 1000, e.mbps] as const) })),
+            }),
+      );
     } catch (error) {
       throw new InvalidArgumentError(`--svg: cannot write ${svgPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
@@ -188,7 +252,8 @@ async function run(context: CommandContext, usage: string): Promise<void> {
 export const simulateCommand: Command = {
   summary: "simulate the paper's closed-loop scenario (latency timeline, upload time, energy) for a policy",
   usage:
-    "<model> [--policy ionn|all-at-once|local|neurosurgeon|optimal|enhanced[,...]] [--K 0.5] [--preprocessing-ms 500] [--upload-window 1] [--mbps 80] [--seconds 40] [--seed 1] [--latency 1] [--sharing fair|fifo] [--costs device-models|published] [--scenario profiles-2019|paper-2018] [--no-final-round] [--svg F] [--json]",
+    "<model> [--policy ionn|all-at-once|local|neurosurgeon|optimal|enhanced[,...]] [--K 0.5] [--preprocessing-ms 500] [--upload-window 1] [--mbps 80] [--seconds 40] [--seed 1] [--latency 1] [--sharing fair|fifo] [--costs device-models|published] [--scenario profiles-2019|paper-2018] [--no-final-round] " +
+    "[--bandwidth-trace SPEC [--downlink-trace SPEC] [--replan none|estimate|oracle[,...]] [--replan-band 0.25]] [--svg F] [--json]",
   options: {
     ...MODEL_OPTIONS,
     ...COST_OPTIONS,
@@ -205,6 +270,10 @@ export const simulateCommand: Command = {
     svg: { type: "string" },
     "preprocessing-ms": { type: "string" },
     "upload-window": { type: "string" },
+    "bandwidth-trace": { type: "string" },
+    "downlink-trace": { type: "string" },
+    replan: { type: "string" },
+    "replan-band": { type: "string" },
   },
   help: {
     ...MODEL_HELP,
@@ -212,6 +281,10 @@ export const simulateCommand: Command = {
     ...FINAL_ROUND_HELP,
     policy: `one of ${POLICY_NAMES.join(", ")} (optimal: the objective-aware planner; enhanced: EMDL '19), or a comma-separated list to compare them (default ionn)`,
     "preprocessing-ms": "think time (pre-processing) before each query, ms ≥ 0 (default 500; 0 = back to back)",
+    "bandwidth-trace": "the uplink follows this trace: a CSV file of timeMs,mbps lines (step-wise) or step:MBPS@MS,… (e.g. step:80@0,10@5000), walk:seed=1,min=5,max=100 (seeded random walk, 1 s steps), outage:mbps=80,upMs=8000,downMs=3000 (on/off); needs --policy ionn; --mbps then only sets the first plan's bandwidth (default: the trace's rate at 0)",
+    "downlink-trace": "the downlink's trace, same forms (default: the uplink's)",
+    replan: "with a trace: none (the first plan kept), estimate (re-plan the rest of the upload when the client's own bandwidth estimate leaves the band; queries placed at the estimate), oracle (re-plan at the true rate at every step of the trace); a comma-separated list runs each (default estimate, the only mode a real client can run that adapts)",
+    "replan-band": "hysteresis band of --replan estimate, relative: re-plan when the estimate leaves [plan/(1+b), plan×(1+b)] (default 0.25)",
     "upload-window": "partitions in flight at once (pipelined upload), whole number ≥ 1 (default 1: send after each ACK; keep 1 under --scenario paper-2018, whose overhead is fitted per upload)",
     K: "Algorithm 1's K in (0, 1) for the ionn policy (default 0.5)",
     mbps: "simulated link bandwidth, Mbps = 10^6 bit/s, shared by uploads and queries (default 80)",

@@ -40,6 +40,12 @@ export interface UploadPlanOptions {
    * (Algorithm 1 as printed); `"free"` charges nothing (they are uploaded).
    */
   readonly alreadyUploaded?: "decay" | "free";
+  /**
+   * Groups already on the server before the plan starts (a re-plan of the
+   * rest of an upload): they cost no upload in every round and are in no
+   * partition (default none).
+   */
+  readonly heldGroups?: Iterable<number>;
 }
 
 /** One partition of an uploading plan. */
@@ -228,9 +234,16 @@ export function computeUploadPlan(graph: ExecutionGraph, options: UploadPlanOpti
   const n = graph.groups;
   const scratch = shortestPathScratch(graph);
   const uploaded = new Uint8Array(n); // union of kept plans
+  const held = new Uint8Array(n);
+  for (const g of options.heldGroups ?? []) {
+    if (!Number.isInteger(g) || g < 0 || g >= n) throw new InvalidArgumentError(`computeUploadPlan: held group ${g} is not a group of this graph (0..${n - 1})`);
+    held[g] = 1;
+    uploaded[g] = 1;
+  }
+  const anyHeld = held.includes(1);
   let previous: Int32Array = new Int32Array(0);
   let lastRoundServer: Int32Array = new Int32Array(0);
-  const perGroup = alreadyUploaded === "free" ? new Float64Array(n) : undefined;
+  const perGroup = alreadyUploaded === "free" || anyHeld ? new Float64Array(n) : undefined;
   const queryFactors = new Float64Array(n);
   const rounds: PlanRound[] = [];
   const partitions: UploadPartition[] = [];
@@ -239,7 +252,7 @@ export function computeUploadPlan(graph: ExecutionGraph, options: UploadPlanOpti
     const factor = factors[level]!;
     let path;
     if (perGroup) {
-      for (let g = 0; g < n; g++) perGroup[g] = uploaded[g] ? 0 : factor;
+      for (let g = 0; g < n; g++) perGroup[g] = held[g] || (alreadyUploaded === "free" && uploaded[g]) ? 0 : factor;
       path = shortestPath(graph, perGroup, scratch);
     } else {
       path = shortestPath(graph, factor, scratch);

@@ -199,6 +199,9 @@ interface Link {
   placedLoad?: ServerLoad | undefined;
   /** What lets the next connection resume this session. */
   resume?: { readonly sessionId: string; readonly secret: string };
+  placedVersion?: number;
+  /** The upload loop is running. */
+  looping?: boolean;
 }
 
 const defaultClock: Clock = { now: () => performance.now() };
@@ -243,7 +246,12 @@ export class OffloadingClient {
   private readonly network: Network;
   private readonly weights: ReadonlyMap<string, LayerWeights>;
   private readonly local: Executor;
-  private readonly partitions: readonly (readonly number[])[];
+  /** The plan; entries from the first partition never started on can be replaced by {@link OffloadingClient.replan}. */
+  private partitions: (readonly number[])[];
+  /** The partitions being uploaded on the current connection (at most the upload window). */
+  private readonly inFlight = new Set<number>();
+  /** Bumped by {@link OffloadingClient.placementChanged}: cached placements are recomputed. */
+  private placementVersion = 0;
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private readonly queryTimeoutMs: number;
@@ -429,7 +437,7 @@ export class OffloadingClient {
     if (info.resume !== undefined) link.resume = info.resume;
     this.emit({ type: "connected", sessionId: info.sessionId, atMs: this.clock.now() });
     const isInput = (i: number) => this.network.layers[i]!.type === "Input";
-    const { held, toSend } = resumeOrder(this.partitions, new Set(info.holds ?? []), this.ackedEver, isInput);
+    const { held } = resumeOrder(this.partitions, new Set(info.holds ?? []), this.ackedEver, isInput);
     for (const index of held) {
       for (const i of this.partitions[index]!) link.serverLayers.add(i);
       link.acked.push(index);
@@ -440,13 +448,38 @@ export class OffloadingClient {
       link.completedAtMs = this.clock.now();
       this.emit({ type: "upload-complete", atMs: link.completedAtMs });
     }
-    link.done = this.uploadLoop(link, toSend);
+    link.done = this.uploadLoop(link);
     return info;
   }
 
-  private async uploadLoop(link: Link, order: readonly number[]): Promise<void> {
-    const send = async (index: number): Promise<boolean> => {
-      if (link.failed) return false;
+  /**
+   * The next partition to upload on `link`: the first never ACKed, then those
+   * only a previous server ACKed (the resume order, `resume.ts`), skipping
+   * those ACKed on this link or in flight.
+   */
+  private nextPartition(link: Link): number | undefined {
+    const done = new Set(link.acked);
+    for (let i = 0; i < this.partitions.length; i++) if (!this.ackedEver.has(i) && !done.has(i) && !this.inFlight.has(i)) return i;
+    for (let i = 0; i < this.partitions.length; i++) if (!done.has(i) && !this.inFlight.has(i)) return i;
+    return undefined;
+  }
+
+  /** Upload what `link` lacks, at most {@link OffloadingClientOptions.uploadWindow} partitions in flight; the plan may change meanwhile ({@link OffloadingClient.replan}). */
+  private async uploadLoop(link: Link): Promise<void> {
+    link.looping = true;
+    try {
+      await runUploadWindow(() => (link.failed ? undefined : this.nextPartition(link)), this.uploadWindow, (index) => this.sendPartition(link, index));
+    } finally {
+      link.looping = false;
+      if (this.link === link) this.inFlight.clear();
+    }
+  }
+
+  /** Upload one partition on `link`; `true` when it was ACKed. */
+  private async sendPartition(link: Link, index: number): Promise<boolean> {
+    if (link.failed) return false;
+    this.inFlight.add(index);
+    try {
       const layers = this.partitions[index]!.map((i) => this.network.layers[i]!).filter((l) => l.type !== "Input");
       const weights = new Map<string, LayerWeights>();
       for (const layer of layers) {
@@ -476,8 +509,75 @@ export class OffloadingClient {
         this.emit({ type: "upload-complete", atMs });
       }
       return true;
-    };
-    await runUploadWindow(order, this.uploadWindow, send);
+    } finally {
+      if (this.link === link) this.inFlight.delete(index);
+    }
+  }
+
+  /**
+   * Runtime indices of the layers the current server holds or is receiving
+   * (ACKed partitions and the one in flight): what a re-plan must not send again.
+   */
+  heldLayers(): Set<number> {
+    const held = new Set<number>(this.link.serverLayers);
+    for (let i = 0; i < this.keptPrefix(); i++) for (const l of this.partitions[i]!) held.add(l);
+    return held;
+  }
+
+  /** Partitions `0 .. keptPrefix() − 1` were started on or ACKed by some server; the rest can be re-planned. */
+  private keptPrefix(): number {
+    let p = 0;
+    for (const i of this.ackedEver) p = Math.max(p, i + 1);
+    for (const i of this.link.acked) p = Math.max(p, i + 1);
+    for (const i of this.inFlight) p = Math.max(p, i + 1);
+    return p;
+  }
+
+  /**
+   * Replace the part of the plan not started yet with `partitions` (runtime
+   * layer indices, upload order). Layers already held or in flight
+   * ({@link OffloadingClient.heldLayers}) are dropped from them, empty
+   * partitions are dropped, and the upload goes on with the new rest (the
+   * partition in flight is not interrupted; nothing ACKed is sent again).
+   * Returns the number of partitions left to upload.
+   *
+   * @throws {InvalidArgumentError} when a partition names a layer the network does not have, or names a layer twice.
+   */
+  replan(partitions: readonly (readonly number[])[]): number {
+    const layers = this.network.layers;
+    const keep = this.keptPrefix();
+    const held = this.heldLayers();
+    const seen = new Set<number>();
+    const rest: number[][] = [];
+    partitions.forEach((partition, p) => {
+      const fresh: number[] = [];
+      for (const index of partition) {
+        if (!Number.isInteger(index) || index < 0 || index >= layers.length) {
+          throw new InvalidArgumentError(`OffloadingClient.replan: partition ${p} names layer ${index}, not in network "${this.network.name}" (${layers.length} layers)`);
+        }
+        if (seen.has(index)) throw new InvalidArgumentError(`OffloadingClient.replan: layer ${index} "${layers[index]!.name}" named twice`);
+        seen.add(index);
+        if (!held.has(index)) fresh.push(index);
+      }
+      if (fresh.length > 0) rest.push(fresh);
+    });
+    this.partitions = [...this.partitions.slice(0, keep), ...rest];
+    const link = this.link;
+    if (this.started && !link.looping && !link.failed && link.sessionId !== undefined && rest.length > 0) {
+      link.completedAtMs = undefined;
+      link.done = this.uploadLoop(link);
+    }
+    return rest.length;
+  }
+
+  /** The current plan: partitions of runtime layer indices in upload order (after any {@link OffloadingClient.replan}). */
+  currentPlan(): (readonly number[])[] {
+    return this.partitions.map((p) => [...p]);
+  }
+
+  /** Tell the client the placement function's answer may have changed (e.g. a new bandwidth estimate): the next server run asks it again. */
+  placementChanged(): void {
+    this.placementVersion++;
   }
 
   /** Resolves when the current connection's upload loop ends (all ACKed, or failed). */
@@ -652,12 +752,13 @@ export class OffloadingClient {
   private placed(link: Link): ReadonlySet<number> {
     if (this.placement === undefined) return link.serverLayers;
     const load = link.transport.serverLoad?.();
-    if (link.placed === undefined || link.placedFor !== link.serverLayers.size || link.placedLoad !== load) {
+    if (link.placed === undefined || link.placedFor !== link.serverLayers.size || link.placedLoad !== load || link.placedVersion !== this.placementVersion) {
       const chosen = new Set<number>();
       for (const index of this.placement(link.serverLayers, load)) if (link.serverLayers.has(index)) chosen.add(index);
       link.placed = chosen;
       link.placedFor = link.serverLayers.size;
       link.placedLoad = load;
+      link.placedVersion = this.placementVersion;
     }
     return link.placed;
   }

@@ -175,6 +175,8 @@ export const HEADER_SCHEMAS = {
     piece: index,
     /** True on the partition's last piece: the server loads and ACKs after it. */
     last: z.boolean(),
+    /** On a piece that is not the last: ask for a progress `ack` (no layers) once the server has it (for bandwidth estimation; default no reply). */
+    progress: z.boolean().optional(),
     /** Layer definitions; only on piece 0. */
     layers: z.array(layerSchema).optional(),
     /** What each tensor body is: a 1-D slice of a parameter blob starting at `offset` elements. */
@@ -186,6 +188,12 @@ export const HEADER_SCHEMAS = {
     partition: index,
     layers: z.array(index),
     load: loadSchema.optional(),
+    /** A progress reply to a piece that asked for one (not the partition's ACK): the piece number. */
+    piece: index.optional(),
+    /** Server time between receiving the last piece and answering (decode, queueing, loading), ms; lets the client time the transfer alone. */
+    serverMs: z.number().nonnegative().optional(),
+    /** The server's clock when it had the piece (progress replies and ACKs), ms; differences time the pieces on the receiving side. */
+    serverAtMs: z.number().optional(),
   }),
   execute: z.object({
     requestId,
@@ -202,6 +210,8 @@ export const HEADER_SCHEMAS = {
     /** Key of each tensor body, in order. */
     outputs: z.array(key),
     load: loadSchema.optional(),
+    /** Server time between receiving the request and answering (queueing and execution), ms. */
+    serverMs: z.number().nonnegative().optional(),
   }),
   error: z.object({
     requestId: requestId.optional(),

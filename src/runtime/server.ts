@@ -530,6 +530,7 @@ export class EdgeServer {
 
   private async upload(connection: ServerConnection, message: MessageOf<"upload">): Promise<Message | undefined> {
     const { header } = message;
+    const receivedAtMs = this.clock.now();
     const session = this.owned(connection, header.sessionId);
     try {
       let pending = session.pending.get(header.partition);
@@ -585,7 +586,11 @@ export class EdgeServer {
         blob.filled += tensor.data.length;
       });
       pending.nextPiece++;
-      if (!header.last) return undefined;
+      if (!header.last) {
+        return header.progress
+          ? { type: "ack", header: { requestId: header.requestId, tensors: [], partition: header.partition, layers: [], piece: header.piece, serverAtMs: receivedAtMs }, tensors: [] }
+          : undefined;
+      }
       const weights = new Map<string, LayerWeights>();
       for (const [layerName, blobs] of pending.blobs) {
         for (const [i, blob] of blobs.entries()) {
@@ -611,7 +616,7 @@ export class EdgeServer {
       this.ackCount++;
       return {
         type: "ack",
-        header: { requestId: header.requestId, tensors: [], partition: header.partition, layers: done.layers.map((l) => l.index), ...this.loadReport() },
+        header: { requestId: header.requestId, tensors: [], partition: header.partition, layers: done.layers.map((l) => l.index), ...this.loadReport(), serverMs: Math.max(0, this.clock.now() - receivedAtMs), ...(header.piece > 0 ? { serverAtMs: receivedAtMs } : {}) },
         tensors: [],
       };
     } catch (error) {
@@ -633,6 +638,7 @@ export class EdgeServer {
 
   private async execute(connection: ServerConnection, message: MessageOf<"execute">): Promise<Message> {
     const { header } = message;
+    const receivedAtMs = this.clock.now();
     const session = this.owned(connection, header.sessionId);
     if (header.layers.length > this.limits.maxLayers) {
       throw new RequestError("bad-request", `server: ${header.layers.length} layers requested, limit ${this.limits.maxLayers}`);
@@ -699,7 +705,7 @@ export class EdgeServer {
       keys.push(k);
       tensors.push(tensor);
     }
-    return { type: "result", header: { requestId: header.requestId, tensors: [], outputs: keys, ...this.loadReport() }, tensors };
+    return { type: "result", header: { requestId: header.requestId, tensors: [], outputs: keys, ...this.loadReport(), serverMs: Math.max(0, this.clock.now() - receivedAtMs) }, tensors };
   }
 }
 

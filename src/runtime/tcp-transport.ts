@@ -16,6 +16,7 @@ import {
   type ProtocolLimits,
   RemoteError,
   encodeFrame,
+  frameSize,
   resolveLimits,
   tensorsByKey,
   uploadMessages,
@@ -48,6 +49,24 @@ export interface TcpTransportOptions {
   readonly limits?: Partial<ProtocolLimits>;
   /** Token sent in `hello` for servers that require one (see docs/protocol.md; default none). */
   readonly token?: string;
+  /**
+   * Called with each uplink transfer the transport timed, for bandwidth
+   * estimation. Every upload piece but the last asks the server for a
+   * progress reply stamped with the server's clock; piece k ≥ 1 is timed
+   * between the server's stamps of pieces k − 1 and k (on the receiving
+   * side, so a client busy computing a query does not distort it; a piece
+   * written after the previous one arrived starts at its write), mapped
+   * to this clock by the smallest observed offset (a partition's first
+   * piece only starts that timing; a one-piece partition runs from its
+   * write to its ACK minus the server's reported time). An `execute` request runs from
+   * its write to its result minus the server's reported time (the result's
+   * own transfer is not subtracted), when no upload overlapped it (its bytes
+   * would have queued behind the upload's in the socket). Default: nothing timed, no progress
+   * replies.
+   */
+  readonly onTransfer?: (sample: { readonly startMs: number; readonly endMs: number; readonly bytes: number }) => void;
+  /** Clock of the `onTransfer` samples, ms (default `performance.now()`). */
+  readonly now?: () => number;
 }
 
 interface Pending {
@@ -87,6 +106,22 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
   const bulk: Outgoing[] = [];
   let waitingForDrain = false;
   let lastLoad: { queueMs: number; utilization: number } | undefined;
+  const onTransfer = options.onTransfer;
+  const now = options.now ?? (() => performance.now());
+  const report = (startMs: number, endMs: number, bytes: number) => {
+    if (onTransfer === undefined || !(endMs > startMs)) return;
+    try {
+      onTransfer({ startMs, endMs, bytes });
+    } catch {
+      // a listener's failure must not stop the transport
+    }
+  };
+  const frameBytes = (message: Message) => frameSize(message);
+  let clockOffset = Number.POSITIVE_INFINITY;
+  // Uploads in flight, and how many were ever started: an execute request queued behind upload bytes in the
+  // socket measures the queue, not the link, so it is timed only when no upload overlapped it.
+  let uploadsInFlight = 0;
+  let uploadsStarted = 0;
 
   function fail(error: Error): void {
     if (failure === undefined) failure = error;
@@ -229,21 +264,58 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
 
     async upload(partition: PartitionUpload): Promise<UploadAck> {
       const id = ready();
-      const messages = uploadMessages(partition, id, nextRequestId, chunkBytes, limits);
+      const plain = uploadMessages(partition, id, nextRequestId, chunkBytes, limits);
+      uploadsInFlight++;
+      uploadsStarted++;
+      // With onTransfer, every piece but the last asks for a progress reply (timed below).
+      const messages = onTransfer === undefined ? plain : plain.map((m, i) => (i < plain.length - 1 ? ({ ...m, header: { ...m.header, progress: true } } as typeof m) : m));
       nextRequestId += messages.length;
       // Every piece can draw an error reply; the last one draws the ACK.
       const replies = messages.map((m) => expect(m.header.requestId, false));
+      let mark: number | undefined;
+      const writtenAt: number[] = [];
+      const sizes = onTransfer === undefined ? [] : messages.map(frameBytes);
       messages.forEach((message, i) =>
-        send(message, "bulk", i === messages.length - 1 ? () => replies[i]!.arm() : undefined, partition),
+        send(
+          message,
+          "bulk",
+          () => {
+            if (onTransfer !== undefined) writtenAt[i] = now();
+            if (i === 0) mark ??= now();
+            if (i === messages.length - 1) replies[i]!.arm();
+          },
+          partition,
+        ),
       );
+      // Server stamps of the pieces, mapped to this clock: serverAtMs + offset (offset = the least now − serverAtMs seen).
+      let previousStamp: number | undefined;
+      const stamped = (message: Message, i: number) => {
+        const t = now();
+        const stamp = message.type === "ack" ? message.header.serverAtMs : undefined;
+        if (stamp === undefined) {
+          if (i === 0 && mark !== undefined) report(mark, t, sizes[i]!);
+          return;
+        }
+        clockOffset = Math.min(clockOffset, t - stamp);
+        // piece 0 only starts the server-side timing (its client-side start may be skewed by a busy event loop)
+        // …and a piece written after the previous one arrived (the client was busy) starts at its write: idle time is not link time
+        if (i > 0 && previousStamp !== undefined) report(Math.max(previousStamp + clockOffset, writtenAt[i] ?? -Infinity), stamp + clockOffset, sizes[i]!);
+        previousStamp = stamp;
+      };
+      if (onTransfer !== undefined) replies.slice(0, -1).forEach((r, i) => r.promise.then((m) => stamped(m, i), () => undefined));
       const last = replies[replies.length - 1]!;
       try {
         const reply = await Promise.race([last.promise, ...replies.slice(0, -1).map((r) => r.promise.then(() => new Promise<never>(() => undefined)))]);
         if (reply.type !== "ack" || reply.header.partition !== partition.index) {
           throw new ProtocolError(`${where}: expected the ACK of partition ${partition.index}, got ${reply.type}`);
         }
+        if (onTransfer !== undefined) {
+          if (messages.length > 1) stamped(reply, messages.length - 1);
+          else if (mark !== undefined) report(mark, now() - (reply.header.serverMs ?? 0), sizes[0]!);
+        }
         return { index: reply.header.partition, layers: reply.header.layers };
       } finally {
+        uploadsInFlight--;
         for (let i = bulk.length - 1; i >= 0; i--) if (bulk[i]!.upload === partition) bulk.splice(i, 1);
         for (const m of messages) {
           const entry = pending.get(m.header.requestId);
@@ -260,16 +332,19 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
       const requestId = nextRequestId++;
       const keys = [...request.inputs.keys()];
       const reply = expect(requestId, true);
-      send(
-        {
-          type: "execute",
-          header: { requestId, tensors: [], sessionId: id, layers: [...request.layers], inputs: keys, outputs: [...request.outputs] },
-          tensors: keys.map((k) => request.inputs.get(k)!),
-        },
-        "urgent",
-      );
+      const outgoing: Message = {
+        type: "execute",
+        header: { requestId, tensors: [], sessionId: id, layers: [...request.layers], inputs: keys, outputs: [...request.outputs] },
+        tensors: keys.map((k) => request.inputs.get(k)!),
+      };
+      let writtenAt: number | undefined;
+      const alone = uploadsInFlight === 0;
+      const startedBefore = uploadsStarted;
+      send(outgoing, "urgent", onTransfer === undefined ? undefined : () => (writtenAt = now()));
       const message = await reply.promise;
+      if (!alone || uploadsStarted !== startedBefore) writtenAt = undefined;
       if (message.type !== "result") throw new ProtocolError(`${where}: expected a result, got ${message.type}`);
+      if (writtenAt !== undefined && message.header.serverMs !== undefined) report(writtenAt, now() - message.header.serverMs, frameBytes(outgoing));
       return tensorsByKey(message.header.outputs, message.tensors, `${where}: result`);
     },
 

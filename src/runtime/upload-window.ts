@@ -13,9 +13,11 @@ import { InvalidArgumentError } from "../errors.js";
 
 /**
  * Run `send(index)` for each index of `order`, at most `window` at a time,
- * starting them in order. `send` resolves `true` when its partition was
- * ACKed, `false` when the upload must stop. Resolves when every started
- * send has settled. `O(order)`.
+ * starting them in order. `order` is either a list or a function asked for
+ * the next index each time a lane is free (`undefined`: nothing left for
+ * now), so a plan can change while the upload runs (re-planning, resuming).
+ * `send` resolves `true` when its partition was ACKed, `false` when the
+ * upload must stop. Resolves when every started send has settled. `O(order)`.
  *
  * @throws {InvalidArgumentError} when `window` is not an integer ≥ 1.
  * @example
@@ -23,18 +25,18 @@ import { InvalidArgumentError } from "../errors.js";
  * await runUploadWindow([0, 1, 2], 2, async (i) => { await transport.upload(parts[i]); return true; });
  * ```
  */
-export async function runUploadWindow(order: readonly number[], window: number, send: (index: number) => Promise<boolean>): Promise<void> {
+export async function runUploadWindow(order: readonly number[] | (() => number | undefined), window: number, send: (index: number) => Promise<boolean>): Promise<void> {
   if (!Number.isInteger(window) || window < 1) throw new InvalidArgumentError(`uploadWindow must be an integer ≥ 1, got ${String(window)}`);
-  let next = 0;
+  let position = 0;
+  const next: () => number | undefined = typeof order === "function" ? order : () => (position < order.length ? order[position++] : undefined);
   let stopped = false;
   const lane = async (): Promise<void> => {
-    while (!stopped && next < order.length) {
-      const index = order[next++]!;
+    for (let index = stopped ? undefined : next(); index !== undefined; index = stopped ? undefined : next()) {
       const ok = await send(index).catch(() => false);
       if (!ok) stopped = true;
     }
   };
   const lanes: Promise<void>[] = [];
-  for (let i = 0; i < Math.min(window, order.length); i++) lanes.push(lane());
+  for (let i = 0; i < window; i++) lanes.push(lane());
   await Promise.all(lanes);
 }

@@ -41,6 +41,10 @@ import { timedExecutor } from "./timed-executor.js";
 import { virtualExecutor } from "./virtual-executor.js";
 import { virtualWeights } from "./virtual-weights.js";
 import { CALIBRATION_NAMES, calibrationByName, withUploadOverhead, type Calibration, type CalibrationName } from "./scenarios/index.js";
+import { AdaptiveController, type ReplanMode, type ReplanRecord, type ReplanSettings } from "./adaptive.js";
+import { TraceLink } from "./trace-link.js";
+import { rateAt, type BandwidthTrace } from "../link/trace.js";
+import type { BandwidthEstimate } from "../link/estimator.js";
 
 /**
  * Where the simulated devices' layer times come from: the device cost models
@@ -112,6 +116,17 @@ export interface Scenario {
   readonly calibration?: CalibrationName | Calibration;
   /** Partitions in flight at once (pipelined upload; default 1: each after the previous ACK). */
   readonly uploadWindow?: number;
+  /**
+* The uplink follows this trace (`mbps` then only sets the first plan's
+   * bandwidth; default: the trace's rate at 0). With a trace the client
+   * estimates the bandwidth from its uplink transfers (partitions go in
+   * 1 MiB pieces) and `replan` says what it does with it.
+   */
+  readonly bandwidthTrace?: BandwidthTrace;
+  /** The downlink's trace (default: `bandwidthTrace`). */
+  readonly downlinkTrace?: BandwidthTrace;
+  /** Re-planning with a trace (default `"estimate"`; see `adaptive.ts`); needs the `ionn` policy. */
+  readonly replan?: ReplanMode | ReplanSettings;
 }
 
 /** One query of the closed loop. */
@@ -211,6 +226,10 @@ export interface SimulationResult {
   };
   /** Virtual-clock events fired (a measure of the simulation's work). */
   readonly events: number;
+  /** With a bandwidth trace: the client's bandwidth estimates, in order. */
+  readonly bandwidthEstimates?: readonly BandwidthEstimate[];
+  /** With a bandwidth trace: the re-plans made, in order. */
+  readonly replans?: readonly ReplanRecord[];
 }
 
 /** Per-runtime-layer client and server times and a description of their source. */
@@ -307,7 +326,8 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
   const calibration = calibrationByName(scenario.calibration ?? "profiles-2019");
   const policyOption = scenario.policy ?? "ionn";
   const policy = typeof policyOption === "string" ? policyByName(policyOption, { ...(scenario.K === undefined ? {} : { K: scenario.K }), finalRound: calibration.ionnFinalRound }) : policyOption;
-  const mbps = positive("mbps", scenario.mbps ?? 80);
+  const trace = scenario.bandwidthTrace;
+  const mbps = positive("mbps", scenario.mbps ?? (trace ? rateAt(trace, 0) : 80));
   const downlinkMbps = positive("downlinkMbps", scenario.downlinkMbps ?? mbps);
   const megabit = positive("megabit", scenario.megabit ?? 1e6);
   const latencyMs = positive("latencyMs", scenario.latencyMs ?? calibration.latencyMs, true);
@@ -326,10 +346,23 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
   const costs = simulationCosts(network, scenario.costs ?? calibration.costs?.(network));
   const loadMs = scenario.serverLoadMs ?? referenceLoadMs;
 
-  const decision: PolicyDecision = policy.decide({ network, clientMs: costs.clientMs, serverMs: costs.serverMs, mbps, downlinkMbps, megabit, latencyMs, preprocessingMs, horizonMs: seconds * 1000, serverLoadMs: loadMs, ...(scenario.uploadWindow !== undefined ? { uploadWindow: scenario.uploadWindow } : {}) });
   const clock = new VirtualClock();
+  let adaptive: AdaptiveController | undefined;
+  if (trace !== undefined) {
+    if (policyOption !== "ionn") throw new InvalidArgumentError(`simulate: a bandwidth trace needs the policy "ionn" (by name), got "${policy.name}"`);
+    const replan = scenario.replan ?? "estimate";
+    const settings: ReplanSettings = typeof replan === "string" ? { mode: replan } : replan;
+    const K = scenario.K ?? 0.5;
+    adaptive = new AdaptiveController({ network, clientMs: costs.clientMs, serverMs: costs.serverMs, uplink: trace, downlink: scenario.downlinkTrace ?? trace, planMbps: mbps, megabit, K, settings, clock });
+  }
+  const decision: PolicyDecision = adaptive
+    ? { partitions: adaptive.initialPartitions, expectedQueryMs: adaptive.initialExpectedMs, ...(adaptive.placement() ? { placement: adaptive.placement()! } : {}) }
+    : policy.decide({ network, clientMs: costs.clientMs, serverMs: costs.serverMs, mbps, downlinkMbps, megabit, latencyMs, preprocessingMs, horizonMs: seconds * 1000, serverLoadMs: loadMs, ...(scenario.uploadWindow !== undefined ? { uploadWindow: scenario.uploadWindow } : {}) });
   const linkMbps = mbps * calibration.linkEfficiency;
-  const link = new SimulatedLink(clock, { mbps: linkMbps, downlinkMbps: downlinkMbps * calibration.linkEfficiency, megabit, latencyMs, sharing });
+  // A trace gives the nominal rate; the calibration's link efficiency (paper-2018: 69.02/80) scales what is delivered, as it scales --mbps.
+  const link = trace
+    ? new TraceLink(clock, { uplink: trace, downlink: scenario.downlinkTrace ?? trace, megabit, latencyMs, sharing, efficiency: calibration.linkEfficiency, onThroughput: (d, sample) => adaptive!.delivered(d, sample) })
+    : new SimulatedLink(clock, { mbps: linkMbps, downlinkMbps: downlinkMbps * calibration.linkEfficiency, megabit, latencyMs, sharing });
   const computing: Interval[] = [];
   const inner = (): Executor => (execution === "reference" ? referenceExecutor() : execution === "shape-only" ? shapeOnlyExecutor() : virtualExecutor());
   const server = new EdgeServer({
@@ -346,7 +379,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
     network,
     weights,
     local: timedExecutor(inner(), { clock, layerMs: costs.clientMs, onBusy: (start, end) => computing.push([start, end]) }),
-    transport: withUploadOverhead(inMemoryTransport(server, { link }), clock, calibration.uploadOverheadMs, calibration.uploadOverheadPer),
+    transport: withUploadOverhead(inMemoryTransport(server, { link, ...(trace ? { uploadChunkBytes: 2 ** 20 } : {}) }), clock, calibration.uploadOverheadMs, calibration.uploadOverheadPer),
     plan: { partitions: decision.partitions.map((layers) => ({ layers: [...layers] })) },
     clock,
     scheduler: clock,
@@ -360,6 +393,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
       if (event.type === "upload-complete") uploadCompleteMs = event.atMs;
     },
   });
+  adaptive?.attach(client);
   const inputs = queryInputs(network, execution, seed);
   const jitter = mulberry32(seed);
   const horizonMs = seconds * 1000;
@@ -388,19 +422,19 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
   const transmitting = link.busyIntervals("up");
   const energy = clientEnergy(computing, transmitting, 0, windowEnd, power);
   const queriesDuringUpload = queries.filter((q) => q.raisedAtMs + q.latencyMs <= windowEnd).length;
-  const partitions: SimulatedPartition[] = decision.partitions.map((layers, i) => {
+  const partitions: SimulatedPartition[] = (adaptive ? client.currentPlan() : decision.partitions).map((layers, i) => {
     let bytes = 0;
     for (const index of layers) bytes += parameterBytes(network.layers[index]!);
     return {
       layers: layers.map((index) => network.layers[index]!.name),
       bytes,
       ackedAtMs: acked.get(i) ?? null,
-      expectedQueryMs: decision.expectedQueryMs?.[i] ?? null,
+      expectedQueryMs: adaptive && adaptive.replans.length > 0 ? null : (decision.expectedQueryMs?.[i] ?? null),
     };
   });
   return {
     network: network.name,
-    policy: policy.name,
+    policy: adaptive ? `${policy.name} replan=${adaptive.mode}` : policy.name,
     settings: { mbps, downlinkMbps, megabit, latencyMs, sharing, seconds, preprocessingMs, preprocessingJitterMs: jitterMs, seed, costs: costs.source, execution, calibration: calibration.name, linkMbps, uploadOverheadMs: calibration.uploadOverheadMs, uploadOverheadPer: calibration.uploadOverheadPer },
     queries,
     partitions,
@@ -412,6 +446,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
     activity: { computing, transmitting },
     bytes: { up: link.bytesSent("up"), down: link.bytesSent("down") },
     events: clock.eventsFired(),
+    ...(adaptive ? { bandwidthEstimates: adaptive.estimates(), replans: adaptive.replans } : {}),
   };
 }
 
@@ -464,5 +499,9 @@ export function simulationDocument(result: SimulationResult) {
     partitions: result.partitions,
     /** When the run stopped, ms. */
     endMs: result.endMs,
+    /** With a bandwidth trace: the client's estimates `[{atMs, mbps}]` (absent otherwise). */
+    bandwidthEstimates: result.bandwidthEstimates,
+    /** With a bandwidth trace: the re-plans `[{atMs, mbps, partitionsLeft}]` (absent otherwise). */
+    replans: result.bandwidthEstimates ? (result.replans ?? []) : undefined,
   };
 }
