@@ -190,3 +190,23 @@ export type {
   SimulatedQuery,
   SimulationResult,
 } from "./sim/index.js";
+
+// Content-addressed partition store and handoff (issue 11)
+export {
+  canonicalJson,
+  decodeLayerRecord,
+  digestOf,
+  encodeLayerRecord,
+  isDigest,
+  layerDigest,
+  memoryStore,
+  parseRedisUrl,
+  redisStore,
+  StoreConfigError,
+  StoreIntegrityError,
+  StoreUnavailableError,
+} from "./store/index.js";
+export type { Digest, LayerRecord, MemoryStoreOptions, PartitionStore, RedisStoreOptions, StoreStats } from "./store/index.js";
+export type { ClientStats, ConnectionStats } from "./runtime/client.js";
+export type { ContentStats } from "./runtime/content.js";
+export type { EdgeServerStats, PartitionUpload, UploadAck } from "./runtime/index.js";

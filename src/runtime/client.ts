@@ -14,6 +14,7 @@
 import { InvalidArgumentError, TransportError } from "../errors.js";
 import { type Network, type Layer, tensorKey, tensorShape } from "../model/types.js";
 import { RemoteError } from "./protocol.js";
+import { digestLayer } from "./content.js";
 import type {
   Clock,
   Executor,
@@ -58,6 +59,38 @@ export interface OffloadingClientOptions {
    * path (the paper's all-at-once baseline, §6.2).
    */
   readonly placement?: (uploaded: ReadonlySet<number>) => Iterable<number>;
+  /**
+   * Content addressing (default `true`): before each partition, offer the
+   * digests of its layers and send only the weights the server lacks
+   * (needs a transport with `offer`; a server that refuses offers gets full uploads).
+   */
+  readonly contentAddressing?: boolean;
+}
+
+/** Per-connection counters of an {@link OffloadingClient} (see {@link OffloadingClient.stats}). */
+export interface ConnectionStats {
+  /** 0 for the transport given to the constructor, then one more per {@link OffloadingClient.reconnect} or {@link OffloadingClient.handoff}. */
+  readonly connection: number;
+  /** Clock time the connection was requested (the handoff or reconnect call). */
+  readonly atMs: number;
+  /** Weight bytes this client sent on it. */
+  readonly weightBytesSent: number;
+  /** Weight bytes the server said it received on it (from its ACKs). */
+  readonly weightBytesReceivedByServer: number;
+  /** Weight bytes the server took from its memory or store instead (from its ACKs). */
+  readonly weightBytesReused: number;
+  /** Raise time of the first query that ran layers on this server, if any. */
+  readonly firstOffloadedQueryMs: number | undefined;
+  /** Clock time the client switched its queries to this connection. */
+  readonly activeFromMs: number | undefined;
+}
+
+/** Counters of an {@link OffloadingClient}. */
+export interface ClientStats {
+  /** Weight bytes sent over all connections. */
+  readonly weightBytesSent: number;
+  /** One entry per connection, oldest first. */
+  readonly connections: readonly ConnectionStats[];
 }
 
 /** Events reported through {@link OffloadingClientOptions.onEvent}. */
@@ -79,6 +112,8 @@ export interface QueryResult {
   readonly raisedAtMs: number;
   /** Clock time from raise to result. */
   readonly latencyMs: number;
+  /** The connection ({@link ConnectionStats.connection}) whose server ran `serverLayers` (the current one when none ran there). */
+  readonly connection: number;
 }
 
 /** Upload progress on the current connection. */
@@ -113,6 +148,18 @@ interface Link {
   /** The placement's answer for `serverLayers` of size `placedFor` (undefined: not computed yet). */
   placed?: ReadonlySet<number>;
   placedFor?: number;
+  /** Content addressing and handoff bookkeeping. */
+  index: number;
+  atMs: number;
+  retired: boolean;
+  planOrder: boolean;
+  noOffer: boolean;
+  weightBytesSent: number;
+  weightBytesReceivedByServer: number;
+  weightBytesReused: number;
+  firstOffloadedQueryMs: number | undefined;
+  activeFromMs: number | undefined;
+  progress?: () => void;
 }
 
 const defaultClock: Clock = { now: () => performance.now() };
@@ -164,6 +211,11 @@ export class OffloadingClient {
   private localReady: Promise<void> | undefined;
   private link: Link;
   private started = false;
+  private readonly contentAddressing: boolean;
+  private readonly digests = new Map<string, string>();
+  private readonly links: Link[] = [];
+  /** A connection being opened by {@link OffloadingClient.handoff}, not yet serving queries. */
+  private incoming: Link | undefined;
 
   /** @throws {InvalidArgumentError} when the plan names a layer twice or a layer the network does not have. */
   constructor(options: OffloadingClientOptions) {
@@ -175,6 +227,7 @@ export class OffloadingClient {
     this.queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
     this.onEvent = options.onEvent;
     this.placement = options.placement;
+    this.contentAddressing = options.contentAddressing ?? true;
     if (options.localLoaded) this.localReady = Promise.resolve();
     const layers = this.network.layers;
     const seen = new Set<number>();
@@ -200,10 +253,33 @@ export class OffloadingClient {
       (layer) => !(layer.type === "Input" && layer.tops.every((_, top) => inputKeys.has(`${layer.index}:${top}`))),
     );
     this.link = this.newLink(options.transport);
+    this.link.activeFromMs = 0;
+    if (this.links.length === 0) this.links.push(this.link);
   }
 
   private newLink(transport: Transport): Link {
-    return { transport, sessionId: undefined, acked: [], serverLayers: new Set(), failed: false, stalled: false, completedAtMs: undefined, done: Promise.resolve() };
+    const link: Link = {
+      transport,
+      sessionId: undefined,
+      acked: [],
+      serverLayers: new Set(),
+      failed: false,
+      stalled: false,
+      completedAtMs: undefined,
+      done: Promise.resolve(),
+      index: this.links?.length ?? 0,
+      atMs: this.clock.now(),
+      retired: false,
+      planOrder: false,
+      noOffer: false,
+      weightBytesSent: 0,
+      weightBytesReceivedByServer: 0,
+      weightBytesReused: 0,
+      firstOffloadedQueryMs: undefined,
+      activeFromMs: undefined,
+    };
+    this.links?.push(link);
+    return link;
   }
 
   private declaration(): NetworkDeclaration {
@@ -223,6 +299,7 @@ export class OffloadingClient {
     link.failed = true;
     this.emit({ type: "server-failed", error, atMs: this.clock.now() });
     void link.transport.close().catch(() => undefined);
+    link.progress?.();
   }
 
   /** Load every runnable layer into the local executor (once). */
@@ -255,6 +332,7 @@ export class OffloadingClient {
     await old.transport.close().catch(() => undefined);
     this.started = true;
     this.link = this.newLink(transport);
+    this.link.activeFromMs = this.clock.now();
     return this.connect(this.link);
   }
 
@@ -274,9 +352,9 @@ export class OffloadingClient {
 
   private async uploadLoop(link: Link): Promise<void> {
     const all = this.partitions.map((_, i) => i);
-    const order = [...all.filter((i) => !this.ackedEver.has(i)), ...all.filter((i) => this.ackedEver.has(i))];
+    const order = link.planOrder ? all : [...all.filter((i) => !this.ackedEver.has(i)), ...all.filter((i) => this.ackedEver.has(i))];
     for (const index of order) {
-      if (link.failed) return;
+      if (link.failed || link.retired) return;
       const layers = this.partitions[index]!.map((i) => this.network.layers[i]!).filter((l) => l.type !== "Input");
       const weights = new Map<string, LayerWeights>();
       for (const layer of layers) {
@@ -289,7 +367,9 @@ export class OffloadingClient {
         weights.set(layer.name, blobs);
       }
       try {
-        await link.transport.upload({ index, layers, weights });
+        const ack = await this.sendPartition(link, index, layers, weights);
+        link.weightBytesReceivedByServer += ack.weightBytesReceived ?? 0;
+        link.weightBytesReused += ack.weightBytesReused ?? 0;
       } catch (error) {
         this.markFailed(link, error as Error);
         return;
@@ -304,6 +384,55 @@ export class OffloadingClient {
         link.completedAtMs = atMs;
         this.emit({ type: "upload-complete", atMs });
       }
+      link.progress?.();
+    }
+  }
+
+  /**
+   * Upload one partition; with content addressing, offer its digests first
+   * and leave out the weights the server holds. A `blob-missing` refusal
+   * (the server lost a record between offer and upload) is retried once with
+   * every weight.
+   */
+  private async sendPartition(link: Link, index: number, layers: Layer[], weights: Map<string, LayerWeights>) {
+    const bytesOf = (names: Iterable<string>) => {
+      let n = 0;
+      for (const name of names) for (const blob of weights.get(name) ?? []) n += blob.byteLength;
+      return n;
+    };
+    if (!this.contentAddressing || link.noOffer || link.transport.offer === undefined || weights.size === 0) {
+      link.weightBytesSent += bytesOf(weights.keys());
+      return link.transport.upload({ index, layers, weights });
+    }
+    const digests = new Map<string, string>();
+    for (const layer of layers) {
+      const blobs = weights.get(layer.name);
+      if (blobs === undefined) continue;
+      let digest = this.digests.get(layer.name);
+      if (digest === undefined) {
+        digest = digestLayer(layer, blobs);
+        this.digests.set(layer.name, digest);
+      }
+      digests.set(layer.name, digest);
+    }
+    let have: ReadonlySet<string>;
+    try {
+      have = await link.transport.offer(index, [...new Set(digests.values())]);
+    } catch (error) {
+      if (!(error instanceof RemoteError) || error.code === "session-refused" || error.code === "no-session") throw error;
+      link.noOffer = true; // a server without content addressing: plain uploads from now on
+      link.weightBytesSent += bytesOf(weights.keys());
+      return link.transport.upload({ index, layers, weights });
+    }
+    const cached = new Set([...digests].filter(([, d]) => have.has(d)).map(([name]) => name));
+    const sent = new Map([...weights].filter(([name]) => !cached.has(name)));
+    try {
+      link.weightBytesSent += bytesOf(sent.keys());
+      return await link.transport.upload({ index, layers, weights: sent, digests, cached });
+    } catch (error) {
+      if (!(error instanceof RemoteError && error.code === "blob-missing")) throw error;
+      link.weightBytesSent += bytesOf(weights.keys());
+      return link.transport.upload({ index, layers, weights, digests });
     }
   }
 
@@ -367,6 +496,7 @@ export class OffloadingClient {
     await this.ensureLocal();
     const serverLayers: number[] = [];
     let fellBack = false;
+    let connection = this.link.index;
     const layers = this.runnable;
     let position = 0;
     while (position < layers.length) {
@@ -400,6 +530,8 @@ export class OffloadingClient {
         try {
           result = await this.callServer(link, run, inputs, outputs);
           serverLayers.push(...run);
+          connection = link.index;
+          link.firstOffloadedQueryMs ??= raisedAtMs;
         } catch (error) {
           fellBack = true;
           // A timeout only stalls the link (see Link.stalled); transport errors and lost sessions fail it.
@@ -423,7 +555,7 @@ export class OffloadingClient {
       if (tensor === undefined) throw new InvalidArgumentError(`OffloadingClient.query: output ${k} was not produced`);
       result.set(k, tensor);
     }
-    return { outputs: result, serverLayers, fellBack, raisedAtMs, latencyMs: this.clock.now() - raisedAtMs };
+    return { outputs: result, serverLayers, fellBack, raisedAtMs, latencyMs: this.clock.now() - raisedAtMs, connection };
   }
 
   /** The uploaded layers a query runs on the server (see {@link OffloadingClientOptions.placement}). */
@@ -471,9 +603,84 @@ export class OffloadingClient {
     });
   }
 
+  /**
+   * Hand the client off to another edge server (issue 11): open a session on
+   * `transport` while queries go on with the current server (or locally),
+   * upload the plan to the new server in plan order (with content
+   * addressing, only what it lacks: from a shared store it may need no
+   * weights at all), and switch queries to it once it holds at least what the
+   * old server held (at once if the old connection failed); then close the
+   * old connection. Resolves at the switch with the new session.
+   *
+   * @throws {TransportError} when the new server cannot be reached (the client stays on the old one).
+   * @throws {InvalidArgumentError} when called before {@link OffloadingClient.start} or during another handoff.
+   */
+  async handoff(transport: Transport): Promise<SessionInfo> {
+    if (!this.started) throw new InvalidArgumentError("OffloadingClient.handoff: call start() first");
+    if (this.incoming !== undefined) throw new InvalidArgumentError("OffloadingClient.handoff: a handoff is already under way");
+    const old = this.link;
+    old.retired = true; // finish the partition in flight, upload no more to the old server
+    const next = this.newLink(transport);
+    next.planOrder = true;
+    this.incoming = next;
+    let info: SessionInfo;
+    try {
+      info = await next.transport.open(this.declaration());
+    } catch (error) {
+      this.incoming = undefined;
+      next.failed = true;
+      old.retired = false;
+      if (!old.failed) old.done = old.done.then(() => this.uploadLoop(old));
+      throw error;
+    }
+    next.sessionId = info.sessionId;
+    this.emit({ type: "connected", sessionId: info.sessionId, atMs: this.clock.now() });
+    next.done = this.uploadLoop(next);
+    let loopEnded = false;
+    void next.done.finally(() => {
+      loopEnded = true;
+      next.progress?.();
+    });
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        const caughtUp = [...old.serverLayers].every((i) => next.serverLayers.has(i));
+        if (caughtUp || old.failed || next.failed || loopEnded) resolve();
+      };
+      next.progress = check;
+      old.progress = check;
+      check();
+    });
+    next.progress = undefined;
+    old.progress = undefined;
+    this.incoming = undefined;
+    this.link = next;
+    next.activeFromMs = this.clock.now();
+    old.failed = true;
+    void old.transport.close().catch(() => undefined);
+    return info;
+  }
+
+  /** Weight bytes sent and per-connection counters (handoffs and reconnects included). */
+  stats(): ClientStats {
+    const connections = this.links.map((l) => ({
+      connection: l.index,
+      atMs: l.atMs,
+      weightBytesSent: l.weightBytesSent,
+      weightBytesReceivedByServer: l.weightBytesReceivedByServer,
+      weightBytesReused: l.weightBytesReused,
+      firstOffloadedQueryMs: l.firstOffloadedQueryMs,
+      activeFromMs: l.activeFromMs,
+    }));
+    return { weightBytesSent: connections.reduce((a, c) => a + c.weightBytesSent, 0), connections };
+  }
+
   /** Stop uploading and close the connection. */
   async close(): Promise<void> {
     this.link.failed = true;
+    if (this.incoming !== undefined) {
+      this.incoming.failed = true;
+      await this.incoming.transport.close().catch(() => undefined);
+    }
     await this.link.transport.close().catch(() => undefined);
   }
 }

@@ -226,7 +226,12 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
         if (reply.type !== "ack" || reply.header.partition !== partition.index) {
           throw new ProtocolError(`${where}: expected the ACK of partition ${partition.index}, got ${reply.type}`);
         }
-        return { index: reply.header.partition, layers: reply.header.layers };
+        return {
+          index: reply.header.partition,
+          layers: reply.header.layers,
+          ...(reply.header.weightBytesReceived === undefined ? {} : { weightBytesReceived: reply.header.weightBytesReceived }),
+          ...(reply.header.weightBytesReused === undefined ? {} : { weightBytesReused: reply.header.weightBytesReused }),
+        };
       } finally {
         for (let i = bulk.length - 1; i >= 0; i--) if (bulk[i]!.upload === partition) bulk.splice(i, 1);
         for (const m of messages) {
@@ -255,6 +260,16 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
       const message = await reply.promise;
       if (message.type !== "result") throw new ProtocolError(`${where}: expected a result, got ${message.type}`);
       return tensorsByKey(message.header.outputs, message.tensors, `${where}: result`);
+    },
+
+    async offer(partition: number, digests: readonly string[]): Promise<ReadonlySet<string>> {
+      const id = ready();
+      const requestId = nextRequestId++;
+      const reply = expect(requestId, true);
+      send({ type: "offer", header: { requestId, tensors: [], sessionId: id, partition, digests: [...digests] }, tensors: [] }, "bulk");
+      const message = await reply.promise;
+      if (message.type !== "have") throw new ProtocolError(`${where}: expected have, got ${message.type}`);
+      return new Set(message.header.have);
     },
 
     async close(): Promise<void> {
