@@ -17,6 +17,7 @@ import { resolveCosts } from "./costs.js";
 import { MODEL_OPTIONS, type Command, kOption, loadModel, mbpsOption, printJson } from "./command.js";
 import { fixed, layerRange, mib, plural, table } from "./format.js";
 import { numberOption } from "./options.js";
+import { parseHandoff, storeOption, handoffDocument } from "./handoff-options.js";
 
 function portOption(values: Record<string, unknown>, fallback: number): number {
   return numberOption(values, "port", fallback, (v) => Number.isInteger(v) && v >= 0 && v <= 65535, "a TCP port (0–65535)");
@@ -25,8 +26,11 @@ function portOption(values: Record<string, unknown>, fallback: number): number {
 /** `ionn serve --port P [--host 127.0.0.1]`: runs until interrupted. */
 export const serveCommand: Command = {
   summary: "run an edge server over TCP that builds models incrementally as partitions arrive",
-  usage: "--port P [--host 127.0.0.1] [--max-session-mib 1024] [--json]",
-  options: { port: { type: "string" }, host: { type: "string" }, "max-session-mib": { type: "string" } },
+  usage: "--port P [--host 127.0.0.1] [--max-session-mib 1024] [--store memory|redis://HOST:PORT[,HOST:PORT…]] [--json]",
+  options: { port: { type: "string" }, host: { type: "string" }, "max-session-mib": { type: "string" }, store: { type: "string" } },
+  help: {
+    store: "where verified layer records are shared: memory (this process only, default) or redis://HOST:PORT[,HOST:PORT…] (a Redis server; several nodes = Redis Cluster; needs the optional package ioredis)",
+  },
   async run(context) {
     if (context.values["port"] === undefined) throw new InvalidArgumentError(`missing --port; usage: ionn serve ${this.usage}`);
     const port = portOption(context.values, 0);
@@ -34,7 +38,8 @@ export const serveCommand: Command = {
     const maxMiB = numberOption(context.values, "max-session-mib", 1024, (v) => v > 0, "a size in MiB greater than 0");
     // The server's install phase: prediction functions shipped to clients on connect (§4).
     const predictionFunctions = runInstallPhase({ seed: 1 }).functions;
-    const server = new EdgeServer({ executorFactory: () => referenceExecutor(), predictionFunctions, maxSessionBytes: maxMiB * 2 ** 20 });
+    const store = storeOption(context.values);
+    const server = new EdgeServer({ executorFactory: () => referenceExecutor(), predictionFunctions, maxSessionBytes: maxMiB * 2 ** 20, ...(store ? { store } : {}) });
     const handle = await serveTcp({ server, port, host });
     if (context.json) printJson(context, { host: handle.host, port: handle.port });
     else context.stdout(`ionn edge server listening on ${handle.host}:${handle.port} (Ctrl-C to stop)\n`);
@@ -42,7 +47,12 @@ export const serveCommand: Command = {
       const stop = () => {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
-        void handle.close().then(resolve);
+        void handle.close().then(async () => {
+          const stats = server.stats();
+          context.stderr(`ionn serve: ${stats.acks} partitions ACKed, ${stats.weightBytesReceived ?? 0} weight bytes received, ${stats.weightBytesReused ?? 0} reused (${JSON.stringify(stats.content)})\n`);
+          await store?.close();
+          resolve();
+        });
       };
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
@@ -70,7 +80,7 @@ function sameBits(a: Tensor | undefined, b: Tensor | undefined): boolean {
 /** `ionn client --connect HOST:PORT <model>`. */
 export const clientCommand: Command = {
   summary: "upload a model to an edge server incrementally while running queries collaboratively",
-  usage: "--connect HOST:PORT <model> [--K 0.5] [--mbps 80] [--queries 10] [--interval-ms 500] [--seed 1] [--timeout-ms 120000] [--json]",
+  usage: "--connect HOST:PORT <model> [--handoff HOST:PORT@MS] [--final-round] [--K 0.5] [--mbps 80] [--queries 10] [--interval-ms 500] [--seed 1] [--timeout-ms 120000] [--json]",
   options: {
     ...MODEL_OPTIONS,
     connect: { type: "string" },
@@ -83,9 +93,17 @@ export const clientCommand: Command = {
     "client-profile": { type: "string" },
     "server-profile": { type: "string" },
     preset: { type: "string" },
+    handoff: { type: "string" },
+    "final-round": { type: "boolean" },
+  },
+  help: {
+    "final-round": "plan with a last round at upload factor 0, so the whole best collaborative path is uploaded (for AlexNet: every layer; default off)",
+    handoff:
+      "HOST:PORT@MS: at MS ms after the start, hand the client off to that server (queries go on meanwhile; it uploads only what the new server lacks); @upload instead of @MS: when the upload to the first server completes. The client keeps querying until one query has run after the switch",
   },
   async run(context) {
     const { host, port } = parseConnect(context.values["connect"]);
+    const handoff = parseHandoff(context.values["handoff"]);
     const K = kOption(context.values);
     const mbps = mbpsOption(context.values);
     const queries = numberOption(context.values, "queries", 10, (v) => Number.isInteger(v) && v >= 1, "a whole number ≥ 1");
@@ -98,7 +116,7 @@ export const clientCommand: Command = {
     const serverProfile = context.values["server-profile"] as string | undefined;
     const costs = await resolveCosts(network, { ...(clientProfile ? { clientProfile } : {}), ...(serverProfile ? { serverProfile } : {}) });
     for (const warning of costs.warnings) context.stderr(`warning: ${warning}\n`);
-    const planned = planNetwork(network, costs, { preset, mbps, K });
+    const planned = planNetwork(network, costs, { preset, mbps, K, ...(context.values["final-round"] === true ? { finalRound: true } : {}) });
     const { plan } = planned;
     const partitions = runtimePartitions(network, planned);
     const names = (layers: readonly number[]) => layers.map((i) => network.layers[i]!.name);
@@ -125,15 +143,19 @@ export const clientCommand: Command = {
       clock,
     });
     await client.start();
-    const results: { raisedAtMs: number; latencyMs: number; serverLayers: string[]; matchesLocal: boolean }[] = [];
-    for (let q = 0; q < queries; q++) {
+    const servers = [`${host}:${port}`];
+    const moving = handoff === undefined ? undefined : handoffDocument(client, handoff, clock, Math.min(timeoutMs, 30_000), servers);
+    const results: { raisedAtMs: number; latencyMs: number; serverLayers: string[]; matchesLocal: boolean; server: string | null }[] = [];
+    for (let q = 0; q < queries || (moving !== undefined && !moving.queriedAfter(results) && clock.now() < timeoutMs); q++) {
       if (q > 0 && intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      await moving?.ready(q >= queries);
       const result = await client.query(input);
       results.push({
         raisedAtMs: result.raisedAtMs,
         latencyMs: result.latencyMs,
         serverLayers: names(result.serverLayers),
         matchesLocal: outputKeys.every((key) => sameBits(result.outputs.get(key), reference.get(key))),
+        server: result.serverLayers.length > 0 ? (servers[result.connection] ?? null) : null,
       });
       if (!context.json) {
         const r = results[results.length - 1]!;
@@ -141,6 +163,8 @@ export const clientCommand: Command = {
       }
     }
     let uploadCompleteMs: number | null = null;
+    await Promise.race([client.whenUploaded(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    await moving?.done();
     await Promise.race([client.whenUploaded(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     uploadCompleteMs = client.status().completedAtMs ?? null;
     await client.close();
@@ -151,6 +175,8 @@ export const clientCommand: Command = {
       mbps,
       partitions: plan.partitions.map((p, i) => ({ layers: names(partitions[i]!), bytes: p.bytes, expectedQueryMs: p.expectedQueryMs })),
       uploadCompleteMs,
+      weightBytesSent: client.stats().weightBytesSent,
+      handoffs: moving?.entries() ?? [],
       queries: results,
     };
     if (context.json) return printJson(context, document);

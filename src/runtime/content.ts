@@ -100,7 +100,7 @@ export class ContentCache {
       for (const [i, digest] of fromShared.entries()) {
         if (!held[i]) continue;
         try {
-          const record = await bounded(this.shared.get(digest), this.timeoutMs);
+          const record = await bounded(this.shared.get(digest), this.timeoutMs * 4);
           if (record === undefined) continue;
           const decoded = decodeLayerRecord(record, digest);
           found.set(digest, decoded);
@@ -121,7 +121,8 @@ export class ContentCache {
     await this.memory.put(digest, record).catch(() => undefined);
     if (this.shared === undefined) return;
     try {
-      await bounded(this.shared.put(digest, record), this.timeoutMs);
+      // Large records get 1 ms more per 25 kB (a slow store still ends; an unreachable one fails at once).
+      await bounded(this.shared.put(digest, record), this.timeoutMs + Math.ceil(record.length / 25_000));
       this.storePuts++;
     } catch {
       this.storeFailures++;

@@ -174,10 +174,11 @@ export function redisStore(options: RedisStoreOptions): PartitionStore {
     return c;
   }
 
-  async function run<T>(what: string, work: (c: Client) => Promise<T>): Promise<T> {
+  /** Run one operation; it fails after `commandTimeoutMs` plus 1 ms per 25 kB moved (large records). */
+  async function run<T>(what: string, work: (c: Client) => Promise<T>, bytes = 0): Promise<T> {
     const c = await ready(what);
     try {
-      return await withTimeout(work(c), timeoutMs, `${label}: ${what}`);
+      return await withTimeout(work(c), timeoutMs + Math.ceil(bytes / 25_000), `${label}: ${what}`);
     } catch (error) {
       if (error instanceof StoreIntegrityError || error instanceof StoreConfigError) throw error;
       failures++;
@@ -276,7 +277,7 @@ export function redisStore(options: RedisStoreOptions): PartitionStore {
         const replies = (await pipe.exec()) ?? [];
         for (const [error] of replies) if (error) throw error;
         puts++;
-      });
+      }, record.length);
     },
 
     stats(): StoreStats {
