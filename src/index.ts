@@ -210,3 +210,5 @@ export type { Digest, LayerRecord, MemoryStoreOptions, PartitionStore, RedisStor
 export type { ClientStats, ConnectionStats } from "./runtime/client.js";
 export type { ContentStats } from "./runtime/content.js";
 export type { EdgeServerStats, PartitionUpload, UploadAck } from "./runtime/index.js";
+export { MOBILITY_POLICIES, mobilitySvg, parseWalkTrace, simulateMobility } from "./sim/index.js";
+export type { MobilityPolicy, MobilityQuery, MobilityResult, MobilityScenario, MobilityServer, WalkStop } from "./sim/index.js";

@@ -15,6 +15,7 @@ import { timelineSvg } from "../sim/svg.js";
 import { type Command, type CommandContext, kOption, loadModel, mbpsOption, MODEL_OPTIONS, printJson } from "./command.js";
 import { fixed, layerRange, mib, table } from "./format.js";
 import { numberOption } from "./options.js";
+import { MOBILITY_HELP, MOBILITY_OPTIONS, runMobility, wantsMobility } from "./mobility-command.js";
 
 function policiesOption(values: Record<string, unknown>): PolicyName[] {
   const raw = values["policy"] ?? "ionn";
@@ -152,7 +153,7 @@ async function run(context: CommandContext, usage: string): Promise<void> {
 export const simulateCommand: Command = {
   summary: "simulate the paper's closed-loop scenario (latency timeline, upload time, energy) for a policy",
   usage:
-    "<model> [--policy ionn|all-at-once|local|neurosurgeon[,...]] [--K 0.5] [--mbps 80] [--seconds 40] [--seed 1] [--latency 1] [--sharing fair|fifo] [--costs device-models|published] [--svg F] [--json]",
+    "<model> [--policy ionn|all-at-once|local|neurosurgeon[,...]] [--K 0.5] [--mbps 80] [--seconds 40] [--seed 1] [--latency 1] [--sharing fair|fifo] [--costs device-models|published] [--svg F] [--servers N --dwell-ms MS[,MS…] | --walk-trace F] [--mobility none,shared,proactive] [--prediction-accuracy P] [--backhaul-mbps 1000] [--json]",
   options: {
     ...MODEL_OPTIONS,
     policy: { type: "string" },
@@ -164,8 +165,11 @@ export const simulateCommand: Command = {
     sharing: { type: "string" },
     costs: { type: "string" },
     svg: { type: "string" },
+    ...MOBILITY_OPTIONS,
   },
+  help: { ...MOBILITY_HELP },
   async run(context) {
+    if (wantsMobility(context.values)) return runMobility(context, `ionn simulate ${this.usage}`);
     await run(context, `ionn simulate ${this.usage}`);
   },
 };

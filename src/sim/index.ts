@@ -22,3 +22,6 @@ export { clientEnergyBetween, simulate, simulationCosts, simulationDocument } fr
 export type { CostSource, Execution, ResolvedSimulationCosts, Scenario, SimulatedPartition, SimulatedQuery, SimulationResult } from "./simulate.js";
 export { timelineSvg } from "./svg.js";
 export type { TimelineSvgOptions } from "./svg.js";
+export { MOBILITY_POLICIES, parseWalkTrace, simulateMobility } from "./mobility.js";
+export type { MobilityPolicy, MobilityQuery, MobilityResult, MobilityScenario, MobilityServer, WalkStop } from "./mobility.js";
+export { mobilitySvg } from "./mobility-svg.js";
