@@ -76,9 +76,13 @@ export interface MobilityScenario {
 
 /** What happened at one server of the walk. */
 export interface MobilityServer {
+  /** Position of the server along the walk (0 = first). */
   readonly index: number;
+  /** When the client arrived, ms from the start of the walk. */
   readonly arrivalMs: number;
+  /** How long the client stayed, ms. */
   readonly dwellMs: number;
+  /** Uplink bandwidth at this server, Mbps. */
   readonly mbps: number;
   /** The server held no partition of the client's model at arrival. */
   readonly coldStart: boolean;
@@ -86,7 +90,9 @@ export interface MobilityServer {
   readonly coldStartMs: number | null;
   /** Partitions usable at the end of the dwell. */
   readonly partitionsHeld: number;
+  /** Queries raised while at this server. */
   readonly queries: number;
+  /** Of those, queries that ran at least one partition on the server. */
   readonly offloadedQueries: number;
   /** Weight bytes the client uploaded to this server. */
   readonly bytesOverAir: number;
@@ -98,27 +104,48 @@ export interface MobilityServer {
 
 /** One simulated query of the walk. */
 export interface MobilityQuery {
+  /** Raise time, ms from the start of the walk. */
   readonly raisedAtMs: number;
+  /** Latency, ms (the plan's expected query time for the partitions held; local time with none). */
   readonly latencyMs: number;
+  /** Index of the server the client was at. */
   readonly server: number;
+  /** Partitions (a plan prefix) the server held when the query was raised. */
   readonly partitions: number;
 }
 
 /** The result of {@link simulateMobility}. */
 export interface MobilityResult {
+  /** Network name. */
   readonly network: string;
+  /** The policy simulated. */
   readonly policy: MobilityPolicy;
+  /** Length of the walk, ms (sum of the dwell times). */
   readonly totalMs: number;
+  /** Queries completed over the walk. */
   readonly queriesServed: number;
+  /** Queries that ran at least one partition on a server. */
   readonly offloadedQueries: number;
+  /** Arrivals at a server that held none of the client's partitions. */
   readonly coldStarts: number;
   /** Mean of the servers' `coldStartMs` (never-usable servers count their whole dwell). */
   readonly meanColdStartMs: number;
+  /** Weight bytes the client uploaded over the air, all servers. */
   readonly bytesOverAir: number;
+  /** Bytes moved between servers and the store (store writes, fetches, pushes, wasted pushes included). */
   readonly bytesBetweenServers: number;
-  readonly partitions: readonly { readonly bytes: number; readonly expectedQueryMs: number }[];
+  /** The plan's partitions (bytes and expected query time after each). */
+  readonly partitions: readonly {
+    /** Parameter bytes of the partition. */
+    readonly bytes: number;
+    /** Expected query time once partitions 0..i are uploaded, ms. */
+    readonly expectedQueryMs: number;
+  }[];
+  /** Expected query time with nothing uploaded, ms. */
   readonly localMs: number;
+  /** Per-server outcome, in walk order. */
   readonly servers: readonly MobilityServer[];
+  /** Every query of the walk. */
   readonly queries: readonly MobilityQuery[];
 }
 

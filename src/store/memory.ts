@@ -17,7 +17,10 @@ export interface MemoryStoreOptions {
   /** A record larger than this is not stored (`put` is a no-op; default `maxBytes`). */
   readonly maxRecordBytes?: number;
   /** Time source for the TTL (default `performance.now()`). */
-  readonly clock?: { now(): number };
+  readonly clock?: {
+    /** Current time in ms. */
+    now(): number;
+  };
 }
 
 interface Entry {

@@ -36,7 +36,12 @@ import { digestOf, isDigest } from "./record.js";
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
   /** Seed nodes (`host`, `port`); several nodes imply cluster mode. */
-  readonly nodes: readonly { readonly host: string; readonly port: number }[];
+  readonly nodes: readonly {
+    /** Host name or address. */
+    readonly host: string;
+    /** TCP port. */
+    readonly port: number;
+  }[];
   /** Talk to a Redis Cluster (default: true when more than one node is given). */
   readonly cluster?: boolean;
   /** Bytes per chunk key (default 8 MiB). */
