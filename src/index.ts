@@ -279,3 +279,24 @@ export type {
 export * from "./link/index.js";
 export { TraceLink } from "./sim/trace-link.js";
 export type { TraceLinkOptions } from "./sim/trace-link.js";
+// Content-addressed partition store and handoff (issue 11)
+export {
+  canonicalJson,
+  decodeLayerRecord,
+  digestOf,
+  encodeLayerRecord,
+  isDigest,
+  layerDigest,
+  memoryStore,
+  parseRedisUrl,
+  redisStore,
+  StoreConfigError,
+  StoreIntegrityError,
+  StoreUnavailableError,
+} from "./store/index.js";
+export type { Digest, LayerRecord, MemoryStoreOptions, PartitionStore, RedisStoreOptions, StoreStats } from "./store/index.js";
+export type { ClientStats, ConnectionStats } from "./runtime/client.js";
+export type { ContentStats } from "./runtime/content.js";
+export type { PartitionUpload, UploadAck } from "./runtime/index.js";
+export { MOBILITY_POLICIES, mobilitySvg, parseWalkTrace, simulateMobility } from "./sim/index.js";
+export type { MobilityPolicy, MobilityQuery, MobilityResult, MobilityScenario, MobilityServer, WalkStop } from "./sim/index.js";

@@ -36,6 +36,7 @@ import {
 } from "./command.js";
 import { fixed, layerRange, mib, plural, table } from "./format.js";
 import { choiceOption, numberOption } from "./options.js";
+import { type HandoffTarget, parseHandoff, storeOption, handoffDocument } from "./handoff-options.js";
 import { plannerOption, preprocessingOption } from "./planner-options.js";
 import { planUpload } from "../schedule/planners.js";
 import { ReplanController } from "../link/controller.js";
@@ -78,7 +79,7 @@ export const serveCommand: Command = {
   summary: "run an edge server over TCP that builds models incrementally as partitions arrive",
   usage:
     "--port P [--host 127.0.0.1] [--executor reference|ort] [--max-session-mib 1024] [--max-memory-mib M] [--workers N] [--time-budget-ms 30000] [--scheduler fair|fifo] " +
-    "[--max-connections 512] [--max-connections-per-address 256] [--hello-timeout-ms 5000] [--token-file F] [--json]",
+    "[--max-connections 512] [--max-connections-per-address 256] [--hello-timeout-ms 5000] [--token-file F] [--store memory|redis://HOST:PORT[,HOST:PORT…]] [--json]",
   options: {
     port: { type: "string" },
     host: { type: "string" },
@@ -92,6 +93,7 @@ export const serveCommand: Command = {
     "max-connections-per-address": { type: "string" },
     "hello-timeout-ms": { type: "string" },
     "token-file": { type: "string" },
+    store: { type: "string" },
   },
   help: {
     port: "TCP port to listen on, 0–65535; 0 picks a free port and prints it (required)",
@@ -107,6 +109,7 @@ export const serveCommand: Command = {
     "max-connections-per-address": "most open connections from one address (default 256)",
     "hello-timeout-ms": "a connection that has not sent hello after this many ms is closed (default 5000)",
     "token-file": "require clients to present the token in this file's first line (default: env IONN_TOKEN if set, else no authentication)",
+    store: "where verified layer records are shared: memory (this process only, default) or redis://HOST:PORT[,HOST:PORT…] (a Redis server; several nodes = Redis Cluster; needs the optional package ioredis)",
   },
   example: "ionn serve --port 7000 --executor ort &\nionn client --connect 127.0.0.1:7000 alexnet --throttle-mbps 80\nionn serve --port 7000 --host 0.0.0.0 --token-file token.txt --workers 2",
   async run(context) {
@@ -134,8 +137,10 @@ export const serveCommand: Command = {
     const { workerPool } = await import("../executor/worker-pool.js");
     const pool = workers > 0 ? workerPool({ size: workers, timeBudgetMs, fair: scheduler === "fair" }) : undefined;
     const executorFactory = pool === undefined ? await serverExecutorFactory(executorName) : () => pool.executor();
+    const store = storeOption(context.values);
     const server = new EdgeServer({
       executorFactory,
+      ...(store ? { store } : {}),
       predictionFunctions,
       maxSessionBytes: maxMiB * 2 ** 20,
       memory: new MemoryBudget(memoryMiB * 2 ** 20),
@@ -144,6 +149,7 @@ export const serveCommand: Command = {
     });
     const handle = await serveTcp({ server, port, host, admission: { maxConnections, maxConnectionsPerAddress, helloTimeoutMs } }).catch(async (error: unknown) => {
       await pool?.close();
+      await store?.close();
       throw listenError(error, host, port);
     });
     if (context.json) printJson(context, { host: handle.host, port: handle.port, executor: executorName, workers });
@@ -161,7 +167,13 @@ export const serveCommand: Command = {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
         process.off("SIGHUP", stop);
-        void handle.close().then(() => pool?.close()).then(resolve);
+        void handle.close().then(async () => {
+          const stats = server.stats();
+          context.stderr(`ionn serve: ${stats.acks} partitions ACKed, ${stats.weightBytesReceived ?? 0} weight bytes received, ${stats.weightBytesReused ?? 0} reused (${JSON.stringify(stats.content)})\n`);
+          await pool?.close();
+          await store?.close();
+          resolve();
+        });
       };
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
@@ -203,7 +215,7 @@ function sameBits(a: Tensor | undefined, b: Tensor | undefined): boolean {
 export const clientCommand: Command = {
   summary: "upload a model to an edge server incrementally while running queries collaboratively",
   usage:
-    "--connect HOST:PORT <model> [--planner ionn|enhanced|optimal] [--upload-window 4] [--K 0.5] [--mbps 80] [--throttle-mbps N] [--queries 10] [--interval-ms 500] [--seed 1] [--timeout-ms 120000] [--preset paper|ionn-reference] [--no-final-round] " +
+    "--connect HOST:PORT <model> [--planner ionn|enhanced|optimal] [--upload-window 4] [--K 0.5] [--mbps 80] [--throttle-mbps N] [--queries 10] [--interval-ms 500] [--seed 1] [--timeout-ms 120000] [--handoff HOST:PORT@MS] [--preset paper|ionn-reference] [--no-final-round] " +
     "[--client-profile F] [--server-profile F | --server-regression F | --server-functions F] [--replan none|estimate] [--replan-band 0.25] [--upload-chunk-kib N] [--query-timeout-ms 10000] [--events] " +
     "[--audit 0] [--reconnect on|off] [--load-aware on|off] [--token-file F] [--json]",
   options: {
@@ -231,6 +243,7 @@ export const clientCommand: Command = {
     "upload-chunk-kib": { type: "string" },
     "query-timeout-ms": { type: "string" },
     events: { type: "boolean" },
+    handoff: { type: "string" },
   },
   help: {
     ...MODEL_HELP,
@@ -259,6 +272,9 @@ export const clientCommand: Command = {
     "upload-chunk-kib": "weight bytes per upload frame, KiB; each frame is a bandwidth sample (default 256 with --replan estimate, else 4096)",
     "query-timeout-ms": "a server call of a query that takes longer finishes locally, ms (default 10000)",
     events: "write one JSON line per client event (connected, ack, estimate, replan, query) to stderr",
+
+    handoff:
+      "HOST:PORT@MS: at MS ms after the start, hand the client off to that server (queries go on meanwhile; it uploads only what the new server lacks, nothing when a shared --store holds it); @upload instead of @MS: when the upload to the first server completes. The client keeps querying until one query has run after the switch (bounded by --timeout-ms) (default: no handoff)",
   },
   example:
     "ionn serve --port 7000 --executor ort &\nionn client --connect 127.0.0.1:7000 alexnet --throttle-mbps 80 --queries 40 --interval-ms 0",
@@ -285,6 +301,7 @@ export const clientCommand: Command = {
     const event = (value: Record<string, unknown>) => {
       if (events) context.stderr(`${JSON.stringify(value)}\n`);
     };
+    const handoff = parseHandoff(context.values["handoff"]);
     const K = kOption(context.values);
     const mbps = mbpsOption(context.values);
     const queries = numberOption(context.values, "queries", 10, (v) => Number.isInteger(v) && v >= 1, "a whole number ≥ 1");
@@ -342,10 +359,11 @@ export const clientCommand: Command = {
       onReplan: (r) => event({ event: "replan", ...r }),
     });
     const replanPlacement = controller.placement();
-    const transport = (): Transport => {
+    // Every connection (the first, reconnects, a --handoff target) is timed for the estimator and throttled alike.
+    const connectTo = (toHost: string, toPort: number): Transport => {
       const tcp = tcpTransport({
-        host,
-        port,
+        host: toHost,
+        port: toPort,
         timeoutMs,
         uploadChunkBytes: chunkKiB * 1024,
         now: clock.now,
@@ -354,6 +372,7 @@ export const clientCommand: Command = {
       });
       return throttleMbps === undefined ? tcp : throttledTransport(tcp, { mbps: throttleMbps });
     };
+    const transport = (): Transport => connectTo(host, port);
     const auditRandom = mulberry32(seed + 2);
     const client = new OffloadingClient({
       network,
@@ -397,10 +416,15 @@ export const clientCommand: Command = {
       relativeErrorVsLocal: number;
       partitionsAcked: number;
       fellBack: boolean;
+      server: string | null;
     } & QueryExplanation)[] = [];
     let previousServerLayers = 0;
-    for (let q = 0; q < queries; q++) {
+    const servers = [`${host}:${port}`];
+    const moving = handoff === undefined ? undefined : handoffDocument(client, handoff, clock, timeoutMs, servers, (target: HandoffTarget) => connectTo(target.host, target.port));
+    // With --handoff, keep querying (bounded by --timeout-ms) until one query has run after the switch.
+    for (let q = 0; q < queries || (moving !== undefined && !moving.queriedAfter(results) && clock.now() < timeoutMs); q++) {
       if (q > 0 && intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      await moving?.ready(q >= queries);
       const result = await client.query(input);
       const status = client.status();
       const partitionsAcked = status.ackedPartitions.length;
@@ -427,6 +451,7 @@ export const clientCommand: Command = {
         partitionsAcked,
         fellBack: result.fellBack,
         ...explanation,
+        server: result.serverLayers.length > 0 ? (servers[result.connection] ?? null) : null,
       });
       event({ event: "query", ...results[results.length - 1]! });
       if (!context.json) {
@@ -438,6 +463,9 @@ export const clientCommand: Command = {
     }
     let uploadCompleteMs: number | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([client.whenUploaded(), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    await moving?.done();
     await Promise.race([client.whenUploaded(), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
     uploadCompleteMs = client.status().completedAtMs ?? null;
@@ -459,6 +487,7 @@ export const clientCommand: Command = {
           ? plan.partitions.map((p, i) => ({ layers: names(partitions[i]!), bytes: p.bytes, expectedQueryMs: p.expectedQueryMs }))
           : client.currentPlan().map((layers) => ({ layers: names(layers), bytes: layers.reduce((a, i) => a + parameterBytes(network.layers[i]!), 0), expectedQueryMs: null })),
       uploadCompleteMs,
+      handoffs: moving?.entries() ?? [],
       queries: results,
       weightBytesSent: status.weightBytesSent,
       reconnects: status.reconnects,

@@ -37,6 +37,7 @@ import { traceTimelineSvg } from "../sim/trace-svg.js";
 import { loadBandwidthTrace } from "../link/trace-file.js";
 import { REPLAN_MODES, type ReplanMode } from "../sim/adaptive.js";
 import type { BandwidthTrace } from "../link/trace.js";
+import { MOBILITY_HELP, MOBILITY_OPTIONS, runMobility, wantsMobility } from "./mobility-command.js";
 
 function policiesOption(values: Record<string, unknown>): PolicyName[] {
   const raw = values["policy"] ?? "ionn";
@@ -253,7 +254,7 @@ export const simulateCommand: Command = {
   summary: "simulate the paper's closed-loop scenario (latency timeline, upload time, energy) for a policy",
   usage:
     "<model> [--policy ionn|all-at-once|local|neurosurgeon|optimal|enhanced[,...]] [--K 0.5] [--preprocessing-ms 500] [--upload-window 1] [--mbps 80] [--seconds 40] [--seed 1] [--latency 1] [--sharing fair|fifo] [--costs device-models|published] [--scenario profiles-2019|paper-2018] [--no-final-round] " +
-    "[--bandwidth-trace SPEC [--downlink-trace SPEC] [--replan none|estimate|oracle[,...]] [--replan-band 0.25]] [--svg F] [--json]",
+    "[--bandwidth-trace SPEC [--downlink-trace SPEC] [--replan none|estimate|oracle[,...]] [--replan-band 0.25]] [--servers N --dwell-ms MS[,MS…] | --walk-trace F] [--mobility none,shared,proactive] [--prediction-accuracy P] [--backhaul-mbps 1000] [--svg F] [--json]",
   options: {
     ...MODEL_OPTIONS,
     ...COST_OPTIONS,
@@ -274,8 +275,10 @@ export const simulateCommand: Command = {
     "downlink-trace": { type: "string" },
     replan: { type: "string" },
     "replan-band": { type: "string" },
+    ...MOBILITY_OPTIONS,
   },
   help: {
+    ...MOBILITY_HELP,
     ...MODEL_HELP,
     ...COST_HELP,
     ...FINAL_ROUND_HELP,
@@ -299,6 +302,7 @@ export const simulateCommand: Command = {
   },
   example: "ionn simulate alexnet --policy ionn,all-at-once --seconds 40\nionn simulate alexnet --client-profile client.json --server-functions fit.json --json",
   async run(context) {
+    if (wantsMobility(context.values)) return runMobility(context, `ionn simulate ${this.usage}`);
     await run(context, `ionn simulate ${this.usage}`);
   },
 };

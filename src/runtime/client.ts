@@ -18,6 +18,7 @@ import type { ServerLoad } from "./types.js";
 import { resumeOrder } from "./resume.js";
 import { verifyResult, sameTensors } from "./verify.js";
 import { runUploadWindow } from "./upload-window.js";
+import { digestLayer } from "./content.js";
 import type {
   Clock,
   Executor,
@@ -108,6 +109,38 @@ export interface OffloadingClientOptions {
    * never switches to a path that ships an intermediate tensor up mid-way.
    */
   readonly placementPerQuery?: boolean;
+  /**
+   * Content addressing (default `true`): before each partition, offer the
+   * digests of its layers and send only the weights the server lacks
+   * (needs a transport with `offer`; a server that refuses offers gets full uploads).
+   */
+  readonly contentAddressing?: boolean;
+}
+
+/** Per-connection counters of an {@link OffloadingClient} (see {@link OffloadingClient.stats}). */
+export interface ConnectionStats {
+  /** 0 for the transport given to the constructor, then one more per reconnect or {@link OffloadingClient.handoff}. */
+  readonly connection: number;
+  /** Clock time the connection was requested (the handoff or reconnect call). */
+  readonly atMs: number;
+  /** Weight bytes this client sent on it. */
+  readonly weightBytesSent: number;
+  /** Weight bytes the server said it received on it (from its ACKs). */
+  readonly weightBytesReceivedByServer: number;
+  /** Weight bytes the server took from its memory or store instead (from its ACKs). */
+  readonly weightBytesReused: number;
+  /** Raise time of the first query that ran layers on this server, if any. */
+  readonly firstOffloadedQueryMs: number | undefined;
+  /** Clock time the client switched its queries to this connection. */
+  readonly activeFromMs: number | undefined;
+}
+
+/** Counters of an {@link OffloadingClient}. */
+export interface ClientStats {
+  /** Weight bytes sent over all connections. */
+  readonly weightBytesSent: number;
+  /** One entry per connection, oldest first. */
+  readonly connections: readonly ConnectionStats[];
 }
 
 /** Audit mode of {@link OffloadingClientOptions.audit}. */
@@ -156,6 +189,8 @@ export interface QueryResult {
   readonly raisedAtMs: number;
   /** Clock time from raise to result. */
   readonly latencyMs: number;
+  /** The connection ({@link ConnectionStats.connection}) whose server ran `serverLayers` (the current one when none ran there). */
+  readonly connection: number;
 }
 
 /** Upload progress on the current connection. */
@@ -202,6 +237,23 @@ interface Link {
   placedVersion?: number;
   /** The upload loop is running. */
   looping?: boolean;
+  /** Partitions being uploaded on this connection (at most the upload window). */
+  readonly sending: Set<number>;
+  /** Content addressing and handoff bookkeeping. */
+  index: number;
+  atMs: number;
+  /** A handoff is moving away from this connection: finish what is in flight, upload no more. */
+  retired: boolean;
+  /** Upload in plan order (a handoff's new server), not the resume order. */
+  planOrder: boolean;
+  /** The server refused an offer: plain uploads from now on. */
+  noOffer: boolean;
+  weightBytesSent: number;
+  weightBytesReceivedByServer: number;
+  weightBytesReused: number;
+  firstOffloadedQueryMs: number | undefined;
+  activeFromMs: number | undefined;
+  progress?: (() => void) | undefined;
 }
 
 const defaultClock: Clock = { now: () => performance.now() };
@@ -248,8 +300,11 @@ export class OffloadingClient {
   private readonly local: Executor;
   /** The plan; entries from the first partition never started on can be replaced by {@link OffloadingClient.replan}. */
   private partitions: (readonly number[])[];
-  /** The partitions being uploaded on the current connection (at most the upload window). */
-  private readonly inFlight = new Set<number>();
+  private readonly contentAddressing: boolean;
+  private readonly digests = new Map<string, string>();
+  private readonly links: Link[] = [];
+  /** A connection being opened by {@link OffloadingClient.handoff}, not yet serving queries. */
+  private incoming: Link | undefined;
   /** Bumped by {@link OffloadingClient.placementChanged}: cached placements are recomputed. */
   private placementVersion = 0;
   private readonly clock: Clock;
@@ -298,6 +353,7 @@ export class OffloadingClient {
     this.yieldBetweenQueries = options.yieldBetweenQueries ?? true;
     this.customScheduler = options.scheduler !== undefined;
     this.reconnectOptions = options.reconnect;
+    this.contentAddressing = options.contentAddressing ?? true;
     this.uploadWindow = options.uploadWindow ?? 1;
     this.placementPerQuery = options.placementPerQuery ?? false;
     if (!Number.isInteger(this.uploadWindow) || this.uploadWindow < 1) throw new InvalidArgumentError(`OffloadingClient: uploadWindow must be an integer ≥ 1, got ${String(options.uploadWindow)}`);
@@ -326,10 +382,33 @@ export class OffloadingClient {
       (layer) => !(layer.type === "Input" && layer.tops.every((_, top) => inputKeys.has(`${layer.index}:${top}`))),
     );
     this.link = this.newLink(options.transport);
+    this.link.activeFromMs = 0;
   }
 
   private newLink(transport: Transport): Link {
-    return { transport, sessionId: undefined, acked: [], serverLayers: new Set(), failed: false, stalled: false, completedAtMs: undefined, done: Promise.resolve() };
+    const link: Link = {
+      transport,
+      sessionId: undefined,
+      acked: [],
+      serverLayers: new Set(),
+      failed: false,
+      stalled: false,
+      completedAtMs: undefined,
+      done: Promise.resolve(),
+      sending: new Set(),
+      index: this.links.length,
+      atMs: this.clock.now(),
+      retired: false,
+      planOrder: false,
+      noOffer: false,
+      weightBytesSent: 0,
+      weightBytesReceivedByServer: 0,
+      weightBytesReused: 0,
+      firstOffloadedQueryMs: undefined,
+      activeFromMs: undefined,
+    };
+    this.links.push(link);
+    return link;
   }
 
   private declaration(): NetworkDeclaration {
@@ -349,6 +428,7 @@ export class OffloadingClient {
     link.failed = true;
     this.emit({ type: "server-failed", error, atMs: this.clock.now() });
     void link.transport.close().catch(() => undefined);
+    link.progress?.();
     if (link === this.link) this.scheduleReconnect();
   }
 
@@ -422,6 +502,7 @@ export class OffloadingClient {
     this.reconnects++;
     this.link = this.newLink(transport);
     this.link.resume = old.resume;
+    this.link.activeFromMs = this.clock.now();
     return this.connect(this.link);
   }
 
@@ -459,8 +540,8 @@ export class OffloadingClient {
    */
   private nextPartition(link: Link): number | undefined {
     const done = new Set(link.acked);
-    for (let i = 0; i < this.partitions.length; i++) if (!this.ackedEver.has(i) && !done.has(i) && !this.inFlight.has(i)) return i;
-    for (let i = 0; i < this.partitions.length; i++) if (!done.has(i) && !this.inFlight.has(i)) return i;
+    if (!link.planOrder) for (let i = 0; i < this.partitions.length; i++) if (!this.ackedEver.has(i) && !done.has(i) && !link.sending.has(i)) return i;
+    for (let i = 0; i < this.partitions.length; i++) if (!done.has(i) && !link.sending.has(i)) return i;
     return undefined;
   }
 
@@ -468,17 +549,17 @@ export class OffloadingClient {
   private async uploadLoop(link: Link): Promise<void> {
     link.looping = true;
     try {
-      await runUploadWindow(() => (link.failed ? undefined : this.nextPartition(link)), this.uploadWindow, (index) => this.sendPartition(link, index));
+      await runUploadWindow(() => (link.failed || link.retired ? undefined : this.nextPartition(link)), this.uploadWindow, (index) => this.sendPartition(link, index));
     } finally {
       link.looping = false;
-      if (this.link === link) this.inFlight.clear();
+      link.sending.clear();
     }
   }
 
   /** Upload one partition on `link`; `true` when it was ACKed. */
   private async sendPartition(link: Link, index: number): Promise<boolean> {
     if (link.failed) return false;
-    this.inFlight.add(index);
+    link.sending.add(index);
     try {
       const layers = this.partitions[index]!.map((i) => this.network.layers[i]!).filter((l) => l.type !== "Input");
       const weights = new Map<string, LayerWeights>();
@@ -491,9 +572,10 @@ export class OffloadingClient {
         }
         weights.set(layer.name, blobs);
       }
-      for (const blobs of weights.values()) for (const blob of blobs) this.weightBytesSent += blob.length * 4;
       try {
-        await link.transport.upload({ index, layers, weights });
+        const ack = await this.transmit(link, index, layers, weights);
+        link.weightBytesReceivedByServer += ack.weightBytesReceived ?? 0;
+        link.weightBytesReused += ack.weightBytesReused ?? 0;
       } catch (error) {
         this.markFailed(link, error as Error);
         return false;
@@ -510,7 +592,57 @@ export class OffloadingClient {
       }
       return true;
     } finally {
-      if (this.link === link) this.inFlight.delete(index);
+      link.sending.delete(index);
+      link.progress?.();
+    }
+  }
+
+  /**
+   * Send one partition's weights; with content addressing, offer its digests
+   * first and leave out the weights the server holds. A `blob-missing`
+   * refusal (the server lost a record between offer and upload) is retried
+   * once with every weight.
+   */
+  private async transmit(link: Link, index: number, layers: Layer[], weights: Map<string, LayerWeights>) {
+    const count = (names: Iterable<string>) => {
+      let n = 0;
+      for (const name of names) for (const blob of weights.get(name) ?? []) n += blob.byteLength;
+      link.weightBytesSent += n;
+      this.weightBytesSent += n;
+    };
+    if (!this.contentAddressing || link.noOffer || link.transport.offer === undefined || weights.size === 0) {
+      count(weights.keys());
+      return link.transport.upload({ index, layers, weights });
+    }
+    const digests = new Map<string, string>();
+    for (const layer of layers) {
+      const blobs = weights.get(layer.name);
+      if (blobs === undefined) continue;
+      let digest = this.digests.get(layer.name);
+      if (digest === undefined) {
+        digest = digestLayer(layer, blobs);
+        this.digests.set(layer.name, digest);
+      }
+      digests.set(layer.name, digest);
+    }
+    let have: ReadonlySet<string>;
+    try {
+      have = await link.transport.offer(index, [...new Set(digests.values())]);
+    } catch (error) {
+      if (!(error instanceof RemoteError) || error.code === "session-refused" || error.code === "no-session") throw error;
+      link.noOffer = true; // a server without content addressing: plain uploads from now on
+      count(weights.keys());
+      return link.transport.upload({ index, layers, weights });
+    }
+    const cached = new Set([...digests].filter(([, d]) => have.has(d)).map(([name]) => name));
+    const sent = new Map([...weights].filter(([name]) => !cached.has(name)));
+    try {
+      count(sent.keys());
+      return await link.transport.upload({ index, layers, weights: sent, digests, cached });
+    } catch (error) {
+      if (!(error instanceof RemoteError && error.code === "blob-missing")) throw error;
+      count(weights.keys());
+      return link.transport.upload({ index, layers, weights, digests });
     }
   }
 
@@ -529,7 +661,7 @@ export class OffloadingClient {
     let p = 0;
     for (const i of this.ackedEver) p = Math.max(p, i + 1);
     for (const i of this.link.acked) p = Math.max(p, i + 1);
-    for (const i of this.inFlight) p = Math.max(p, i + 1);
+    for (const i of this.link.sending) p = Math.max(p, i + 1);
     return p;
   }
 
@@ -647,6 +779,7 @@ export class OffloadingClient {
     const serverLayers: number[] = [];
     let fellBack = false;
     let audited = false;
+    let connection = this.link.index;
     const layers = this.runnable;
     let position = 0;
     const snapshot = this.placementPerQuery ? this.placed(this.link) : undefined;
@@ -685,6 +818,8 @@ export class OffloadingClient {
           if (check.trusted) {
             result = answer;
             serverLayers.push(...run);
+            connection = link.index;
+            link.firstOffloadedQueryMs ??= raisedAtMs;
           } else {
             fellBack = true;
             result = check.local; // undefined: run locally below
@@ -712,7 +847,7 @@ export class OffloadingClient {
       if (tensor === undefined) throw new InvalidArgumentError(`OffloadingClient.query: output ${k} was not produced`);
       result.set(k, tensor);
     }
-    return { outputs: result, serverLayers, fellBack, audited, raisedAtMs, latencyMs: this.clock.now() - raisedAtMs };
+    return { outputs: result, serverLayers, fellBack, audited, raisedAtMs, latencyMs: this.clock.now() - raisedAtMs, connection };
   }
 
   /**
@@ -796,11 +931,86 @@ export class OffloadingClient {
     });
   }
 
+  /**
+   * Hand the client off to another edge server (issue 11): open a session on
+   * `transport` while queries go on with the current server (or locally),
+   * upload the plan to the new server in plan order (with content
+   * addressing, only what it lacks: from a shared store it may need no
+   * weights at all), and switch queries to it once it holds at least what the
+   * old server held (at once if the old connection failed); then close the
+   * old connection. Resolves at the switch with the new session.
+   *
+   * @throws {TransportError} when the new server cannot be reached (the client stays on the old one).
+   * @throws {InvalidArgumentError} when called before {@link OffloadingClient.start} or during another handoff.
+   */
+  async handoff(transport: Transport): Promise<SessionInfo> {
+    if (!this.started) throw new InvalidArgumentError("OffloadingClient.handoff: call start() first");
+    if (this.incoming !== undefined) throw new InvalidArgumentError("OffloadingClient.handoff: a handoff is already under way");
+    const old = this.link;
+    old.retired = true; // finish the partition in flight, upload no more to the old server
+    const next = this.newLink(transport);
+    next.planOrder = true;
+    this.incoming = next;
+    let info: SessionInfo;
+    try {
+      info = await next.transport.open(this.declaration());
+    } catch (error) {
+      this.incoming = undefined;
+      next.failed = true;
+      old.retired = false;
+      if (!old.failed) old.done = old.done.then(() => this.uploadLoop(old));
+      throw error;
+    }
+    next.sessionId = info.sessionId;
+    this.emit({ type: "connected", sessionId: info.sessionId, atMs: this.clock.now() });
+    next.done = this.uploadLoop(next);
+    let loopEnded = false;
+    void next.done.finally(() => {
+      loopEnded = true;
+      next.progress?.();
+    });
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        const caughtUp = [...old.serverLayers].every((i) => next.serverLayers.has(i));
+        if (caughtUp || old.failed || next.failed || loopEnded) resolve();
+      };
+      next.progress = check;
+      old.progress = check;
+      check();
+    });
+    next.progress = undefined;
+    old.progress = undefined;
+    this.incoming = undefined;
+    this.link = next;
+    next.activeFromMs = this.clock.now();
+    old.failed = true;
+    void old.transport.close().catch(() => undefined);
+    return info;
+  }
+
+  /** Weight bytes sent and per-connection counters (handoffs and reconnects included). */
+  stats(): ClientStats {
+    const connections = this.links.map((l) => ({
+      connection: l.index,
+      atMs: l.atMs,
+      weightBytesSent: l.weightBytesSent,
+      weightBytesReceivedByServer: l.weightBytesReceivedByServer,
+      weightBytesReused: l.weightBytesReused,
+      firstOffloadedQueryMs: l.firstOffloadedQueryMs,
+      activeFromMs: l.activeFromMs,
+    }));
+    return { weightBytesSent: connections.reduce((a, c) => a + c.weightBytesSent, 0), connections };
+  }
+
   /** Stop uploading and close the connection. */
   async close(): Promise<void> {
     this.closed = true;
     this.cancelReconnect?.();
     this.cancelReconnect = undefined;
+    if (this.incoming !== undefined) {
+      this.incoming.failed = true;
+      await this.incoming.transport.close().catch(() => undefined);
+    }
     this.link.failed = true;
     await this.link.transport.close().catch(() => undefined);
   }

@@ -45,6 +45,8 @@ export { EdgeServer, ServerConnection, serveTcp } from "./server.js";
 export type { EdgeServerOptions, EdgeServerStats, ExecutionLoad, ServeTcpOptions, TcpServerHandle } from "./server.js";
 export { OffloadingClient } from "./client.js";
 export type { ClientEvent, OffloadingClientOptions, QueryResult, UploadStatus } from "./client.js";
+export type { ClientStats, ConnectionStats } from "./client.js";
+export type { ContentStats } from "./content.js";
 export { inMemoryTransport } from "./memory-transport.js";
 export type { InMemoryTransportOptions } from "./memory-transport.js";
 export { tcpTransport } from "./tcp-transport.js";

@@ -100,7 +100,18 @@ export function inMemoryTransport(server: EdgeServer, options: InMemoryTransport
       if (reply?.type !== "ack" || reply.header.partition !== partition.index) {
         throw new TransportError(`in-memory transport: expected the ACK of partition ${partition.index}, got ${reply?.type ?? "nothing"}`);
       }
-      return { index: reply.header.partition, layers: reply.header.layers };
+      return {
+        index: reply.header.partition,
+        layers: reply.header.layers,
+        ...(reply.header.weightBytesReceived === undefined ? {} : { weightBytesReceived: reply.header.weightBytesReceived }),
+        ...(reply.header.weightBytesReused === undefined ? {} : { weightBytesReused: reply.header.weightBytesReused }),
+      };
+    },
+
+    async offer(partition: number, digests: readonly string[]): Promise<ReadonlySet<string>> {
+      const reply = await roundTrip({ type: "offer", header: { requestId: nextRequestId++, tensors: [], sessionId: session(), partition, digests: [...digests] }, tensors: [] });
+      if (reply?.type !== "have") throw new TransportError(`in-memory transport: expected have, got ${reply?.type ?? "nothing"}`);
+      return new Set(reply.header.have);
     },
 
     async execute(request: ExecuteRequest): Promise<Map<string, Tensor>> {

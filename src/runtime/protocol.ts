@@ -9,7 +9,7 @@
  *  0     4     magic "IONN" (0x49 0x4F 0x4E 0x4E)
  *  4     1     protocol version (PROTOCOL_VERSION = 1)
  *  5     1     message type (1 hello, 2 hello-ok, 3 upload, 4 ack,
- *              5 execute, 6 result, 7 error, 8 bye)
+ *              5 execute, 6 result, 7 error, 8 bye, 9 offer, 10 have)
  *  6     2     reserved, 0
  *  8     4     frame length, u32 little-endian, the whole frame (prefix included)
  * 12     4     header length H, u32 little-endian (JSON bytes, padding excluded)
@@ -52,6 +52,8 @@ export const MESSAGE_CODES = {
   result: 6,
   error: 7,
   bye: 8,
+  offer: 9,
+  have: 10,
 } as const;
 
 /** A message type name. */
@@ -121,6 +123,8 @@ const loadSchema = z.object({
   /** Fraction of the server's execution capacity busy over its last window (0–1). */
   utilization: z.number().min(0).max(1),
 });
+/** A sha256 content digest of a layer record (see `src/store/record.ts`), lowercase hex. */
+const digest = z.string().regex(/^[0-9a-f]{64}$/, "digest must be 64 lowercase hex digits (sha256)");
 
 /** Schema of a layer definition as carried by `upload` (the {@link Layer} fields). */
 export const layerSchema = z.object({
@@ -181,6 +185,10 @@ export const HEADER_SCHEMAS = {
     layers: z.array(layerSchema).optional(),
     /** What each tensor body is: a 1-D slice of a parameter blob starting at `offset` elements. */
     blobs: z.array(z.object({ layer: name, blob: z.number().int().nonnegative().max(63), offset: dim })),
+    /** Content addressing (piece 0): the digest of each named layer's record; the server verifies the layers it receives against them. */
+    digests: z.record(name, digest).optional(),
+    /** Content addressing (piece 0): layers whose weights are not sent, taken from the records the server said it has (`have`) for these digests. */
+    cached: z.array(name).max(100_000).optional(),
   }),
   ack: z.object({
     requestId,
@@ -194,6 +202,10 @@ export const HEADER_SCHEMAS = {
     serverMs: z.number().nonnegative().optional(),
     /** The server's clock when it had the piece (progress replies and ACKs), ms; differences time the pieces on the receiving side. */
     serverAtMs: z.number().optional(),
+    /** Weight bytes of this partition the server received from the client. */
+    weightBytesReceived: z.number().int().nonnegative().optional(),
+    /** Weight bytes of this partition the server took from its memory or the store (`cached` layers). */
+    weightBytesReused: z.number().int().nonnegative().optional(),
   }),
   execute: z.object({
     requestId,
@@ -224,6 +236,21 @@ export const HEADER_SCHEMAS = {
     tensors: tensorsField,
     sessionId: sessionId.optional(),
   }),
+  /** Content addressing: the client offers the digests of the next partition's layers. */
+  offer: z.object({
+    requestId,
+    tensors: tensorsField,
+    sessionId,
+    partition: index,
+    digests: z.array(digest).max(100_000),
+  }),
+  /** The server's answer to `offer`: the offered digests it holds (memory or store) and reserved for this session. */
+  have: z.object({
+    requestId,
+    tensors: tensorsField,
+    partition: index,
+    have: z.array(digest).max(100_000),
+  }),
 } as const;
 
 /** The header of a message of type `T` (as validated by {@link HEADER_SCHEMAS}). */
@@ -250,7 +277,9 @@ export type ErrorCode =
   | "server-busy"
   | "over-limit"
   | "time-budget"
-  | "unauthorized";
+  | "unauthorized"
+  | "digest-mismatch"
+  | "blob-missing";
 
 /**
  * The server refused one request (its `error` reply): `code` says why
@@ -637,7 +666,13 @@ export function layerToJson(layer: Layer): z.infer<typeof layerSchema> {
  * @throws {ProtocolError} when a layer's weights do not match its paramShapes.
  */
 export function uploadMessages(
-  partition: { index: number; layers: readonly Layer[]; weights: ReadonlyMap<string, readonly Float32Array[]> },
+  partition: {
+    index: number;
+    layers: readonly Layer[];
+    weights: ReadonlyMap<string, readonly Float32Array[]>;
+    digests?: ReadonlyMap<string, string>;
+    cached?: ReadonlySet<string>;
+  },
   sessionId: string,
   firstRequestId: number,
   chunkBytes: number,
@@ -649,7 +684,7 @@ export function uploadMessages(
   let current: (typeof pieces)[number] = { blobs: [], tensors: [] };
   let currentElements = 0;
   for (const layer of partition.layers) {
-    if (layer.paramShapes.length === 0) continue;
+    if (layer.paramShapes.length === 0 || partition.cached?.has(layer.name)) continue;
     const blobs = partition.weights.get(layer.name);
     if (blobs === undefined || blobs.length !== layer.paramShapes.length) {
       throw new ProtocolError(
@@ -688,6 +723,8 @@ export function uploadMessages(
       piece: i,
       last: i === pieces.length - 1,
       ...(i === 0 ? { layers: partition.layers.map(layerToJson) } : {}),
+      ...(i === 0 && partition.digests !== undefined ? { digests: Object.fromEntries(partition.digests) } : {}),
+      ...(i === 0 && partition.cached !== undefined && partition.cached.size > 0 ? { cached: [...partition.cached] } : {}),
       blobs: piece.blobs,
     },
     tensors: piece.tensors,

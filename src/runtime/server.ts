@@ -45,6 +45,10 @@ export interface ExecutionLoad {
   /** Fraction of the execution capacity busy (0–1). */
   readonly utilization: number;
 }
+import type { PartitionStore } from "../store/index.js";
+import { canonicalJson, type LayerRecord } from "../store/record.js";
+import { ContentCache, type ContentStats, digestLayer, recordOfLayer } from "./content.js";
+import { layerToJson } from "./protocol.js";
 
 /** Options of {@link EdgeServer}. */
 export interface EdgeServerOptions {
@@ -80,6 +84,16 @@ export interface EdgeServerOptions {
   readonly minIdleBeforeEvictionMs?: number;
   /** A session whose connection dropped without `bye` stays resumable this long (default 30 000 ms; 0 disables resume). */
   readonly resumeGraceMs?: number;
+  /**
+   * Content addressing: a store shared with other edge servers (e.g.
+   * `redisStore`); verified layer records are filed there and offered
+   * digests looked up there (default: none, this server's memory only).
+   */
+  readonly store?: PartitionStore;
+  /** This server's own record cache (default `memoryStore()`: 1 GiB, LRU by bytes). */
+  readonly memoryStore?: PartitionStore;
+  /** Each shared-store call is abandoned after this long (the client uploads instead; default 2000 ms). */
+  readonly storeTimeoutMs?: number;
 }
 
 interface PendingBlob {
@@ -93,6 +107,11 @@ interface PendingPartition {
   readonly blobs: Map<string, PendingBlob[]>;
   readonly bytes: number;
   nextPiece: number;
+  /** Content addressing: digests the client named (layer name → digest), layers taken from offered records, byte counts. */
+  digests?: Readonly<Record<string, string>>;
+  cached?: ReadonlySet<string>;
+  received?: number;
+  reused?: number;
 }
 
 interface Session {
@@ -113,6 +132,8 @@ interface Session {
   busy: number;
   /** Set while the session has no connection (dropped without bye), waiting to be resumed. */
   detachedAt: number | undefined;
+  /** Records this session offered by digest and the server holds: the only records it may use. */
+  offered?: Map<string, LayerRecord>;
 }
 
 /** Statistics of an {@link EdgeServer}. */
@@ -135,6 +156,12 @@ export interface EdgeServerStats {
   readonly evictedForRoom: number;
   /** Sessions resumed on a new connection. */
   readonly resumed: number;
+  /** Weight bytes received in upload frames so far (all sessions). */
+  readonly weightBytesReceived?: number;
+  /** Weight bytes taken from memory or the shared store instead (all sessions). */
+  readonly weightBytesReused?: number;
+  /** Content-addressing counters. */
+  readonly content?: ContentStats;
 }
 
 const defaultClock: Clock = { now: () => performance.now() };
@@ -192,6 +219,9 @@ export class EdgeServer {
   readonly memory: MemoryBudget;
   private readonly minIdleMs: number;
   private readonly resumeGraceMs: number;
+  private readonly content: ContentCache;
+  private weightBytesReceived = 0;
+  private weightBytesReused = 0;
 
   /**
    * Creates a server with no sessions (defaults in {@link EdgeServerOptions}).
@@ -210,6 +240,7 @@ export class EdgeServer {
     this.memory.reclaim = (needed, requester) => this.reclaim(needed, requester);
     this.minIdleMs = options.minIdleBeforeEvictionMs ?? 2000;
     this.resumeGraceMs = options.resumeGraceMs ?? 30_000;
+    this.content = new ContentCache(options.store, options.memoryStore, options.storeTimeoutMs ?? 2000);
   }
 
   /**
@@ -270,6 +301,9 @@ export class EdgeServer {
       memoryRefusals: this.memory.refused,
       evictedForRoom: this.evictedForRoomCount,
       resumed: this.resumedCount,
+      weightBytesReceived: this.weightBytesReceived,
+      weightBytesReused: this.weightBytesReused,
+      content: this.content.stats(),
     };
   }
 
@@ -321,6 +355,7 @@ export class EdgeServer {
     this.sessions.delete(session.id);
     session.pending.clear();
     session.loaded.clear();
+    session.offered?.clear();
     session.bytes = 0;
     session.account.close();
   }
@@ -342,6 +377,8 @@ export class EdgeServer {
             if (session !== undefined) session.busy--;
           }
         }
+        case "offer":
+          return await this.offer(connection, message);
         case "bye": {
           connection.byeReceived = true;
           const session = connection.session;
@@ -560,6 +597,7 @@ export class EdgeServer {
           }
         }
         pending = { layers: [...layers].sort((a, b) => a.index - b.index), blobs, bytes, nextPiece: 0 };
+        this.adoptCached(session, pending, header);
         session.pending.set(header.partition, pending);
         session.bytes += bytes;
       } else if (pending === undefined || header.piece !== pending.nextPiece) {
@@ -572,6 +610,7 @@ export class EdgeServer {
       }
       header.blobs.forEach((descriptor, i) => {
         const tensor = message.tensors[i]!;
+        pending!.received = (pending!.received ?? 0) + tensor.data.length * 4;
         const blob = pending!.blobs.get(descriptor.layer)?.[descriptor.blob];
         if (blob === undefined) {
           throw new RequestError("bad-request", `server: partition ${header.partition} has no blob ${descriptor.blob} of layer "${descriptor.layer}"`);
@@ -601,6 +640,7 @@ export class EdgeServer {
         weights.set(layerName, blobs.map((b) => b.data ?? new Float32Array(0)));
       }
       const done = pending;
+      const verified = this.verifyDigests(done, weights);
       session.pending.delete(header.partition);
       try {
         await this.serialized(session, () => session.executor.load(done.layers, weights));
@@ -614,9 +654,25 @@ export class EdgeServer {
       }
       for (const layer of done.layers) session.loaded.set(layer.index, layer);
       this.ackCount++;
+      // File the verified layers (memory, then the shared store, bounded) before the ACK,
+      // so a server the client moves to next finds them.
+      await Promise.all(verified.map(([digest, layer]) => this.content.publish(digest, recordOfLayer(layer, weights.get(layer.name)!))));
+      for (const name of done.cached ?? []) session.offered?.delete(done.digests![name]!);
+      this.weightBytesReceived += done.received ?? 0;
+      this.weightBytesReused += done.reused ?? 0;
       return {
         type: "ack",
-        header: { requestId: header.requestId, tensors: [], partition: header.partition, layers: done.layers.map((l) => l.index), ...this.loadReport(), serverMs: Math.max(0, this.clock.now() - receivedAtMs), ...(header.piece > 0 ? { serverAtMs: receivedAtMs } : {}) },
+        header: {
+          requestId: header.requestId,
+          tensors: [],
+          partition: header.partition,
+          layers: done.layers.map((l) => l.index),
+          ...this.loadReport(),
+          serverMs: Math.max(0, this.clock.now() - receivedAtMs),
+          ...(header.piece > 0 ? { serverAtMs: receivedAtMs } : {}),
+          // Content-addressed uploads (the client named digests) learn what the server counted.
+          ...(Object.keys(done.digests ?? {}).length > 0 ? { weightBytesReceived: done.received ?? 0, weightBytesReused: done.reused ?? 0 } : {}),
+        },
         tensors: [],
       };
     } catch (error) {
@@ -628,6 +684,64 @@ export class EdgeServer {
       }
       throw error;
     }
+  }
+
+  /** Content addressing, `offer`: look the digests up (memory, then the store) and reserve the records found for this session. */
+  private async offer(connection: ServerConnection, message: MessageOf<"offer">): Promise<Message> {
+    const { header } = message;
+    const session = this.owned(connection, header.sessionId);
+    session.offered ??= new Map();
+    if (session.offered.size + header.digests.length > this.limits.maxLayers) {
+      throw new RequestError("bad-request", `server: more than ${this.limits.maxLayers} digests offered and not yet used`);
+    }
+    const found = await this.content.lookup(header.digests);
+    if (this.sessions.get(session.id) !== session) throw new RequestError("no-session", `server: session closed during the offer`);
+    for (const [digest, record] of found) session.offered.set(digest, record);
+    return { type: "have", header: { requestId: header.requestId, tensors: [], partition: header.partition, have: [...found.keys()] }, tensors: [] };
+  }
+
+  /** Piece 0 of a content-addressed upload: fill the `cached` layers' blobs from the records this session was offered. */
+  private adoptCached(session: Session, pending: PendingPartition, header: MessageOf<"upload">["header"]): void {
+    const digests = header.digests ?? {};
+    pending.digests = digests;
+    pending.received = 0;
+    pending.reused = 0;
+    const cached = new Set(header.cached ?? []);
+    pending.cached = cached;
+    for (const name of cached) {
+      const layer = pending.layers.find((l) => l.name === name);
+      const blobs = pending.blobs.get(name);
+      if (layer === undefined || blobs === undefined) throw new RequestError("bad-request", `server: cached layer "${name}" is not a layer with weights in partition ${header.partition}`);
+      const digest = digests[name];
+      if (digest === undefined) throw new RequestError("bad-request", `server: cached layer "${name}" names no digest`);
+      const record = session.offered?.get(digest);
+      if (record === undefined) {
+        throw new RequestError("blob-missing", `server: layer "${name}": digest ${digest.slice(0, 12)}… was not offered by this session or is not held; send its weights`);
+      }
+      if (record.definitionJson !== canonicalJson(layerToJson(layer)) || record.weights.length !== blobs.length || record.weights.some((w, i) => w.length !== blobs[i]!.size)) {
+        throw new RequestError("digest-mismatch", `server: layer "${name}" does not match the record of digest ${digest.slice(0, 12)}…`);
+      }
+      record.weights.forEach((w, i) => {
+        blobs[i]!.data = w;
+        blobs[i]!.filled = w.length;
+      });
+      pending.reused! += record.weights.reduce((a, w) => a + w.byteLength, 0);
+    }
+  }
+
+  /** Check every received layer the client named a digest for; returns them for filing. @throws RequestError `digest-mismatch`. */
+  private verifyDigests(pending: PendingPartition, weights: Map<string, LayerWeights>): [string, Layer][] {
+    const verified: [string, Layer][] = [];
+    for (const layer of pending.layers) {
+      const digest = pending.digests?.[layer.name];
+      if (digest === undefined || layer.paramShapes.length === 0 || pending.cached?.has(layer.name)) continue;
+      const actual = digestLayer(layer, weights.get(layer.name)!);
+      if (actual !== digest) {
+        throw new RequestError("digest-mismatch", `server: layer "${layer.name}": received bytes hash to ${actual.slice(0, 12)}…, the client named ${digest.slice(0, 12)}…; refused, not stored`);
+      }
+      verified.push([digest, layer]);
+    }
+    return verified;
   }
 
   private serialized<T>(session: Session, work: () => Promise<T>): Promise<T> {

@@ -313,7 +313,12 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
           if (messages.length > 1) stamped(reply, messages.length - 1);
           else if (mark !== undefined) report(mark, now() - (reply.header.serverMs ?? 0), sizes[0]!);
         }
-        return { index: reply.header.partition, layers: reply.header.layers };
+        return {
+          index: reply.header.partition,
+          layers: reply.header.layers,
+          ...(reply.header.weightBytesReceived === undefined ? {} : { weightBytesReceived: reply.header.weightBytesReceived }),
+          ...(reply.header.weightBytesReused === undefined ? {} : { weightBytesReused: reply.header.weightBytesReused }),
+        };
       } finally {
         uploadsInFlight--;
         for (let i = bulk.length - 1; i >= 0; i--) if (bulk[i]!.upload === partition) bulk.splice(i, 1);
@@ -346,6 +351,16 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
       if (message.type !== "result") throw new ProtocolError(`${where}: expected a result, got ${message.type}`);
       if (writtenAt !== undefined && message.header.serverMs !== undefined) report(writtenAt, now() - message.header.serverMs, frameBytes(outgoing));
       return tensorsByKey(message.header.outputs, message.tensors, `${where}: result`);
+    },
+
+    async offer(partition: number, digests: readonly string[]): Promise<ReadonlySet<string>> {
+      const id = ready();
+      const requestId = nextRequestId++;
+      const reply = expect(requestId, true);
+      send({ type: "offer", header: { requestId, tensors: [], sessionId: id, partition, digests: [...digests] }, tensors: [] }, "bulk");
+      const message = await reply.promise;
+      if (message.type !== "have") throw new ProtocolError(`${where}: expected have, got ${message.type}`);
+      return new Set(message.header.have);
     },
 
     async close(): Promise<void> {

@@ -74,6 +74,10 @@ export interface PartitionUpload {
   readonly layers: readonly Layer[];
   /** Parameter blobs by layer name (layers without parameters need no entry). */
   readonly weights: ReadonlyMap<string, LayerWeights>;
+  /** Content addressing: the record digest of each layer with parameters, by layer name (the server verifies what it receives against them). */
+  readonly digests?: ReadonlyMap<string, string>;
+  /** Content addressing: layers whose weights are not sent because the server said it has their digests (see {@link Transport.offer}). */
+  readonly cached?: ReadonlySet<string>;
 }
 
 /** The server's acknowledgement of a partition: it is loaded and can run. */
@@ -82,6 +86,10 @@ export interface UploadAck {
   readonly index: number;
   /** Runtime indices of the layers now loaded on the server. */
   readonly layers: readonly number[];
+  /** Weight bytes of this partition the server says it received (content-addressing servers). */
+  readonly weightBytesReceived?: number;
+  /** Weight bytes of this partition the server took from its memory or store. */
+  readonly weightBytesReused?: number;
 }
 
 /** A request to run uploaded layers on the server. */
@@ -123,6 +131,12 @@ export interface Transport {
   upload(partition: PartitionUpload): Promise<UploadAck>;
   /** Run uploaded layers on the server; resolves with the wanted tensors. */
   execute(request: ExecuteRequest): Promise<Map<string, Tensor>>;
+  /**
+   * Content addressing (optional): offer the record digests of a partition's
+   * layers; resolves with those the server holds and has reserved for this
+   * session (send them as {@link PartitionUpload.cached}).
+   */
+  offer?(partition: number, digests: readonly string[]): Promise<ReadonlySet<string>>;
   /** End the session (says `bye` when connected); never rejects. */
   close(): Promise<void>;
   /** The server's latest load report (queue delay ms, utilization 0–1), when it sends them (optional). */
