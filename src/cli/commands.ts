@@ -122,8 +122,9 @@ export function planDocument(network: Network, result: NetworkPlan, settings: { 
 }
 
 /** Human-readable plan table. */
-export function formatPlan(document: ReturnType<typeof planDocument>): string {
-  const header = `${document.model}: ${plural(document.partitions.length, "partition")} at ${document.mbps} Mbps, K = ${document.K}, preset ${document.preset}\nclient times: ${document.costs.client}; server times: ${document.costs.server}\n\n`;
+export function formatPlan(document: ReturnType<typeof planDocument> & { planner?: unknown; objective?: unknown }): string {
+  const planner = typeof document.planner === "string" ? document.planner : "ionn";
+  const header = `${document.model}: ${plural(document.partitions.length, "partition")} at ${document.mbps} Mbps, planner ${planner}${planner === "ionn" ? `, K = ${document.K}` : ""}, preset ${document.preset}\nclient times: ${document.costs.client}; server times: ${document.costs.server}\n\n`;
   const rows = document.partitions.map((p, i) => [String(i + 1), layerRange(p.layers), mib(p.bytes), fixed(p.expectedQueryMs, 1)]);
   const body = table(
     [{ header: "#", align: "right" }, { header: "layers" }, { header: "upload", align: "right" }, { header: "query ms after", align: "right" }],
@@ -131,11 +132,17 @@ export function formatPlan(document: ReturnType<typeof planDocument>): string {
   );
   const baselines = `\nlocal only: ${fixed(document.baselines.local.queryMs, 1)} ms/query; all uploaded: ${fixed(document.baselines.allAtOnce.queryMs, 1)} ms/query after ${fixed(document.baselines.allAtOnce.uploadMs / 1000, 1)} s of upload; Neurosurgeon split: ${fixed(document.baselines.neurosurgeon.queryMs, 1)} ms/query\n`;
   const last = document.partitions[document.partitions.length - 1]?.expectedQueryMs ?? document.localMs;
+  const objective = document.objective as { queriesDuringUpload?: number; queriesInHorizon?: number; meanLatencyMs?: number } | undefined;
+  const scored =
+    objective !== undefined && typeof objective.queriesInHorizon === "number"
+      ? `objective: ${fixed(objective.queriesDuringUpload ?? 0, 1)} queries during the upload, ${fixed(objective.queriesInHorizon, 1)} in the horizon, mean latency ${fixed(objective.meanLatencyMs ?? 0, 1)} ms\n`
+      : "";
+  // The threshold note is about Algorithm 1; the objective-aware planners stop where more upload no longer pays within the horizon.
   const note =
-    last > document.baselines.allAtOnce.queryMs * (1 + 1e-9)
+    planner === "ionn" && last > document.baselines.allAtOnce.queryMs * (1 + 1e-9)
       ? `note: the plan stops at ${fixed(last, 1)} ms/query, above the best collaborative ${fixed(document.baselines.allAtOnce.queryMs, 1)} ms: Algorithm 1's threshold ends the rounds before the largest layers pay off; drop --no-final-round to add a last round at upload factor 0\n`
       : "";
-  return `${header}${body}\n${baselines}${note}`;
+  return `${header}${body}\n${baselines}${scored}${note}`;
 }
 
 const plan: Command = {
