@@ -384,6 +384,9 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
     clock,
     scheduler: clock,
     verify: "structure", // the simulator's executors compute no real values
+    // One server and no shared store, as in the paper: plain uploads (no digest offers, whose SHA-256 over
+    // model-sized virtual weights would also dominate a simulation's run time). Handoffs: simulateMobility.
+    contentAddressing: false,
     ...(scenario.queryTimeoutMs !== undefined ? { queryTimeoutMs: positive("queryTimeoutMs", scenario.queryTimeoutMs) } : {}),
     ...(decision.placement !== undefined ? { placement: decision.placement } : {}),
     ...(scenario.uploadWindow !== undefined ? { uploadWindow: scenario.uploadWindow } : {}),

@@ -42,10 +42,10 @@ export const PAPER_2018 = Object.freeze({
   serverAlexNetMs: 1,
   /** The nominal Wi-Fi bandwidth, Mbps (§6.1: "about 80 Mbps"). */
   nominalMbps: 80,
-  /** Fitted per-partition overhead, ms (least squares on Table 2's all-at-once column: 386.245 ms). */
-  uploadOverheadMs: 386.245,
-  /** Fitted effective throughput at the nominal 80 Mbps, Mbps (10^6 bit/s; the same fit: 69.0199 Mbps). */
-  effectiveMbps: 69.0199,
+  /** Fitted per-partition overhead, ms (least squares on Table 2's all-at-once column: 390.376 ms). */
+  uploadOverheadMs: 390.376,
+  /** Fitted effective throughput at the nominal 80 Mbps, Mbps (10^6 bit/s; the same fit: 69.0214 Mbps). */
+  effectiveMbps: 69.0214,
 });
 
 function sum(values: ArrayLike<number>): number {
