@@ -70,3 +70,24 @@ export const macrotask: (callback: () => void) => void = (() => {
   }
   return (callback: () => void) => void setTimeout(callback, 0);
 })();
+
+/**
+ * `promise`, or a rejection with `error()` when it has not settled within
+ * `ms` milliseconds (the timer does not keep a Node process alive).
+ */
+export function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(error()), ms);
+    (timer as { unref?: () => void }).unref?.();
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}

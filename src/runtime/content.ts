@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { withTimeout } from "../platform/index.js";
 import { memoryStore } from "../store/memory.js";
 import { StoreIntegrityError, type Digest } from "../store/errors.js";
 import type { PartitionStore } from "../store/index.js";
@@ -37,20 +38,7 @@ export interface ContentStats {
 }
 
 function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`store: no answer within ${ms} ms`)), ms);
-    timer.unref?.();
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
+  return withTimeout(promise, ms, () => new Error(`store: no answer within ${ms} ms`));
 }
 
 /** @internal The server's record cache: memory first, then the shared store. */

@@ -28,6 +28,7 @@
  *
  * @module
  */
+import { withTimeout } from "../platform/index.js";
 import type { Cluster, Redis } from "ioredis";
 import { StoreConfigError, StoreIntegrityError, StoreUnavailableError, type Digest } from "./errors.js";
 import type { PartitionStore, StoreStats } from "./index.js";
@@ -81,21 +82,8 @@ interface Meta {
 
 type Client = Redis | Cluster;
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new StoreUnavailableError(`${what}: no answer within ${ms} ms`)), ms);
-    timer.unref?.();
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
+function storeTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return withTimeout(promise, ms, () => new StoreUnavailableError(`${what}: no answer within ${ms} ms`));
 }
 
 /**
@@ -166,7 +154,7 @@ export function redisStore(options: RedisStoreOptions): PartitionStore {
     const c = await client;
     if (c.status === "ready") return c;
     // First use (or a reconnect under way): wait briefly for the connection, never past the timeout.
-    await withTimeout(
+    await storeTimeout(
       new Promise<void>((resolve) => {
         c.once("ready", () => resolve());
       }),
@@ -183,7 +171,7 @@ export function redisStore(options: RedisStoreOptions): PartitionStore {
   async function run<T>(what: string, work: (c: Client) => Promise<T>, bytes = 0): Promise<T> {
     const c = await ready(what);
     try {
-      return await withTimeout(work(c), timeoutMs + Math.ceil(bytes / 25_000), `${label}: ${what}`);
+      return await storeTimeout(work(c), timeoutMs + Math.ceil(bytes / 25_000), `${label}: ${what}`);
     } catch (error) {
       if (error instanceof StoreIntegrityError || error instanceof StoreConfigError) throw error;
       failures++;
