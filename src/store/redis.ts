@@ -148,16 +148,23 @@ export function redisStore(options: RedisStoreOptions): PartitionStore {
     return c;
   }
 
+  let readyWait: Promise<void> | undefined;
+
   async function ready(what: string): Promise<Client> {
     if (closed) throw new StoreUnavailableError(`${label}: ${what}: store closed`);
     client ??= create();
     const c = await client;
     if (c.status === "ready") return c;
     // First use (or a reconnect under way): wait briefly for the connection, never past the timeout.
+    // One "ready" listener however many calls wait (an outage must not pile up listeners).
+    readyWait ??= new Promise<void>((resolve) => {
+      c.once("ready", () => {
+        readyWait = undefined;
+        resolve();
+      });
+    });
     await storeTimeout(
-      new Promise<void>((resolve) => {
-        c.once("ready", () => resolve());
-      }),
+      readyWait,
       Math.min(timeoutMs, c.status === "connecting" || c.status === "connect" || c.status === "wait" ? timeoutMs : 200),
       `${label}: ${what}: not connected`,
     ).catch((error: unknown) => {
