@@ -166,6 +166,8 @@ export type {
   Transport,
   UploadSchedule,
 } from "./runtime/index.js";
+// The request and reply types of Transport's methods (for writing a Transport of your own)
+export type { ExecuteRequest, NetworkDeclaration, PartitionUpload, SessionInfo, UploadAck } from "./runtime/index.js";
 export { randomWeights, referenceExecutor, runLocally, shapeOnlyExecutor } from "./executor/index.js";
 
 // Devices

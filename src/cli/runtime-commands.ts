@@ -181,7 +181,7 @@ export const clientCommand: Command = {
     costs: "device-models or published (the authors' profiles: alexnet, googlenet, resnet50) for the plan; profile files override it (default device-models)",
   },
   example:
-    "ionn serve --port 7000 --executor ort &\nionn client --connect 127.0.0.1:7000 alexnet --throttle-mbps 80 --queries 40 --interval-ms 0",
+    "ionn serve --port 7000 --executor ort &\nionn client --connect 127.0.0.1:7000 alexnet --throttle-mbps 80 --queries 60",
   async run(context) {
     const { host, port } = parseConnect(context.values["connect"]);
     const K = kOption(context.values);
@@ -248,7 +248,8 @@ export const clientCommand: Command = {
     } & QueryExplanation)[] = [];
     let previousServerLayers = 0;
     for (let q = 0; q < queries; q++) {
-      if (q > 0 && intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      // Always yield to the event loop (even at --interval-ms 0): the upload and its throttle run on timers and socket events.
+      if (q > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
       const result = await client.query(input);
       const status = client.status();
       const partitionsAcked = status.ackedPartitions.length;
