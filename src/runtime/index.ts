@@ -24,7 +24,6 @@ export type {
 export {
   DEFAULT_LIMITS,
   FrameDecoder,
-  HEADER_SCHEMAS,
   MAGIC,
   MESSAGE_CODES,
   PREFIX_BYTES,
@@ -38,6 +37,7 @@ export {
   uploadMessages,
 } from "./protocol.js";
 export type { ErrorCode, HeaderOf, Message, MessageOf, MessageType, ProtocolLimits } from "./protocol.js";
+export type { LayerJson, MessageHeaders } from "./protocol-headers.js";
 export { EdgeServer, ServerConnection, serveTcp } from "./server.js";
 export type { EdgeServerOptions, EdgeServerStats, ServeTcpOptions, TcpServerHandle } from "./server.js";
 export { OffloadingClient } from "./client.js";
