@@ -166,6 +166,8 @@ export type {
   Transport,
   UploadSchedule,
 } from "./runtime/index.js";
+// The request and reply types of Transport's methods (for writing a Transport of your own)
+export type { ExecuteRequest, NetworkDeclaration, PartitionUpload, SessionInfo, UploadAck } from "./runtime/index.js";
 export { randomWeights, referenceExecutor, runLocally, shapeOnlyExecutor } from "./executor/index.js";
 export { runUploadWindow } from "./runtime/index.js";
 
@@ -220,7 +222,7 @@ export type { Verdict } from "./runtime/verify.js";
 export { TimeBudgetError, workerPool } from "./executor/worker-pool.js";
 export type { PoolLoad, PoolStats, WorkerPool, WorkerPoolOptions } from "./executor/worker-pool.js";
 export { DeficitRoundRobin } from "./executor/fair-queue.js";
-export type { EdgeServerStats, ExecutionLoad, OpenOptions, ResumeToken, ServeTcpOptions, SessionInfo, TcpServerHandle } from "./runtime/index.js";
+export type { EdgeServerStats, ExecutionLoad, OpenOptions, ResumeToken, ServeTcpOptions, TcpServerHandle } from "./runtime/index.js";
 export type { AuditOptions, ReconnectOptions } from "./runtime/client.js";
 
 // Devices
@@ -297,6 +299,5 @@ export {
 export type { Digest, LayerRecord, MemoryStoreOptions, PartitionStore, RedisStoreOptions, StoreStats } from "./store/index.js";
 export type { ClientStats, ConnectionStats } from "./runtime/client.js";
 export type { ContentStats } from "./runtime/content.js";
-export type { PartitionUpload, UploadAck } from "./runtime/index.js";
 export { MOBILITY_POLICIES, mobilitySvg, parseWalkTrace, simulateMobility } from "./sim/index.js";
 export type { MobilityPolicy, MobilityQuery, MobilityResult, MobilityScenario, MobilityServer, WalkStop } from "./sim/index.js";

@@ -108,6 +108,8 @@ async function runMeasure(context: Parameters<Command["run"]>[0]): Promise<void>
     ...(perType !== undefined ? { perType } : {}),
   });
   const document = { machine, quick, ...measured, functions: JSON.parse(serializePredictionFunctions(measured.functions)) as unknown };
+  const written = await writeOut(context.values, document);
+  if (written !== undefined && !context.json) context.stderr(`wrote ${written}\n`);
   if (context.json) return printJson(context, document);
   context.stdout(
     `server install phase measured on ${machine.hostname} (${machine.cores}× ${machine.cpu}, Node ${machine.node}, load ${machine.loadAverage.join(" ")}), ${measured.executor}: ` +

@@ -277,7 +277,7 @@ export const clientCommand: Command = {
       "HOST:PORT@MS: at MS ms after the start, hand the client off to that server (queries go on meanwhile; it uploads only what the new server lacks, nothing when a shared --store holds it); @upload instead of @MS: when the upload to the first server completes. The client keeps querying until one query has run after the switch (bounded by --timeout-ms) (default: no handoff)",
   },
   example:
-    "ionn serve --port 7000 --executor ort &\nionn client --connect 127.0.0.1:7000 alexnet --throttle-mbps 80 --queries 40 --interval-ms 0",
+    "ionn serve --port 7000 --executor ort &\nionn client --connect 127.0.0.1:7000 alexnet --throttle-mbps 80 --queries 60",
   async run(context) {
     const planner = plannerOption(context.values);
     // Default 4: over TCP loopback a 20-partition ResNet-50 upload is within noise of one partition from a window of 4 (bench/pipeline.ts).
@@ -423,7 +423,8 @@ export const clientCommand: Command = {
     const moving = handoff === undefined ? undefined : handoffDocument(client, handoff, clock, timeoutMs, servers, (target: HandoffTarget) => connectTo(target.host, target.port));
     // With --handoff, keep querying (bounded by --timeout-ms) until one query has run after the switch.
     for (let q = 0; q < queries || (moving !== undefined && !moving.queriedAfter(results) && clock.now() < timeoutMs); q++) {
-      if (q > 0 && intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      // Always yield to the event loop (even at --interval-ms 0): the upload and its throttle run on timers and socket events.
+      if (q > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
       await moving?.ready(q >= queries);
       const result = await client.query(input);
       const status = client.status();

@@ -26,7 +26,7 @@ export {
   predictLayerMs,
 } from "./fit.js";
 export type { FitOptions, PredictionFunction, PredictionFunctions, RegressionSample } from "./fit.js";
-export { IONN_REFERENCE_INPUT_MS, parseRegressionFile, regressionLineSchema } from "./regression-file.js";
+export { IONN_REFERENCE_INPUT_MS, parseRegressionFile } from "./regression-file.js";
 export {
   syntheticConcat,
   syntheticConvolution,
@@ -39,10 +39,9 @@ export type { SyntheticConvolution, SyntheticPooling } from "./synthetic-layers.
 export {
   parsePredictionFunctions,
   SERIALIZED_SIGNIFICANT_DIGITS,
-  serializedPredictionFunctionsSchema,
   serializePredictionFunctions,
 } from "./serialize.js";
-export type { SerializedPredictionFunctions } from "./serialize.js";
+export type { SerializedPredictionFunction, SerializedPredictionFunctions } from "./serialize.js";
 export {
   fitResult,
   formatFitTable,

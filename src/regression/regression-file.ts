@@ -21,8 +21,8 @@ export const IONN_REFERENCE_INPUT_MS = 0.001;
 
 const finite = z.coerce.number().refine(Number.isFinite, { message: "must be a finite number" });
 
-/** One line of the file: a layer type name and the two coefficients. */
-export const regressionLineSchema = z.tuple([
+/** One line of the file: a layer type name and the two coefficients (internal). */
+const regressionLineSchema = z.tuple([
   z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, { message: "layer type must be an identifier" }),
   finite,
   finite,

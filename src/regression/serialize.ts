@@ -56,16 +56,36 @@ const functionSchema = z
     message: "expected one coefficient per variable plus the intercept",
   });
 
-/** Zod schema of the serialized form (version 1). */
-export const serializedPredictionFunctionsSchema = z.object({
+/** Zod schema of the serialized form (version 1); internal, the public type is {@link SerializedPredictionFunctions}. */
+const serializedPredictionFunctionsSchema = z.object({
   v: z.literal(1),
   s: z.enum(["n", "r"]),
   f: z.array(functionSchema),
   fb: functionSchema.optional(),
 });
 
-/** The serialized form, as parsed. */
-export type SerializedPredictionFunctions = z.infer<typeof serializedPredictionFunctionsSchema>;
+/**
+ * One serialized function: type, variable codes, coefficients (intercept
+ * first), R² or null, RMSE ms or null, sample count, fallback flag.
+ */
+export type SerializedPredictionFunction = [string, string, number[], number | null, number | null, number, 0 | 1];
+
+/** The serialized form (version 1), as parsed. */
+export interface SerializedPredictionFunctions {
+  /** Format version. */
+  v: 1;
+  /** Variable set: `"n"` neurosurgeon, `"r"` ionn-reference. */
+  s: "n" | "r";
+  /** The per-type functions. */
+  f: SerializedPredictionFunction[];
+  /** The pooled fallback function, when present. */
+  fb?: SerializedPredictionFunction;
+}
+
+// The schema accepts exactly the plain type (mutual assignability and the same keys).
+type Agree<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
+const schemaAgrees: Agree<z.output<typeof serializedPredictionFunctionsSchema>, SerializedPredictionFunctions> = true;
+void schemaAgrees;
 
 function round(value: number): number {
   return Number(value.toPrecision(SERIALIZED_SIGNIFICANT_DIGITS));

@@ -27,7 +27,6 @@ export type {
 export {
   DEFAULT_LIMITS,
   FrameDecoder,
-  HEADER_SCHEMAS,
   MAGIC,
   MESSAGE_CODES,
   PREFIX_BYTES,
@@ -41,6 +40,7 @@ export {
   uploadMessages,
 } from "./protocol.js";
 export type { ErrorCode, FrameDecoderOptions, HeaderOf, Message, MessageOf, MessageType, ProtocolLimits } from "./protocol.js";
+export type { LayerJson, LoadJson, MessageHeaders } from "./protocol-headers.js";
 export { EdgeServer, ServerConnection, serveTcp } from "./server.js";
 export type { EdgeServerOptions, EdgeServerStats, ExecutionLoad, ServeTcpOptions, TcpServerHandle } from "./server.js";
 export { OffloadingClient } from "./client.js";

@@ -30,6 +30,7 @@
  * @module
  */
 import { z } from "zod";
+import type { LayerJson, MessageHeaders } from "./protocol-headers.js";
 import { ProtocolError, TransportError } from "../errors.js";
 import type { Layer, Shape } from "../model/types.js";
 import type { Tensor } from "./types.js";
@@ -127,7 +128,7 @@ const loadSchema = z.object({
 const digest = z.string().regex(/^[0-9a-f]{64}$/, "digest must be 64 lowercase hex digits (sha256)");
 
 /** Schema of a layer definition as carried by `upload` (the {@link Layer} fields). */
-export const layerSchema = z.object({
+const layerSchema = z.object({
   index,
   name,
   type: name,
@@ -145,8 +146,8 @@ export const layerSchema = z.object({
 
 const tensorsField = z.array(shapeSchema).default([]);
 
-/** Header schemas per message type. */
-export const HEADER_SCHEMAS = {
+/** Header schemas per message type (internal: the public types are {@link MessageHeaders}). */
+const HEADER_SCHEMAS = {
   hello: z.object({
     requestId,
     tensors: tensorsField,
@@ -253,8 +254,13 @@ export const HEADER_SCHEMAS = {
   }),
 } as const;
 
-/** The header of a message of type `T` (as validated by {@link HEADER_SCHEMAS}). */
-export type HeaderOf<T extends MessageType> = z.infer<(typeof HEADER_SCHEMAS)[T]>;
+/** The header of a message of type `T` (what decoding validates). */
+export type HeaderOf<T extends MessageType> = MessageHeaders[T];
+// The schemas accept exactly the plain header types (an error here names the message type whose schema and type drifted apart).
+type Agree<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
+const headersAgree: { [T in MessageType]: Agree<z.output<(typeof HEADER_SCHEMAS)[T]>, MessageHeaders[T]> } & { layer: Agree<z.output<typeof layerSchema>, LayerJson> } =
+  { hello: true, "hello-ok": true, upload: true, ack: true, execute: true, result: true, error: true, bye: true, offer: true, have: true, layer: true };
+void headersAgree;
 
 /** A decoded (or to-be-encoded) message: its type, JSON header and tensor bodies. */
 export type Message = {
@@ -638,7 +644,7 @@ export class FrameDecoder {
 // ---------------------------------------------------------------------------
 
 /** The JSON form of a layer definition for an `upload` header. */
-export function layerToJson(layer: Layer): z.infer<typeof layerSchema> {
+export function layerToJson(layer: Layer): LayerJson {
   return {
     index: layer.index,
     name: layer.name,

@@ -26,7 +26,12 @@ export interface NetworkDeclaration {
   /** Network name (informational). */
   readonly name: string;
   /** One entry per runtime layer, in runtime order (`layers[i]` is runtime index `i`). */
-  readonly layers: readonly { readonly name: string; readonly type: string }[];
+  readonly layers: readonly {
+    /** The layer's name. */
+    readonly name: string;
+    /** The layer's type (e.g. `"Convolution"`). */
+    readonly type: string;
+  }[];
 }
 
 /** What the server answers to `hello`. */

@@ -42,16 +42,17 @@ describe("simulateMobility", () => {
     expect(wrong.bytesBetweenServers).toBe(shared.bytesBetweenServers + 4 * total);
   });
 
-  it("more store never serves fewer queries (walks of random dwell times)", () => {
+  it("more store serves at least as many queries, up to one lost at a boundary, and never sends more over the air (walks of random dwell times)", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 300, max: 30_000 }), { minLength: 1, maxLength: 6 }), (dwells) => {
         const w = dwells.map((dwellMs) => ({ dwellMs }));
         const [none, shared, proactive] = (["none", "shared", "proactive"] as const).map((policy) => simulateMobility({ network: alexnet, finalRound: false, walk: w, policy }));
-        // Queries served is the law (a server that is ready no later never slows a query). The *offloaded* count is not
-        // monotone: a faster walk can move one query across a server boundary, e.g. dwells [21399, 11837, 15953] give
-        // 55 offloaded with no store and 54 with a shared one (while serving at least as many queries).
-        expect(shared!.queriesServed).toBeGreaterThanOrEqual(none!.queriesServed);
-        expect(proactive!.queriesServed).toBeGreaterThanOrEqual(shared!.queriesServed);
+        // Not an exact law in the discrete closed loop: a store makes partitions ready no later, so queries get faster and
+        // are raised earlier, and a query raised earlier can find fewer partitions ready than one raised a little later.
+        // The loss is one query at most in 5,000 random walks (e.g. dwells [17350, 6225, 645, 28050, 21497, 15199]:
+        // none 99, shared 101, proactive 100); offloaded counts move the same way.
+        expect(shared!.queriesServed).toBeGreaterThanOrEqual(none!.queriesServed - 1);
+        expect(proactive!.queriesServed).toBeGreaterThanOrEqual(shared!.queriesServed - 1);
         expect(shared!.bytesOverAir).toBeLessThanOrEqual(none!.bytesOverAir);
         for (const r of [none!, shared!, proactive!]) expect(r.totalMs).toBe(dwells.reduce((a, b) => a + b, 0));
       }),

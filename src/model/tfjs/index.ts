@@ -78,7 +78,20 @@ const modelJsonSchema = z
   .passthrough();
 
 /** One weight of a TF.js weights manifest. */
-export type TfjsWeightSpec = z.infer<typeof weightSchema>;
+export interface TfjsWeightSpec {
+  /** The weight's name (`<layer>/<variable>`). */
+  name: string;
+  /** Its dimensions. */
+  shape: number[];
+  /** Element type (default float32). */
+  dtype?: string;
+  /** Quantization of the stored values, if any. */
+  quantization?: { dtype: string; [key: string]: unknown };
+}
+// The schema accepts exactly the plain type (mutual assignability and the same keys).
+type Agree<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
+const weightSchemaAgrees: Agree<z.output<typeof weightSchema>, TfjsWeightSpec> = true;
+void weightSchemaAgrees;
 
 /** Options of {@link importTfjsLayersModel}. */
 export interface TfjsImportOptions {
