@@ -59,8 +59,9 @@ export function explainQuery(facts: QueryFacts): QueryExplanation {
   } else {
     why =
       `${facts.serverLayers} layers ran on the server but the query was not faster than ${local}: ` +
-      `the server computes them no faster than this client (with \`ionn serve\`'s default reference executor on the same machine both ends run the same code), ` +
-      `so offloading only adds the transfers; \`ionn serve --executor ort\` gives the server ONNX Runtime`;
+      `the server's compute time plus the transfers was not below this client's (the client cannot see which executor the server runs: ` +
+      `if it is \`ionn serve\`'s default reference executor on this same machine, both ends run the same code and offloading only adds the transfers, ` +
+      `and \`ionn serve --executor ort\` gives the server ONNX Runtime; a server still preparing newly arrived layers is also slow for a query or two)`;
   }
   return { ranOn, vsLocalMs, fasterThanLocal, why };
 }
