@@ -42,7 +42,7 @@ function chunks(network: Network, n: number): number[][] {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function tcpUpload(network: Network, partitions: number[][], window: number): Promise<number> {
+async function tcpUpload(network: Network, partitions: number[][], window: number, contentAddressing: boolean): Promise<number> {
   const server = new EdgeServer({ executorFactory: () => referenceExecutor() });
   const handle = await serveTcp({ server, port: 0, evictEveryMs: 0 });
   try {
@@ -54,6 +54,7 @@ async function tcpUpload(network: Network, partitions: number[][], window: numbe
       transport: tcpTransport({ host: "127.0.0.1", port: handle.port, timeoutMs: 60_000 }),
       plan: { partitions: partitions.map((layers) => ({ layers })) },
       uploadWindow: window,
+      contentAddressing,
     });
     const start = performance.now();
     await client.start();
@@ -82,19 +83,22 @@ async function main(): Promise<void> {
       console.log(`| ${twenty.length} | ${window} | ${local ? "local (no feature traffic)" : "offloading"} | ${(r.uploadCompleteMs! / 1000).toFixed(3)} | ${(((r.uploadCompleteMs! / once.uploadCompleteMs!) - 1) * 100).toFixed(2)} % |`);
     }
   }
-  console.log("\nTCP loopback, ResNet-50 (102 MB), reference executor on the server, median of 5:\n");
-  console.log("| partitions | window | upload ms (median) | min | vs one partition |");
-  console.log("|---|---|---|---|---|");
-  const runs = 5;
-  const base: number[] = [];
-  await tcpUpload(network, all, 1); // warm-up
-  for (let i = 0; i < runs; i++) base.push(await tcpUpload(network, all, 1));
-  console.log(`| 1 | 1 | ${median(base).toFixed(0)} | ${Math.min(...base).toFixed(0)} | — |`);
-  for (const window of [1, 2, 4]) {
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) times.push(await tcpUpload(network, twenty, window));
-    console.log(`| ${twenty.length} | ${window} | ${median(times).toFixed(0)} | ${Math.min(...times).toFixed(0)} | ${(((median(times) / median(base)) - 1) * 100).toFixed(1)} % |`);
+  for (const contentAddressing of [true, false]) {
+    console.log(`\nTCP loopback, ResNet-50 (102 MB), reference executor on the server, content addressing ${contentAddressing ? "on (default: digest offer before each partition)" : "off"}, median of 5:\n`);
+    console.log("| partitions | window | upload ms (median) | min | vs one partition |");
+    console.log("|---|---|---|---|---|");
+    const runs = 5;
+    const base: number[] = [];
+    await tcpUpload(network, all, 1, contentAddressing); // warm-up
+    for (let i = 0; i < runs; i++) base.push(await tcpUpload(network, all, 1, contentAddressing));
+    console.log(`| 1 | 1 | ${median(base).toFixed(0)} | ${Math.min(...base).toFixed(0)} | — |`);
+    for (const window of [1, 2, 4]) {
+      const times: number[] = [];
+      for (let i = 0; i < runs; i++) times.push(await tcpUpload(network, twenty, window, contentAddressing));
+      console.log(`| ${twenty.length} | ${window} | ${median(times).toFixed(0)} | ${Math.min(...times).toFixed(0)} | ${(((median(times) / median(base)) - 1) * 100).toFixed(1)} % |`);
+    }
   }
+  console.log(`\nload at the end ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 }
 
 await main();

@@ -9,7 +9,10 @@
  * planning time of `optimal` per zoo network and of the heuristic on a
  * 10^4-layer chain, and the objective's agreement with the simulator.
  *
- * Run: `npx tsx bench/schedule.ts [--quick] [--svg docs/figures/schedule-queries.svg]`.
+ * Run: `npx tsx bench/schedule.ts [--quick] [--think 500,0] [--svg docs/figures/schedule-queries.svg]`
+ * (`--think`: the think times of the grid, ms, comma-separated; default 500,
+ * plus the AlexNet 80 Mbps back-to-back cell; `--planning-only`: only the
+ * planning-time tables, `--repeat N` times each, default 3).
  * Results: bench/README.md and docs/results.md, "Upload scheduling (issue 9)".
  */
 import { cpus, loadavg } from "node:os";
@@ -30,6 +33,13 @@ const svgIndex = args.indexOf("--svg");
 const svgPath = svgIndex >= 0 ? args[svgIndex + 1] : undefined;
 const RATES = quick ? [80] : [5, 10, 20, 40, 80, 160];
 const NETWORKS = quick ? ["alexnet", "resnet50"] : [...ZOO_NAMES];
+const planningOnly = args.includes("--planning-only");
+const repeatIndex = args.indexOf("--repeat");
+const REPEAT = repeatIndex >= 0 ? Number(args[repeatIndex + 1]) : 3;
+if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`--repeat: a whole number ≥ 1, got ${args[repeatIndex + 1]}`);
+const thinkIndex = args.indexOf("--think");
+const THINKS = thinkIndex >= 0 ? args[thinkIndex + 1]!.split(",").map(Number) : [500];
+if (THINKS.some((t) => !Number.isFinite(t) || t < 0)) throw new Error(`--think: think times must be numbers ≥ 0 ms, got ${args[thinkIndex + 1]}`);
 
 interface Row {
   policy: string;
@@ -95,9 +105,9 @@ async function main(): Promise<void> {
   const figure: { network: string; rows: Row[] }[] = [];
   const summary: string[] = [];
   const cells: [string, number, number][] = [];
-  for (const network of NETWORKS) for (const mbps of RATES) cells.push([network, mbps, 500]);
-  cells.push(["alexnet", 80, 0]);
-  for (const [network, mbps, pre] of cells) {
+  for (const pre of THINKS) for (const network of NETWORKS) for (const mbps of RATES) cells.push([network, mbps, pre]);
+  if (!THINKS.includes(0)) cells.push(["alexnet", 80, 0]);
+  for (const [network, mbps, pre] of planningOnly ? [] : cells) {
     const { T, rows } = await cell(network, mbps, pre);
     console.log(`\n### ${network}, ${mbps} Mbps, think ${pre} ms, T = ${(T / 1000).toFixed(2)} s\n`);
     console.log("| policy | queries by T | queries in 40 s | mean latency ms | first offloaded (s) | upload done (s) | partitions | planning ms |");
@@ -113,27 +123,27 @@ async function main(): Promise<void> {
     );
     if (mbps === 80 && pre === 500) figure.push({ network, rows });
   }
-  console.log("\n### Summary: queries completed by T (all-at-once upload completion)\n");
-  console.log("| network | Mbps | think ms | T (s) | optimal | best other | optimal / best other | optimal / ionn(0.5) | enhanced / ionn(0.5) | optimal ≥ all |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  if (!planningOnly) console.log("\n### Summary: queries completed by T (all-at-once upload completion)\n");
+  if (!planningOnly) console.log("| network | Mbps | think ms | T (s) | optimal | best other | optimal / best other | optimal / ionn(0.5) | enhanced / ionn(0.5) | optimal ≥ all |");
+  if (!planningOnly) console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const line of summary) console.log(line);
 
   // planning time: optimal on each zoo network (80 Mbps, 500 ms think time), heuristic on a 10^4-layer chain
-  console.log("\n### Planning time (optimal, 80 Mbps, 500 ms think time; median of 3)\n");
-  console.log("| network | groups | parameterized groups | exact | bound (score) | planning ms |");
-  console.log("|---|---|---|---|---|---|");
+  console.log(`\n### Planning time (optimal, 80 Mbps, 500 ms think time; median of ${REPEAT}, min, max)\n`);
+  console.log("| network | groups | parameterized groups | exact | bound (score) | planning ms (median) | min | max |");
+  console.log("|---|---|---|---|---|---|---|---|");
   for (const network of ZOO_NAMES) {
     const net = zooNetwork(network);
     const costs = simulationCosts(net);
     const times: number[] = [];
     let last: ReturnType<typeof planUpload> | undefined;
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < REPEAT; i++) {
       last = planUpload("optimal", net, { clientMs: costs.clientMs, serverMs: costs.serverMs }, { mbps: 80 });
       times.push(last.planningMs);
     }
     const chain = last!.planned.graph.chain;
     const param = Array.from(chain.paramBytes).filter((b) => b > 0).length;
-    console.log(`| ${network} | ${chain.size} | ${param} | ${last!.exact} | ${last!.bound === undefined ? "—" : `${last!.bound.toFixed(2)} (${last!.objective.score.toFixed(2)})`} | ${times.sort((x, y) => x - y)[1]!.toFixed(0)} |`);
+    console.log(`| ${network} | ${chain.size} | ${param} | ${last!.exact} | ${last!.bound === undefined ? "—" : `${last!.bound.toFixed(2)} (${last!.objective.score.toFixed(2)})`} | ${times.sort((x, y) => x - y)[Math.floor(REPEAT / 2)]!.toFixed(0)} | ${times[0]!.toFixed(0)} | ${times[REPEAT - 1]!.toFixed(0)} |`);
   }
   const layers = 10_000;
   const specs = [];
@@ -141,11 +151,17 @@ async function main(): Promise<void> {
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   for (let i = 0; i < layers; i++) specs.push({ name: `l${i}`, clientMs: 0.05 + 0.15 * rand(), serverMs: 0.005 + 0.015 * rand(), paramBytes: i % 3 === 0 ? Math.floor(6e4 * rand()) : 0, outputBytes: Math.floor(1e3 + 1e5 * rand()) });
   const graph = buildExecutionGraph(createCostedChain(600_000, specs), { mbps: 80 });
-  const start = performance.now();
-  const big = planSchedule("optimal", { graph }, { thinkMs: 500 });
-  console.log(`| synthetic chain | ${layers} | ${Math.ceil(layers / 3)} | ${big.exact} | ${big.bound?.toFixed(2)} (${big.objective.score.toFixed(2)}) | ${(performance.now() - start).toFixed(0)} |`);
+  const bigTimes: number[] = [];
+  let big: ReturnType<typeof planSchedule> | undefined;
+  for (let i = 0; i < REPEAT; i++) {
+    const start = performance.now();
+    big = planSchedule("optimal", { graph }, { thinkMs: 500 });
+    bigTimes.push(performance.now() - start);
+  }
+  bigTimes.sort((x, y) => x - y);
+  console.log(`| synthetic chain (heuristic) | ${layers} | ${Math.ceil(layers / 3)} | ${big!.exact} | ${big!.bound?.toFixed(2)} (${big!.objective.score.toFixed(2)}) | ${bigTimes[Math.floor(REPEAT / 2)]!.toFixed(0)} | ${bigTimes[0]!.toFixed(0)} | ${bigTimes[REPEAT - 1]!.toFixed(0)} |`);
 
-  if (svgPath) writeFileSync(svgPath, svg(figure));
+  if (svgPath && !planningOnly) writeFileSync(svgPath, svg(figure));
 }
 
 function svg(data: { network: string; rows: Row[] }[]): string {

@@ -206,6 +206,8 @@ export type {
   ScheduleResult,
   ScoredPlan,
 } from "./schedule/index.js";
+export { registerScheduleReplanners, scheduleReplanner } from "./schedule/index.js";
+export type { ScheduleReplannerOptions } from "./schedule/index.js";
 
 // Hardening: bounded work, worker pool, memory budget, admission, verification, resume (issue 12)
 export { checkLayerWork, DEFAULT_WORK_LIMITS, layerWork, resolveWorkLimits, WorkLimitError } from "./runtime/work-limits.js";

@@ -39,6 +39,7 @@ import { choiceOption, numberOption } from "./options.js";
 import { type HandoffTarget, parseHandoff, storeOption, handoffDocument } from "./handoff-options.js";
 import { plannerOption, preprocessingOption } from "./planner-options.js";
 import { planUpload } from "../schedule/planners.js";
+import { scheduleReplanner } from "../schedule/replanner.js";
 import { ReplanController } from "../link/controller.js";
 import { planningContext } from "../link/replan.js";
 import { parameterBytes } from "../model/types.js";
@@ -267,7 +268,7 @@ export const clientCommand: Command = {
     planner: "ionn (Algorithm 1; default), enhanced (EMDL '19) or optimal (the objective-aware planner; think time = --interval-ms)",
     "upload-window": "partitions in flight at once (pipelined upload), whole number ≥ 1 (default 4, measured: bench/pipeline.ts)",
     replan:
-      "none (default: keep the plan made for --mbps; bandwidth estimates are still measured and reported) or estimate (the client estimates the uplink from its upload pieces and feature transfers, places queries at the estimate at once, and re-plans the rest of the upload when the estimate leaves the band; --planner ionn only)",
+      "none (default: keep the plan made for --mbps; bandwidth estimates are still measured and reported) or estimate (the client estimates the uplink from its upload pieces and feature transfers, places queries at the estimate at once, and re-plans the rest of the upload with the same --planner when the estimate leaves the band)",
     "replan-band": "hysteresis band of --replan estimate, relative: re-plan when the estimate leaves [plan/(1+b), plan×(1+b)] (default 0.25)",
     "upload-chunk-kib": "weight bytes per upload frame, KiB; each frame is a bandwidth sample (default 256 with --replan estimate, else 4096)",
     "query-timeout-ms": "a server call of a query that takes longer finishes locally, ms (default 10000)",
@@ -316,7 +317,6 @@ export const clientCommand: Command = {
     const network = await loadModel(context, `ionn client ${this.usage}`);
     const costs = await resolveCosts(network, { ...costOptions(context.values), costs: costName });
     for (const warning of costs.warnings) context.stderr(`warning: ${warning}\n`);
-    if (planner !== "ionn" && replanMode !== "none") throw new InvalidArgumentError(`--replan ${String(replanMode)} re-plans with Algorithm 1; use it with --planner ionn (got --planner ${planner})`);
     const planning = planningContext(network, costs, { preset, mbps, K, finalRound });
     const planned = planning.initial;
     const schedule =
@@ -357,6 +357,8 @@ export const clientCommand: Command = {
       adapt: replanMode === "estimate",
       estimator: { onEstimate: (e) => event({ event: "estimate", ...e }) },
       onReplan: (r) => event({ event: "replan", ...r }),
+      // --planner enhanced|optimal: the rest of the upload is re-planned by the same planner; the first plan's layers are the schedule's.
+      ...(schedule ? { replanner: scheduleReplanner(planner as "enhanced" | "optimal", { thinkMs: intervalMs }), firstPlanLayers: partitions.flat() } : {}),
     });
     const replanPlacement = controller.placement();
     // Every connection (the first, reconnects, a --handoff target) is timed for the estimator and throttled alike.
@@ -389,7 +391,7 @@ export const clientCommand: Command = {
       // A schedule's paths are not nested: its placement is decided once per query; else the re-planner's (at the
       // bandwidth estimate) with --replan estimate; else the load-aware one.
       ...(schedule
-        ? { placement: schedule.placementFn, placementPerQuery: true }
+        ? { placement: replanPlacement ?? schedule.placementFn, placementPerQuery: true }
         : replanPlacement
           ? { placement: replanPlacement }
           : loadAware

@@ -66,6 +66,62 @@ describe("ionn simulate --policy optimal|enhanced --preprocessing-ms", () => {
   });
 });
 
+describe("bad input of the scheduling options: typed errors naming the option (simulate, client)", () => {
+  it("simulate: unknown policy, horizon ≤ 0, think time < 0", async () => {
+    const policy = await run("simulate", "alexnet", "--policy", "fastest", "--json");
+    expect(policy.code).not.toBe(0);
+    expect(JSON.parse(policy.stdout).error.name).toBe("InvalidArgumentError");
+    expect(policy.stdout).toMatch(/--policy must be one of local, all-at-once, ionn, neurosurgeon, optimal, enhanced/);
+    for (const seconds of ["0", "-2"]) {
+      const horizon = await run("simulate", "alexnet", "--policy", "optimal", "--seconds", seconds);
+      expect(horizon.code).not.toBe(0);
+      expect(horizon.stderr).toMatch(/--seconds must be a duration in seconds greater than 0/);
+    }
+    const think = await run("simulate", "alexnet", "--policy", "optimal", "--preprocessing-ms", "-0.5", "--json");
+    expect(JSON.parse(think.stdout).error.message).toMatch(/--preprocessing-ms must be a think time in ms ≥ 0/);
+  });
+  it("plan: time budget ≤ 0 (negative too) and horizon < 0", async () => {
+    const budget = await run("plan", "alexnet", "--planner", "optimal", "--time-budget-ms", "-5", "--json");
+    expect(JSON.parse(budget.stdout).error).toEqual({ name: "InvalidArgumentError", message: expect.stringMatching(/--time-budget-ms must be a time budget in ms > 0/) });
+    const horizon = await run("plan", "alexnet", "--planner", "optimal", "--seconds", "-1");
+    expect(horizon.stderr).toMatch(/--seconds must be a horizon in seconds > 0/);
+  });
+  it("client: unknown planner, think time < 0 (before any connection)", async () => {
+    // port 1 on loopback: nothing listens; the options are checked before connecting
+    const planner = await run("client", "--connect", "127.0.0.1:1", TINY, "--planner", "fastest", "--json");
+    expect(planner.code).not.toBe(0);
+    expect(JSON.parse(planner.stdout).error.message).toMatch(/--planner must be one of ionn, enhanced, optimal, got "fastest"/);
+    const think = await run("client", "--connect", "127.0.0.1:1", TINY, "--planner", "optimal", "--interval-ms", "-1", "--json");
+    expect(JSON.parse(think.stdout).error.message).toMatch(/--interval-ms must be a number of milliseconds ≥ 0/);
+  });
+});
+
+describe("ionn client --planner optimal --replan estimate (loopback TCP)", () => {
+  it("re-plans the rest with the optimal planner (no refusal), nothing sent twice; every collaborative output equals the local one", async () => {
+    const { EdgeServer, serveTcp } = await import("../runtime/index.js");
+    const { referenceExecutor } = await import("../executor/index.js");
+    const handle = await serveTcp({ server: new EdgeServer({ executorFactory: () => referenceExecutor() }), port: 0 });
+    try {
+      // AlexNet planned for 80 Mbps over loopback (Gbit/s): the estimate leaves the band, the rest is re-planned
+      const doc = await runJson("client", "--connect", `127.0.0.1:${handle.port}`, "alexnet", "--planner", "optimal", "--replan", "estimate", "--queries", "2", "--interval-ms", "0", "--mbps", "80");
+      expect(doc.planner).toBe("optimal");
+      expect(doc.replan).toBe("estimate");
+      expect(doc.replans.length).toBeGreaterThan(0);
+      expect(doc.queries).toHaveLength(2);
+      for (const q of doc.queries) expect(q.matchesLocal).toBe(true);
+      // nothing sent twice: at most the model's weights
+      const { zooNetwork } = await import("../model/zoo/index.js");
+      const { parameterBytes } = await import("../model/types.js");
+      const total = zooNetwork("alexnet").layers.reduce((a, l) => a + parameterBytes(l), 0);
+      expect(doc.weightBytesSent).toBeLessThanOrEqual(total);
+      const layers = doc.partitions.flatMap((p: { layers: string[] }) => p.layers);
+      expect(new Set(layers).size).toBe(layers.length);
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
 describe("ionn client --planner optimal --upload-window 2 (loopback TCP)", () => {
   it("uploads the optimal plan pipelined; every collaborative output equals the local one", async () => {
     const { EdgeServer, serveTcp } = await import("../runtime/index.js");

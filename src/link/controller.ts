@@ -61,6 +61,8 @@ export interface ReplanControllerOptions {
    * promised if the link recovers.
    */
   readonly keepRest?: boolean;
+  /** Runtime layers of the first plan, for `keepRest` (default: Algorithm 1's plan of the context; give it when the first plan came from another planner). */
+  readonly firstPlanLayers?: readonly number[];
 }
 
 /**
@@ -134,7 +136,7 @@ export class ReplanController {
     const partitions = this.replanner({ network: context.network, context, mbps, downlinkMbps: Math.max(downlinkMbps, 2 * OUTAGE_MBPS), held });
     if (this.options.keepRest ?? true) {
       const named = new Set(partitions.flat());
-      this.firstPlanLayers ??= runtimePartitions(context.network, context.initial).flat();
+      this.firstPlanLayers ??= this.options.firstPlanLayers ? [...this.options.firstPlanLayers] : runtimePartitions(context.network, context.initial).flat();
       const rest = this.firstPlanLayers.filter((i) => !held.has(i) && !named.has(i)).sort((a, b) => a - b);
       if (rest.length > 0) partitions.push(rest);
     }

@@ -20,3 +20,5 @@ export { networkScheduleCosts, groupPlanToLayers, layerHeaderBytes } from "./net
 export type { NetworkScheduleCostOptions } from "./network-costs.js";
 export { PLANNER_NAMES, plannerName, planSchedule, planUpload, schedulePlacement } from "./planners.js";
 export type { NetworkSchedule, PlannerName, PlanUploadOptions, ScheduledPartition, ScheduleOptions, ScheduleResult } from "./planners.js";
+export { registerScheduleReplanners, scheduleReplanner } from "./replanner.js";
+export type { ScheduleReplannerOptions } from "./replanner.js";
