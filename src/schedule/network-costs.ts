@@ -47,24 +47,35 @@ export function networkScheduleCosts(network: Network, graph: ExecutionGraph, op
   const load = options.serverLoadMs ?? referenceLoadMs;
   const latencyMs = options.latencyMs ?? 1;
   const chain = graph.chain;
+  const layers = network.layers;
+  // each layer's header bytes and load time, computed once (both sums below read them)
+  const layerHeader = new Float64Array(layers.length);
+  const layerLoad = new Float64Array(layers.length);
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i]!;
+    if (layer.type === "Input") continue;
+    layerHeader[i] = layerHeaderBytes(layer);
+    layerLoad[i] = load(layer);
+  }
   const headerBytes = new Float64Array(chain.size);
   const loadMs = new Float64Array(chain.size);
   for (let g = 0; g < chain.size; g++) {
     for (const index of groupLayers(chain, g)) {
-      const layer = network.layers[index];
+      const layer = layers[index];
       if (layer === undefined || layer.type === "Input") continue;
-      headerBytes[g] += layerHeaderBytes(layer);
-      loadMs[g] += load(layer);
+      headerBytes[g] += layerHeader[index]!;
+      loadMs[g] += layerLoad[index]!;
     }
   }
   let allBytes = 0;
   let allHeader = 0;
   let allLoad = 0;
-  for (const layer of network.layers) {
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i]!;
     if (layer.type === "Input") continue;
     allBytes += parameterBytes(layer);
-    allHeader += layerHeaderBytes(layer);
-    allLoad += load(layer);
+    allHeader += layerHeader[i]!;
+    allLoad += layerLoad[i]!;
   }
   const declaration = Buffer.byteLength(JSON.stringify(network.layers.map((l) => ({ name: l.name, type: l.type }))), "utf8") + 120;
   return {

@@ -75,8 +75,13 @@ function isMessage(value: unknown): value is CaffeMessage {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Fields read by the importer, per message object (for the unknown-field warnings). */
-const ACCESSED = new WeakMap<object, Set<string>>();
+/**
+ * Fields read by the importer, per message object (for the unknown-field
+ * warnings). A plain Map, fresh for each {@link networkFromCaffeNetDetailed}
+ * call and dropped at its end: a WeakMap of a million messages makes every
+ * major GC walk its ephemerons.
+ */
+let ACCESSED = new Map<object, Set<string>>();
 
 /** Fields the importer deliberately ignores (training-only, fillers, engines), in any message. */
 const IGNORED_FIELDS = new Set(["weight_filler", "bias_filler", "filler", "engine", "scale_filler", "shift_filler", "slope_filler", "use_global_stats", "moving_average_fraction", "force_nd_im2col"]);
@@ -1439,6 +1444,16 @@ const INPUT_TYPES = new Set(["Input", "Data", "ImageData", "WindowData", "Memory
  *   `inputShapes` name that is no input blob, or a non-positive dimension
  */
 export function networkFromCaffeNetDetailed(spec: CaffeNetSpec, source?: string, options: CaffeImportOptions = {}): CaffeImport {
+  const outer = ACCESSED;
+  ACCESSED = new Map();
+  try {
+    return importNet(spec, source, options);
+  } finally {
+    ACCESSED = outer;
+  }
+}
+
+function importNet(spec: CaffeNetSpec, source: string | undefined, options: CaffeImportOptions): CaffeImport {
   const label = source ?? spec.name ?? "<net>";
   const netCtx: Context = { source: label, layer: "<net>", type: "NetParameter" };
   if (!Array.isArray(spec.layer)) invalid(netCtx, "the net has no layer list");
@@ -1534,7 +1549,7 @@ export function networkFromCaffeNetDetailed(spec: CaffeNetSpec, source?: string,
     // Caffe's InsertSplits counts a top with an explicit non-zero loss_weight
     // as one more reader (the loss), so a loss top also read by a layer is split.
     const ctx: Context = { source: label, layer: layer.name, type: layer.type };
-    const weights = new Fields(layer as CaffeMessage, "", ctx).numbers("loss_weight");
+    const weights = layer["loss_weight"] === undefined ? [] : new Fields(layer as CaffeMessage, "", ctx).numbers("loss_weight");
     for (let j = 0; j < Math.min(weights.length, tops.length); j++) {
       if (weights[j] !== 0) readers[topStart[i]! + j]!++;
     }
