@@ -1,0 +1,87 @@
+/**
+ * The UTF-8 byte length of `JSON.stringify(value)` without building the
+ * string: a walk over plain data (objects, arrays, strings, numbers,
+ * booleans, null) that falls back to `JSON.stringify` for anything else
+ * (`toJSON`, class instances, typed arrays, strings needing escapes or
+ * outside ASCII), so the result always equals
+ * `utf8Length(JSON.stringify(value))`.
+ *
+ * @module
+ */
+import { utf8Length } from "./index.js";
+
+/** Bytes of a JSON string: its characters verbatim when all are printable ASCII but `"` and `\`, else measured on JSON.stringify. */
+function stringBytes(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return utf8Length(JSON.stringify(text));
+  }
+  return text.length + 2;
+}
+
+/** Characters of `String(value)` for a finite number (a digit count for safe non-negative integers). */
+function numberBytes(value: number): number {
+  if (value >= 0 && value <= Number.MAX_SAFE_INTEGER && Number.isInteger(value)) {
+    let digits = 1;
+    for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
+    return digits;
+  }
+  return String(value).length;
+}
+
+/** Bytes of a value inside an array (`undefined`, functions and symbols read `null`). */
+function elementBytes(value: unknown): number {
+  const bytes = valueBytes(value);
+  return bytes < 0 ? 4 : bytes;
+}
+
+/** Bytes of a value, or -1 when JSON.stringify leaves it out (`undefined`, functions, symbols). */
+function valueBytes(value: unknown): number {
+  switch (typeof value) {
+    case "string":
+      return stringBytes(value);
+    case "number":
+      return Number.isFinite(value) ? numberBytes(value) : 4;
+    case "boolean":
+      return value ? 4 : 5;
+    case "undefined":
+    case "function":
+    case "symbol":
+      return -1;
+    case "object": {
+      if (value === null) return 4;
+      if (Array.isArray(value)) {
+        if (Object.getPrototypeOf(value) !== Array.prototype) return utf8Length(JSON.stringify(value));
+        let bytes = 2 + Math.max(0, value.length - 1);
+        for (let i = 0; i < value.length; i++) bytes += elementBytes(value[i]);
+        return bytes;
+      }
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if ((proto !== Object.prototype && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === "function") {
+        return utf8Length(JSON.stringify(value));
+      }
+      let bytes = 2;
+      let fields = 0;
+      for (const key of Object.keys(value)) {
+        const v = valueBytes((value as Record<string, unknown>)[key]);
+        if (v < 0) continue;
+        bytes += stringBytes(key) + 1 + v;
+        fields++;
+      }
+      return bytes + Math.max(0, fields - 1);
+    }
+    default:
+      // bigint: let JSON.stringify throw its own TypeError
+      return utf8Length(JSON.stringify(value));
+  }
+}
+
+/**
+ * `utf8Length(JSON.stringify(value))` for a value JSON.stringify turns into
+ * a string (not `undefined`, a function or a symbol), computed without
+ * building the string. `O(size of value)`.
+ */
+export function jsonUtf8Length(value: unknown): number {
+  const bytes = valueBytes(value);
+  return bytes < 0 ? utf8Length(String(JSON.stringify(value))) : bytes;
+}
