@@ -47,6 +47,27 @@ export function errorDocument(error: unknown): { error: Record<string, unknown> 
 }
 
 /**
+ * Writes `text` to process.stdout in slices of about 1 MiB (never between
+ * the two halves of a surrogate pair): one write of a 200 MB plan document
+ * would first encode it into one 200 MB buffer, and that external
+ * allocation makes V8 collect the whole heap.
+ */
+function writeChunked(text: string): void {
+  const CHUNK = 1 << 20;
+  if (text.length <= 4 * CHUNK) {
+    process.stdout.write(text);
+    return;
+  }
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(text.length, start + CHUNK);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    process.stdout.write(text.slice(start, end));
+    start = end;
+  }
+}
+
+/**
  * Run the command line. Output goes to the given writers (process streams by
  * default) so tests can capture it.
  *
@@ -56,7 +77,7 @@ export async function main(
   argv: readonly string[],
   io: { stdout?: (text: string) => void; stderr?: (text: string) => void } = {},
 ): Promise<number> {
-  const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
+  const stdout = io.stdout ?? writeChunked;
   const stderr = io.stderr ?? ((text: string) => void process.stderr.write(text));
   const [name, ...rest] = argv;
   const wantsJson = argv.includes("--json");

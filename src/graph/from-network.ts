@@ -141,34 +141,49 @@ export function costedDagFromNetwork(network: Network, costs: LayerCosts, option
     }
   }
   // Effective predecessors (node indices; -1 = the input node) of every layer, contraction applied.
+  // `preds` is one scratch list reused for every layer; `stamp[p + 1] === i + 1` marks p as already in it (insertion order kept).
   const effective: (number[] | undefined)[] = new Array(L);
   const edges: number[] = [];
-  const addPredsOf = (producer: number, into: Set<number>): void => {
+  const preds: number[] = [];
+  const stamp = new Int32Array(names.length + 1);
+  let current = 0;
+  const addPred = (p: number): void => {
+    if (stamp[p + 1] === current) return;
+    stamp[p + 1] = current;
+    preds.push(p);
+  };
+  const addPredsOf = (producer: number): void => {
     const r = role[producer]!;
-    if (r === 0) into.add(nodeOf[producer]!);
-    else if (r === 1) into.add(-1);
-    else if (r === 2) for (const p of effective[producer] ?? []) into.add(p);
+    if (r === 0) addPred(nodeOf[producer]!);
+    else if (r === 1) addPred(-1);
+    else if (r === 2) {
+      const list = effective[producer];
+      if (list !== undefined) for (let k = 0; k < list.length; k++) addPred(list[k]!);
+    }
     // dropped producers feed nothing
   };
   const writers = new Map<string, number[]>();
   for (let i = 0; i < L; i++) {
     const layer = layers[i]!;
-    const preds = new Set<number>();
+    preds.length = 0;
+    current = i + 1;
     if (mode === "dataflow") {
-      for (const ref of layer.inputs) {
+      const inputs = layer.inputs;
+      for (let k = 0; k < inputs.length; k++) {
+        const ref = inputs[k]!;
         if (ref.layer < 0 || ref.layer >= L) {
           throw new InvalidArgumentError(`costedDagFromNetwork: layer ${layer.name} reads tensor ${ref.layer}:${ref.top}, which is not in network ${network.name}`);
         }
         if (ref.layer >= i) {
           // A forward reference: only valid as an edge between two nodes (createCostedDag checks for cycles).
-          if (role[ref.layer] === 0) preds.add(nodeOf[ref.layer]!);
+          if (role[ref.layer] === 0) addPred(nodeOf[ref.layer]!);
           continue;
         }
-        addPredsOf(ref.layer, preds);
+        addPredsOf(ref.layer);
       }
     } else {
       for (const b of layer.bottoms) {
-        for (const w of writers.get(b) ?? []) addPredsOf(w, preds);
+        for (const w of writers.get(b) ?? []) addPredsOf(w);
       }
       for (const t of layer.tops) {
         let list = writers.get(t);
@@ -177,10 +192,10 @@ export function costedDagFromNetwork(network: Network, costs: LayerCosts, option
       }
     }
     if (role[i] === 2) {
-      effective[i] = [...preds];
+      effective[i] = preds.slice();
     } else if (role[i] === 0) {
       const v = nodeOf[i]!;
-      for (const p of preds) if (p !== v) edges.push(p, v);
+      for (let k = 0; k < preds.length; k++) if (preds[k] !== v) edges.push(preds[k]!, v);
     }
   }
   const n = names.length;
