@@ -88,6 +88,8 @@ export interface CostedDagSpec {
   readonly inputBytes: number;
   /** Runtime layers each node stands for (default: node `i` stands for layer `i`). */
   readonly members?: readonly (readonly number[])[];
+  /** One runtime layer per node (node `i` stands for layer `memberLayer[i]`), a flat alternative to {@link CostedDagSpec.members} (ignored when `members` is given). */
+  readonly memberLayer?: ArrayLike<number>;
   /** Name of the input node (default `<input>`). */
   readonly inputName?: string;
   /** Runtime layers the input node stands for (e.g. the Input layers; default none, i.e. virtual). */
@@ -249,7 +251,7 @@ export function createCostedDag(spec: CostedDagSpec): CostedDag {
     paramBytes[v] = spec.paramBytes ? spec.paramBytes[i]! : 0;
     outputBytes[v] = spec.outputBytes[i]!;
     if (spec.members) for (const l of spec.members[i]!) memberLayers[mp++] = l;
-    else memberLayers[mp++] = i;
+    else memberLayers[mp++] = spec.memberLayer ? spec.memberLayer[i]! : i;
     memberOffsets[v + 1] = mp;
   }
   if (virtualSink) {

@@ -204,7 +204,6 @@ export function costedDagFromNetwork(network: Network, costs: LayerCosts, option
   const loadMs = new Float64Array(n);
   const paramBytes = new Float64Array(n);
   const outputBytes = new Float64Array(n);
-  const members: number[][] = new Array(n);
   for (let v = 0; v < n; v++) {
     const i = nodeLayer[v]!;
     const layer = layers[i]!;
@@ -213,7 +212,6 @@ export function costedDagFromNetwork(network: Network, costs: LayerCosts, option
     loadMs[v] = costs.loadMs ? costs.loadMs[i]! : 0;
     paramBytes[v] = layer.parameters * 4;
     outputBytes[v] = layerOutputBytes(layer);
-    members[v] = [i];
   }
   return createCostedDag({
     names,
@@ -224,7 +222,7 @@ export function costedDagFromNetwork(network: Network, costs: LayerCosts, option
     paramBytes,
     outputBytes,
     inputBytes,
-    members,
+    memberLayer: Int32Array.from(nodeLayer),
     inputName: inputMembers.length === 1 ? layers[inputMembers[0]!]!.name : "<input>",
     inputMembers,
     layerNames: layers.map((l) => l.name),
