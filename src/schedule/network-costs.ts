@@ -40,6 +40,20 @@ export function layerHeaderBytes(layer: Layer): number {
 }
 
 /**
+ * UTF-8 bytes of `JSON.stringify(layers.map((l) => ({ name: l.name, type: l.type })))`,
+ * summed per layer (`{"name":…,"type":…}` is 17 bytes plus the two JSON strings)
+ * without building the objects or the string.
+ */
+function declarationBytes(layers: readonly Layer[]): number {
+  let bytes = 2 + Math.max(0, layers.length - 1);
+  for (const l of layers) {
+    if (typeof l.name !== "string" || typeof l.type !== "string") return jsonUtf8Length(layers.map((x) => ({ name: x.name, type: x.type })));
+    bytes += 17 + jsonUtf8Length(l.name) + jsonUtf8Length(l.type);
+  }
+  return bytes;
+}
+
+/**
  * The schedule costs of a network planned on `graph` (its groups' layers):
  * header bytes and loading time per group, the hello round trip, and the
  * all-at-once baseline (every layer but the Input layers in one frame).
@@ -79,7 +93,7 @@ export function networkScheduleCosts(network: Network, graph: ExecutionGraph, op
     allHeader += layerHeader[i]!;
     allLoad += layerLoad[i]!;
   }
-  const declaration = Buffer.byteLength(JSON.stringify(network.layers.map((l) => ({ name: l.name, type: l.type }))), "utf8") + 120;
+  const declaration = declarationBytes(layers) + 120;
   return {
     graph,
     loadMs,
