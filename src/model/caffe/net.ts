@@ -98,13 +98,17 @@ function unknownFields(spec: CaffeLayerSpec): string[] {
   const visit = (msg: CaffeMessage, path: string): void => {
     const accessed = ACCESSED.get(msg);
     if (accessed === undefined) return;
-    for (const [key, value] of Object.entries(msg)) {
+    for (const key of Object.keys(msg)) {
       if (IGNORED_FIELDS.has(key)) continue;
+      const value = msg[key];
       if (!accessed.has(key)) found.push(`${path}.${key}`);
-      else for (const v of Array.isArray(value) ? value : [value]) if (isMessage(v)) visit(v, `${path}.${key}`);
+      else if (Array.isArray(value)) {
+        for (const v of value) if (isMessage(v)) visit(v, `${path}.${key}`);
+      } else if (isMessage(value)) visit(value, `${path}.${key}`);
     }
   };
-  for (const [key, value] of Object.entries(spec)) {
+  for (const key of Object.keys(spec)) {
+    const value = spec[key];
     if (!key.endsWith("_param") || UNCHECKED_MESSAGES.has(key) || !isMessage(value)) continue;
     visit(value, key);
   }
