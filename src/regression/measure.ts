@@ -19,25 +19,12 @@ import type { Network } from "../model/types.js";
 import type { Executor, LayerWeights } from "../runtime/types.js";
 import { mulberry32 } from "../random.js";
 import { fitPredictionFunctions, predictLayerMs, type PredictionFunctions, type RegressionSample } from "./fit.js";
+import { INSTALL_PHASE_TYPES } from "./install-phase.js";
 import { profileExecutor, samplesFromProfile } from "./profile-executor.js";
 import type { VariableSet } from "./variables.js";
 
 /** The layer types the measured sweep covers (Table 3's ten, plus Dropout, Sigmoid and TanH). */
-export const MEASURED_TYPES = [
-  "Convolution",
-  "InnerProduct",
-  "Pooling",
-  "LRN",
-  "ReLU",
-  "BatchNorm",
-  "Scale",
-  "Eltwise",
-  "Concat",
-  "Softmax",
-  "Dropout",
-  "Sigmoid",
-  "TanH",
-] as const;
+export const MEASURED_TYPES = [...INSTALL_PHASE_TYPES, "Sigmoid", "TanH"] as const;
 
 /** A measured layer type. */
 export type MeasuredType = (typeof MEASURED_TYPES)[number];

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { normalizeAxis, sliceRanges } from "./axes.js";
 import type { RuleContext, ValueInfo } from "./shapes.js";
 
 /** Largest tensor (elements) whose values the importer computes. */
@@ -52,7 +53,7 @@ function stridesOf(shape: readonly number[]): number[] {
   return strides;
 }
 
-const axisOf = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
+const axisOf = normalizeAxis;
 
 /** Numpy broadcast of known tensors' shapes; `undefined` when incompatible. */
 function broadcastTo(shapes: readonly (readonly number[])[]): number[] | undefined {
@@ -251,32 +252,11 @@ const slice: Folder = (ctx) => {
     if (ctx.node.inputs[4]) steps = known(ctx, 4)?.values ?? [NaN];
   }
   if (starts === undefined || ends === undefined || axes?.some(Number.isNaN) || steps?.some(Number.isNaN)) return undefined;
-  const rank = x.shape.length;
-  const begin = x.shape.map(() => 0);
-  const sizes = [...x.shape];
-  const stepList = x.shape.map(() => 1);
-  const axisList = axes ?? starts.map((_, i) => i);
-  for (let k = 0; k < axisList.length; k++) {
-    const axis = axisOf(axisList[k]!, rank);
-    const dim = x.shape[axis]!;
-    const step = steps?.[k] ?? 1;
-    if (step === 0) return undefined;
-    let start = starts[k]!;
-    let end = ends[k]!;
-    if (start < 0) start += dim;
-    if (end < 0) end += dim;
-    if (step > 0) {
-      start = Math.min(Math.max(start, 0), dim);
-      end = Math.min(Math.max(end, 0), dim);
-      sizes[axis] = Math.max(0, Math.ceil((end - start) / step));
-    } else {
-      start = Math.min(Math.max(start, 0), dim - 1);
-      end = Math.min(Math.max(end, -1), dim - 1);
-      sizes[axis] = Math.max(0, Math.ceil((start - end) / -step));
-    }
-    begin[axis] = start;
-    stepList[axis] = step;
-  }
+  const ranges = sliceRanges(x.shape, starts, ends, axes, steps);
+  if (ranges === undefined) return undefined;
+  const sizes = ranges.map((r) => r.size);
+  const begin = ranges.map((r) => r.start);
+  const stepList = ranges.map((r) => r.step);
   return [result(sizes, window(x, begin, sizes, stepList), x.dtype)];
 };
 

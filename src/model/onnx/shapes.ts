@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { normalizeAxis, sliceRanges } from "./axes.js";
 import { FOLDERS } from "./fold.js";
 import type { OnnxAttribute, OnnxNode } from "./proto.js";
 
@@ -89,10 +90,7 @@ type Rule = (ctx: RuleContext) => InferResult | undefined;
 
 const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 
-/** Normalise a possibly negative axis for a tensor of rank `rank`. */
-export function normalizeAxis(axis: number, rank: number): number {
-  return axis < 0 ? axis + rank : axis;
-}
+export { normalizeAxis, sliceRanges } from "./axes.js";
 
 /** Numpy-style broadcast of shapes; `undefined` when incompatible or unknown. */
 export function broadcastShapes(shapes: readonly (readonly number[] | undefined)[]): number[] | undefined {
@@ -440,30 +438,9 @@ const slice: Rule = (ctx) => {
     if ((ctx.node.inputs[3] && axes === undefined) || (ctx.node.inputs[4] && steps === undefined)) return undefined;
   }
   if (starts === undefined || ends === undefined) return undefined;
-  const shape = [...x];
-  const ranges = x.map((d) => ({ start: 0, step: 1, size: d }));
-  const axisList = axes ?? starts.map((_, i) => i);
-  for (let k = 0; k < axisList.length; k++) {
-    const axis = normalizeAxis(axisList[k]!, x.length);
-    const dim = x[axis]!;
-    const step = steps?.[k] ?? 1;
-    let start = starts[k]!;
-    let end = ends[k]!;
-    if (start < 0) start += dim;
-    if (end < 0) end += dim;
-    let size: number;
-    if (step > 0) {
-      start = Math.min(Math.max(start, 0), dim);
-      end = Math.min(Math.max(end, 0), dim);
-      size = Math.max(0, Math.ceil((end - start) / step));
-    } else {
-      start = Math.min(Math.max(start, 0), dim - 1);
-      end = Math.min(Math.max(end, -1), dim - 1);
-      size = Math.max(0, Math.ceil((start - end) / -step));
-    }
-    shape[axis] = size;
-    ranges[axis] = { start, step, size };
-  }
+  const ranges = sliceRanges(x, starts, ends, axes, steps);
+  if (ranges === undefined) return undefined;
+  const shape = ranges.map((r) => r.size);
   let values: number[] | undefined;
   const xv = valuesOf(ctx, 0);
   if (x.length === 1 && xv !== undefined) {
