@@ -262,7 +262,7 @@ export {
   PROFILES_2019_CALIBRATION,
   withUploadOverhead,
 } from "./sim/index.js";
-export type { CalibratedCosts, Calibration, CalibrationName, EnergyBreakdown, LinkFit, LinkFitPoint, LinkFitResidual, PaperTable2Row, Sleeper, UploadOverheadPer } from "./sim/index.js";
+export type { CalibratedCosts, Calibration, CalibrationName, EnergyBreakdown, LinkFit, LinkFitCriterion, LinkFitPoint, LinkFitResidual, PaperTable2Row, Sleeper, UploadOverheadPer } from "./sim/index.js";
 export type {
   CostSource,
   IonnPolicyOptions,

@@ -298,7 +298,7 @@ export const simulateCommand: Command = {
     costs: "device-models (simulated odroid-xu4 client, gtx-1080ti server) or published (the authors' measured profiles: alexnet, googlenet, resnet50); profile files override it (default: the scenario's, device-models under profiles-2019)",
     svg: "also write a Figure 7-style latency timeline as SVG to this file (default: none)",
     scenario:
-      "calibration (default profiles-2019: device models fitted to the authors' 2019 profiles, exact link, Algorithm 1 with a final round); paper-2018: the paper's own numbers (AlexNet 1.3 s client / 1 ms server, link overhead and throughput fitted to Table 2, additive power, Algorithm 1 as printed). --mbps is the nominal bandwidth the planner is told; under paper-2018 the link delivers 69.02/80 of it",
+      "calibration (default profiles-2019: device models fitted to the authors' 2019 profiles, exact link, Algorithm 1 with a final round); paper-2018: the paper's own numbers (AlexNet 1.3 s client / 1 ms server, an upload overhead once per session and a throughput fitted to Table 2, additive power, Algorithm 1 as printed). --mbps is the nominal bandwidth the planner is told; under paper-2018 the link delivers 67.18/80 of it",
   },
   example: "ionn simulate alexnet --policy ionn,all-at-once --seconds 40\nionn simulate alexnet --client-profile client.json --server-functions fit.json --json",
   async run(context) {

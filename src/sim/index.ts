@@ -35,7 +35,7 @@ export {
   PROFILES_2019_CALIBRATION,
   withUploadOverhead,
 } from "./scenarios/index.js";
-export type { CalibratedCosts, Calibration, CalibrationName, LinkFit, LinkFitPoint, LinkFitResidual, PaperTable2Row, Sleeper, UploadOverheadPer } from "./scenarios/index.js";
+export type { CalibratedCosts, Calibration, CalibrationName, LinkFit, LinkFitCriterion, LinkFitPoint, LinkFitResidual, PaperTable2Row, Sleeper, UploadOverheadPer } from "./scenarios/index.js";
 export { MOBILITY_POLICIES, parseWalkTrace, simulateMobility } from "./mobility.js";
 export type { MobilityPolicy, MobilityQuery, MobilityResult, MobilityScenario, MobilityServer, WalkStop } from "./mobility.js";
 export { mobilitySvg } from "./mobility-svg.js";

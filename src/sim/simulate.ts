@@ -359,7 +359,7 @@ export async function simulate(scenario: Scenario): Promise<SimulationResult> {
     ? { partitions: adaptive.initialPartitions, expectedQueryMs: adaptive.initialExpectedMs, ...(adaptive.placement() ? { placement: adaptive.placement()! } : {}) }
     : policy.decide({ network, clientMs: costs.clientMs, serverMs: costs.serverMs, mbps, downlinkMbps, megabit, latencyMs, preprocessingMs, horizonMs: seconds * 1000, serverLoadMs: loadMs, ...(scenario.uploadWindow !== undefined ? { uploadWindow: scenario.uploadWindow } : {}) });
   const linkMbps = mbps * calibration.linkEfficiency;
-  // A trace gives the nominal rate; the calibration's link efficiency (paper-2018: 69.02/80) scales what is delivered, as it scales --mbps.
+  // A trace gives the nominal rate; the calibration's link efficiency (paper-2018: 67.18/80) scales what is delivered, as it scales --mbps.
   const link = trace
     ? new TraceLink(clock, { uplink: trace, downlink: scenario.downlinkTrace ?? trace, megabit, latencyMs, sharing, efficiency: calibration.linkEfficiency, onThroughput: (d, sample) => adaptive!.delivered(d, sample) })
     : new SimulatedLink(clock, { mbps: linkMbps, downlinkMbps: downlinkMbps * calibration.linkEfficiency, megabit, latencyMs, sharing });

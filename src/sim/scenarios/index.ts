@@ -8,9 +8,9 @@
  *   overriding transmitting power, and Algorithm 1 with a final round at
  *   upload factor 0 (as the authors' code).
  * - `paper-2018`: the paper's own numbers (§2, §6.1): client and server
- *   times scaled to AlexNet's reported 1.3 s and about 1 ms, a link with a
- *   per-partition overhead and an effective throughput fitted to Table 2's
- *   all-at-once column, radio and CPU power adding up, and Algorithm 1 as
+ *   times scaled to AlexNet's reported 1.3 s and about 1 ms, a link with an
+ *   upload overhead (paid once per session) and an effective throughput
+ *   fitted to Table 2's all-at-once column (smallest largest relative error), radio and CPU power adding up, and Algorithm 1 as
  *   printed (threshold 0.01, no final round). See `paper-2018.ts`.
  *
  * @module
@@ -83,7 +83,7 @@ export const PROFILES_2019_CALIBRATION: Calibration = Object.freeze({
  * @throws {InvalidArgumentError} naming the valid names, or the bad field of a custom calibration.
  * @example
  * ```ts
- * calibrationByName("paper-2018").uploadOverheadMs; // the fitted per-partition overhead
+ * calibrationByName("paper-2018").uploadOverheadMs; // the fitted upload overhead (once per session)
  * ```
  */
 export function calibrationByName(calibration: CalibrationName | Calibration | string): Calibration {
@@ -107,6 +107,6 @@ export function calibrationByName(calibration: CalibrationName | Calibration | s
 
 export { PAPER_2018, PAPER_2018_CALIBRATION, paper2018Costs } from "./paper-2018.js";
 export { fitLink, PAPER_TABLE_2 } from "./link-fit.js";
-export type { LinkFit, LinkFitPoint, LinkFitResidual, PaperTable2Row } from "./link-fit.js";
+export type { LinkFit, LinkFitCriterion, LinkFitPoint, LinkFitResidual, PaperTable2Row } from "./link-fit.js";
 export { withUploadOverhead } from "./upload-overhead.js";
 export type { Sleeper, UploadOverheadPer } from "./upload-overhead.js";

@@ -12,11 +12,18 @@
  *   same construction with 1 ms over the base's AlexNet server total
  *   (1 / 1.640 published, 1 / 1.641 model).
  * - **Link**: one Wi-Fi link of nominal 80 Mbps (the planner is told 80, as
- *   the paper's client measured it) whose effective throughput and
- *   per-partition overhead are fitted by least squares to Table 2's
- *   all-at-once column ({@link fitLink}; `scripts/fit-paper-2018-link.ts`
- *   recomputes {@link PAPER_2018}'s two numbers and a test checks them).
- *   At another nominal bandwidth the throughput scales by the same fraction.
+ *   the paper's client measured it) whose effective throughput and upload
+ *   overhead are fitted to Table 2's all-at-once column so that the largest
+ *   relative error is as small as possible ({@link fitLink} with
+ *   `"relative-minimax"`: the acceptance is a relative bound on each cell;
+ *   `fitPaper2018Link` in `bench/paper-2018-lib.ts` recomputes
+ *   {@link PAPER_2018}'s two numbers and `test/paper-2018.test.ts` checks
+ *   them). The overhead is paid once per upload session, not per partition:
+ *   the paper calls the cost of more partitions (their ACKs) insignificant
+ *   (§6.2), which a cost of the intercept's size on each partition is not;
+ *   per partition the simulator charges the ACK round trip and the server's
+ *   per-layer loading time. At another nominal bandwidth the throughput
+ *   scales by the same fraction.
  * - **Energy**: the Odroid-XU4 levels of the authors' code (idle 3.977 W,
  *   transmitting 6.611 W, computing 7.239 W) with radio and CPU adding up
  *   ({@link ODROID_XU4_POWER_ADDITIVE}).
@@ -42,10 +49,10 @@ export const PAPER_2018 = Object.freeze({
   serverAlexNetMs: 1,
   /** The nominal Wi-Fi bandwidth, Mbps (§6.1: "about 80 Mbps"). */
   nominalMbps: 80,
-  /** Fitted per-partition overhead, ms (least squares on Table 2's all-at-once column: 390.376 ms). */
-  uploadOverheadMs: 390.376,
-  /** Fitted effective throughput at the nominal 80 Mbps, Mbps (10^6 bit/s; the same fit: 69.0214 Mbps). */
-  effectiveMbps: 69.0214,
+  /** Fitted upload overhead, ms, paid once per session (minimax relative fit on Table 2's all-at-once column: 312.948 ms). */
+  uploadOverheadMs: 312.948,
+  /** Fitted effective throughput at the nominal 80 Mbps, Mbps (10^6 bit/s; the same fit: 67.1843 Mbps). */
+  effectiveMbps: 67.1843,
 });
 
 function sum(values: ArrayLike<number>): number {
@@ -93,7 +100,7 @@ export function paper2018Costs(network: Network): CalibratedCosts {
 export const PAPER_2018_CALIBRATION: Calibration = Object.freeze({
   name: "paper-2018",
   description:
-    "the paper's scenario: times scaled to AlexNet 1.3 s client / 1 ms server, link fitted to Table 2 (per-partition overhead + effective throughput), radio and CPU power adding, Algorithm 1 as printed (no final round)",
+    "the paper's scenario: times scaled to AlexNet 1.3 s client / 1 ms server, link fitted to Table 2 (one upload overhead per session + effective throughput, minimax relative error), radio and CPU power adding, Algorithm 1 as printed (no final round)",
   costs: paper2018Costs,
   linkEfficiency: PAPER_2018.effectiveMbps / PAPER_2018.nominalMbps,
   uploadOverheadMs: PAPER_2018.uploadOverheadMs,

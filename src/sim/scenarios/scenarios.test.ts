@@ -94,6 +94,80 @@ describe("fitLink", () => {
       { numRuns: 200 },
     );
   });
+  it("every criterion recovers an exact line", () => {
+    const points = [
+      { network: "a", bytes: 1e6, otherMs: 5, paperMs: 205 },
+      { network: "b", bytes: 3e6, otherMs: 0, paperMs: 400 },
+      { network: "c", bytes: 2e6, otherMs: 10, paperMs: 310 },
+    ];
+    for (const criterion of ["least-squares", "relative-least-squares", "relative-minimax"] as const) {
+      const fit = fitLink(points, criterion);
+      expect(fit.criterion).toBe(criterion);
+      expect(fit.overheadMs).toBeCloseTo(100, 6);
+      expect(fit.mbps).toBeCloseTo(80, 6);
+      expect(fit.maxRelativeError).toBeLessThan(1e-9);
+    }
+  });
+  it("relative-minimax on three points equioscillates: hand-solved example", () => {
+    // Points (bytes, paper ms) with otherMs 0: (0, 100), (1e6, 300), (2e6, 300).
+    // Relative errors r_i = (a + b x_i) / y_i − 1. The minimax line makes r_1 = −r_2 = r_3 = h (or the opposite signs):
+    // (a)/100 − 1 = h, (a + 1e6 b)/300 − 1 = −h, (a + 2e6 b)/300 − 1 = h.
+    // From the last two: 1e6 b / 300 = 2h → b = 600h / 1e6. From the first: a = 100(1 + h).
+    // Second: (100 + 100h + 600h)/300 = 1 − h → 100 + 700h = 300 − 300h → h = 0.2, a = 120, b = 1.2e-4 ms per byte.
+    const fit = fitLink(
+      [
+        { network: "p", bytes: 0, otherMs: 0, paperMs: 100 },
+        { network: "q", bytes: 1e6, otherMs: 0, paperMs: 300 },
+        { network: "r", bytes: 2e6, otherMs: 0, paperMs: 300 },
+      ],
+      "relative-minimax",
+    );
+    expect(fit.overheadMs).toBeCloseTo(120, 9);
+    expect(fit.mbps).toBeCloseTo(8 / (1.2e-4 * 1000), 9);
+    expect(fit.maxRelativeError).toBeCloseTo(0.2, 12);
+    expect(fit.residuals.map((r) => r.ratio)).toEqual([expect.closeTo(1.2, 12), expect.closeTo(0.8, 12), expect.closeTo(1.2, 12)]);
+  });
+  it("relative-minimax is no worse in its norm than either least-squares fit, nor than random lines near it (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 1e8 }), fc.double({ min: 100, max: 1e5, noNaN: true })), { minLength: 3, maxLength: 7 }),
+        fc.double({ min: -0.05, max: 0.05, noNaN: true }),
+        fc.double({ min: -0.05, max: 0.05, noNaN: true }),
+        (rows, da, db) => {
+          fc.pre(new Set(rows.map((r) => r[0])).size > 1);
+          const points = rows.map(([bytes, paperMs], i) => ({ network: String(i), bytes, otherMs: 0, paperMs }));
+          let mm;
+          try {
+            mm = fitLink(points, "relative-minimax");
+          } catch (e) {
+            return e instanceof InvalidArgumentError;
+          }
+          for (const criterion of ["least-squares", "relative-least-squares"] as const) {
+            try {
+              expect(mm.maxRelativeError).toBeLessThanOrEqual(fitLink(points, criterion).maxRelativeError + 1e-9);
+            } catch (e) {
+              if (!(e instanceof InvalidArgumentError)) throw e;
+            }
+          }
+          // A perturbed line (overhead and slope moved by up to 5 %) is never better in the max-relative norm.
+          const a = mm.overheadMs + da * Math.max(1, Math.abs(mm.overheadMs));
+          const b = (8 / (mm.mbps * 1000)) * (1 + db);
+          const worst = Math.max(...points.map((p) => Math.abs((a + b * p.bytes) / p.paperMs - 1)));
+          expect(mm.maxRelativeError).toBeLessThanOrEqual(worst + 1e-9);
+          return true;
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+  it("an unknown criterion or a paper time ≤ 0 is an InvalidArgumentError", () => {
+    const points = [
+      { network: "a", bytes: 1, otherMs: 0, paperMs: 1 },
+      { network: "b", bytes: 2, otherMs: 0, paperMs: 2 },
+    ];
+    expect(() => fitLink(points, "median" as never)).toThrow(/unknown criterion/);
+    expect(() => fitLink([{ ...points[0]!, paperMs: 0 }, points[1]!], "relative-minimax")).toThrow(/not positive/);
+  });
   it("refuses fewer than 2 points or equal byte counts", () => {
     expect(() => fitLink([{ network: "a", bytes: 1, otherMs: 0, paperMs: 1 }])).toThrow(/at least 2/);
     expect(() => fitLink([{ network: "a", bytes: 1, otherMs: 0, paperMs: 1 }, { network: "b", bytes: 1, otherMs: 0, paperMs: 2 }])).toThrow(/same byte count/);
