@@ -24,13 +24,31 @@
  *   for the discrete count the fast-check test compares against brute force
  *   over every ordered partitioning).
  * - Bound: from the moment the next partition could go on the wire, a query
- *   raised at s is charged the best expected query time of any subset whose
- *   weights fit in the bytes the link can carry by s (a Pareto front of
- *   bytes vs query time), with per-partition overheads, latencies and link
- *   sharing dropped; the completion is made monotone
- *   (`c(r) = min_{s ≥ r} s + ℓ(s)`), so the relaxed closed loop completes
- *   at least as many queries, and at least as much of the next one, as any
+ *   raised at s is charged the best expected query time of any superset of
+ *   the uploaded groups whose effective bytes fit in the bytes the link can
+ *   carry by s (a Pareto front of effective bytes vs query time), with link
+ *   sharing and the query's latencies dropped. A subset's effective bytes
+ *   are its weights and headers plus, for sequential uploads, its loading
+ *   time at the uplink rate, and every non-empty increment adds one
+ *   partition's fixed frame, two latencies and the ACK (any partitioning of
+ *   it pays at least that once). The completion is made monotone
+ *   (`c(r) = min_{s ≥ r} s + ℓ(s)`), so the relaxed closed loop completes at
+ *   least as many queries, and at least as much of the next one, as any
  *   continuation. Nodes whose bound does not beat the incumbent are pruned.
+ * - The front of the supersets of a node's uploaded set is built once per
+ *   set and cached (when at most 2^16 supersets remain; else the parent's
+ *   front, a weaker but valid relaxation), skipping a superset when dropping
+ *   one of its new groups does not raise the query time (that subset is
+ *   cheaper and no slower, so never off the front). On entering a node whose
+ *   own front is available the node is re-bounded with it (only supersets of
+ *   what is uploaded stay reachable) and pruned when that bound does not
+ *   beat the incumbent.
+ * - Order: a node with at most `EAGER_CHILDREN` children scores them all
+ *   and descends best bound first; one with more (near the root of the
+ *   20-group zoo networks: ~10^4 first partitions) descends into each child
+ *   as soon as it is scored, children taken by query-time gain per effective
+ *   byte, so a strong incumbent is found early (the anytime behaviour of
+ *   depth-first branch and bound).
  *
  * Beyond `maxExactGroups`, or when the time budget runs out, a deterministic
  * heuristic: the best of the seeds (the caller's, e.g. Algorithm 1's plans,
@@ -477,6 +495,9 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
   return table;
 }
 
+/** Above this many children a node descends into each child as soon as it is scored (the best incumbent comes early). */
+const EAGER_CHILDREN = 2048;
+
 function branchAndBound(
   c: ResolvedCosts,
   o: ResolvedObjectiveOptions,
@@ -488,9 +509,56 @@ function branchAndBound(
   const m = param.length;
   const table = tabulate(c, o, param, free);
   const size = 1 << m;
-  const pairs: { bytes: number; q: number }[] = [];
-  for (let mask = 0; mask < size; mask++) pairs.push({ bytes: table.weightBytes[mask]!, q: table.ms[mask]! });
-  const globalFront = buildFront(pairs, c.up);
+  const fullMask = size - 1;
+  // Effective upload cost of each subset in link bytes: weights, headers and (sequential upload) loading time at the uplink rate;
+  // every non-empty increment also pays at least one partition's fixed frame, two latencies and the ACK.
+  const sequential = o.uploadWindow <= 1;
+  const freeHeader0 = free.reduce((s, g) => s + c.headerBytes[g]!, 0);
+  const freeLoad0 = free.reduce((s, g) => s + c.loadMs[g]!, 0);
+  const bitCost = new Float64Array(m);
+  for (let i = 0; i < m; i++) bitCost[i] = c.paramBytes[param[i]!]! + c.headerBytes[param[i]!]! + (sequential ? c.loadMs[param[i]!]! * c.up : 0);
+  const freeCost = freeHeader0 + (sequential ? freeLoad0 * c.up : 0);
+  const effBytes = new Float64Array(size);
+  for (let mask = 1; mask < size; mask++) {
+    const low = mask & -mask;
+    const rest = mask ^ low;
+    effBytes[mask] = effBytes[rest]! + bitCost[31 - Math.clz32(low)]! + (rest === 0 ? freeCost : 0);
+  }
+  const overheadBytes = c.frameBytes + (2 * c.latencyMs + c.ackBytes / c.down) * c.up;
+  const fronts = new Map<number, Front>();
+  /**
+   * The Pareto front (extra effective bytes vs query time) of the supersets of `mask`. A superset S is skipped when dropping one of
+   * its groups beyond `mask` does not raise the query time (that subset is no costlier and no slower). `O(2^r · r)`, r = groups left.
+   */
+  const frontOf = (mask: number): Front => {
+    let front = fronts.get(mask);
+    if (front !== undefined) return front;
+    const comp = fullMask & ~mask;
+    const base = effBytes[mask]!;
+    const keyBytes: number[] = [0];
+    const keyQ: number[] = [table.ms[mask]!];
+    const ms = table.ms;
+    for (let x = comp; x > 0; x = (x - 1) & comp) {
+      const u = mask | x;
+      const q = ms[u]!;
+      let dominated = false;
+      for (let y = x; y > 0; y &= y - 1) {
+        if (ms[u ^ (y & -y)]! <= q) {
+          dominated = true;
+          break;
+        }
+      }
+      if (dominated) continue;
+      keyBytes.push(effBytes[u]! - base + overheadBytes);
+      keyQ.push(q);
+    }
+    const order = Array.from(keyBytes.keys()).sort((a, b) => keyBytes[a]! - keyBytes[b]! || keyQ[a]! - keyQ[b]!);
+    front = buildFront(order.map((j) => ({ bytes: keyBytes[j]!, q: keyQ[j]! })), c.up);
+    fronts.set(mask, front);
+    return front;
+  };
+  type Front = ReturnType<typeof buildFront>;
+  const globalFront = frontOf(0);
   let best = incumbent;
   let nodes = 0;
   let complete = true;
@@ -527,7 +595,6 @@ function branchAndBound(
   const rootModel = modelOf([], []);
   const rootLoop = prefixLoop(c, rootModel, o);
   const rootBound = boundScore(c, rootModel, o, frontTail(globalFront, c.up, rootLoop.nextStartMs, 0, table.ms[0]!));
-  const fullMask = size - 1;
   const childCache = new Map<number, Int32Array>();
   const childrenOf = (mask: number): Int32Array => {
     let list = childCache.get(mask);
@@ -539,30 +606,38 @@ function branchAndBound(
       const u = mask | x;
       if ((table.server[u]! & x) === x && table.ms[u]! < here - 1e-9) out.push(x);
     }
-    list = Int32Array.from(out);
+    const key = (x: number): number => (here - table.ms[mask | x]!) / (effBytes[mask | x]! - effBytes[mask]! + overheadBytes);
+    list = Int32Array.from(out.map((x) => ({ x, k: key(x) })).sort((a, b) => b.k - a.k || a.x - b.x).map((e) => e.x));
     childCache.set(mask, list);
     return list;
   };
   const increments: number[] = [];
   const masks: number[] = [];
-  type Front = ReturnType<typeof buildFront>;
-  /** The Pareto front of the supersets of `mask` (bytes relative to `mask`) when it has at most 2^12 of them; else the parent's front. */
+  /** The superset front of `mask` when it has at most 2^16 supersets (cached per mask); else the parent's front. */
   const supersetFront = (mask: number, fallback: Front, fallbackOrigin: number): { front: Front; origin: number } => {
     const comp = fullMask & ~mask;
     let count = 0;
-    for (let i = 0; i < m; i++) if (comp & (1 << i)) count++;
-    if (count > 12) return { front: fallback, origin: fallbackOrigin };
-    const base = table.weightBytes[mask]!;
-    const pairs: { bytes: number; q: number }[] = [{ bytes: 0, q: table.ms[mask]! }];
-    for (let x = comp; x > 0; x = (x - 1) & comp) pairs.push({ bytes: table.weightBytes[mask | x]! - base, q: table.ms[mask | x]! });
-    return { front: buildFront(pairs, c.up), origin: mask };
+    for (let y = comp; y > 0; y &= y - 1) count++;
+    if (count > 16) return { front: fallback, origin: fallbackOrigin };
+    return { front: frontOf(mask), origin: mask };
   };
   // `front` lists supersets of `origin` by their weight bytes beyond `origin`'s
-  const visit = (mask: number, front: Front, origin: number): void => {
+  const threshold = (): number => best.objective.queriesInWindow;
+  // `front` lists supersets of `origin` by their effective bytes beyond `origin`'s; `fromMs`: when the next partition can go on the wire
+  const visit = (mask: number, front: Front, origin: number, fromMs: number): void => {
     if (!complete) return;
+    if (origin === mask && mask !== 0) {
+      // the node's own superset front (only supersets of what is uploaded remain reachable): a tighter bound than its parent's
+      const model = modelOf(increments, masks);
+      const own = boundScore(c, model, o, frontTail(front, c.up, fromMs, 0, table.ms[mask]!));
+      if (Math.floor(own + 1e-9) <= threshold()) return;
+    }
     const children = childrenOf(mask);
-    const scored: { x: number; bound: number }[] = [];
+    // few children: score them all, then descend best bound first; many (near the root): descend in the cheap key order at once
+    const eager = children.length <= EAGER_CHILDREN;
+    const scored: { x: number; bound: number; fromMs: number }[] = [];
     for (const x of children) {
+      if (!complete) return;
       if (performance.now() > deadline) {
         complete = false;
         return;
@@ -574,23 +649,31 @@ function branchAndBound(
       const model = modelOf(increments, masks);
       const result = prefixLoop(c, model, o, true);
       if (better(result.value, increments.length, best.objective, best.plan.length)) best = { plan: toPlan(increments), objective: prefixLoop(c, model, o).value };
-      const bound = boundScore(c, model, o, frontTail(front, c.up, result.nextStartMs, table.weightBytes[u]! - table.weightBytes[origin]!, table.ms[u]!));
+      const bound = boundScore(c, model, o, frontTail(front, c.up, result.nextStartMs, effBytes[u]! - effBytes[origin]!, table.ms[u]!));
+      if (Math.floor(bound + 1e-9) > threshold()) {
+        if (eager) scored.push({ x, bound, fromMs: result.nextStartMs });
+        else {
+          const next = supersetFront(u, front, origin);
+          visit(u, next.front, next.origin, result.nextStartMs);
+        }
+      }
       increments.pop();
       masks.pop();
-      if (Math.floor(bound + 1e-9) > best.objective.queriesInWindow) scored.push({ x, bound });
     }
     scored.sort((a, b) => b.bound - a.bound || a.x - b.x);
-    for (const { x, bound } of scored) {
+    for (const { x, bound, fromMs } of scored) {
       if (!complete) return;
-      if (Math.floor(bound + 1e-9) <= best.objective.queriesInWindow) continue;
+      if (Math.floor(bound + 1e-9) <= threshold()) continue;
+      const u = mask | x;
       increments.push(x);
-      masks.push(mask | x);
-      const next = supersetFront(mask | x, front, origin);
-      visit(mask | x, next.front, next.origin);
+      masks.push(u);
+      const next = supersetFront(u, front, origin);
+      visit(u, next.front, next.origin, fromMs);
       increments.pop();
       masks.pop();
     }
   };
-  if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow) visit(0, globalFront, 0);
+  if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow) visit(0, globalFront, 0, rootLoop.nextStartMs);
   return { best, complete, nodes, rootBound };
 }
+
