@@ -43,6 +43,18 @@
  *   own front is available the node is re-bounded with it (only supersets of
  *   what is uploaded stay reachable) and pruned when that bound does not
  *   beat the incumbent.
+ * - Nested relaxation at the root: the i-th query runs on a set S_i with
+ *   S_1 ⊆ S_2 ⊆ … (what is ACKed only grows), available once its effective
+ *   bytes and one partition's overhead have crossed the link, at its query
+ *   time plus two latencies per server run, and may wait for a larger set.
+ *   The earliest completion of the i-th query per set S_i is a DP over the
+ *   subset lattice with one subset-minimum transform per query (the "sum
+ *   over subsets" / zeta transform, Yates 1937; Knuth, TAOCP 4A §7.1.3), so
+ *   it bounds the count by T of every plan (each real plan is one such chain,
+ *   each real query is no faster). It runs on at most `NESTED_BITS` groups;
+ *   the cheapest others are given free (a further relaxation). When it does
+ *   not beat the incumbent the search is skipped (proven); its best chain,
+ *   read back as partitions, is also a seed.
  * - Order: a node with at most `EAGER_CHILDREN` children scores them all
  *   and descends best bound first; one with more (near the root of the
  *   20-group zoo networks: ~10^4 first partitions) descends into each child
@@ -85,6 +97,8 @@ export interface OptimalPlanOptions extends ObjectiveOptions {
   readonly seeds?: readonly GroupPlan[];
   /** Absolute deadline (`performance.now()` ms) overriding `timeBudgetMs` (a caller that spent part of the budget already). @internal */
   readonly deadlineMs?: number;
+  /** Groups the nested relaxation keeps on its lattice, the cheapest others given free (default 14; tests set it low). @internal */
+  readonly nestedBits?: number;
 }
 
 /** A scored plan. */
@@ -227,7 +241,7 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
   for (let g = 0; g < n; g++) (c.paramBytes[g]! > 0 ? param : free).push(g);
   if (n <= 400) consider(heuristic(c, o, greedyPlan(c, o), performance.now() + Math.max(0, end - performance.now()) / 4));
   if (param.length <= maxExact) {
-    const exact = branchAndBound(c, o, param, free, best!, end - Math.min(50, budget / 10));
+    const exact = branchAndBound(c, o, param, free, best!, end - Math.min(50, budget / 10), options.nestedBits ?? NESTED_BITS);
     consider(exact.best);
     if (exact.complete) {
       withTail();
@@ -495,6 +509,9 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
   return table;
 }
 
+/** Lattice bits of the nested relaxation (at the root). */
+const NESTED_BITS = 14;
+
 /** Above this many children a node descends into each child as soon as it is scored (the best incumbent comes early). */
 const EAGER_CHILDREN = 2048;
 
@@ -505,6 +522,7 @@ function branchAndBound(
   free: readonly number[],
   incumbent: ScoredPlan,
   deadline: number,
+  nestedBits: number,
 ): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number } {
   const m = param.length;
   const table = tabulate(c, o, param, free);
@@ -592,6 +610,107 @@ function branchAndBound(
     frameBytes: Float64Array.from(increments.map((x, k) => partitionBytes(x, k === 0))),
     loadMs: Float64Array.from(increments.map((x, k) => partitionLoad(x, k === 0))),
   });
+  // Nested-chain relaxation (see the module comment): the i-th query from `fromMs` on runs on a set S_i with
+  // S_1 ⊆ S_2 ⊆ … (supersets of the node's uploaded set), available once its effective bytes and one partition's overhead
+  // have crossed the link, at its query time plus two latencies per server run, and may wait for a larger set. Earliest
+  // completion per (query, set) by a DP over the lattice with a subset-min (sum over subsets, Yates 1937 / Knuth TAOCP 7.1.3)
+  // per query. Groups beyond `maxBits` (the cheapest) are given away free: a further relaxation on a smaller lattice.
+  const queryMs = new Float64Array(size);
+  for (let mask = 0; mask < size; mask++) queryMs[mask] = table.ms[mask]! + 2 * c.latencyMs * table.runs[mask]!;
+  const think = o.thinkMs;
+  const windowMs = o.windowMs;
+  const latticeE = new Float64Array(1 << Math.min(nestedBits, m));
+  const latticeNext = new Float64Array(1 << Math.min(nestedBits, m));
+  const latticeQ = new Float64Array(1 << Math.min(nestedBits, m));
+  const latticeAvail = new Float64Array(1 << Math.min(nestedBits, m));
+  /** Upper bound on the queries completed by T of any plan with this prefix: exact replay before `fromMs`, the nested relaxation after. */
+  let nestedChain: { increments: number[]; given: number } | undefined;
+  const nestedCount = (model: PrefixModel, mask: number, fromMs: number, maxBits: number, record = false): number => {
+    const layers: Float64Array[] = [];
+    let firstRaise = Number.NaN;
+    const probe: Tail = {
+      fromMs,
+      completion(raise: number): number {
+        firstRaise = raise;
+        return Number.POSITIVE_INFINITY;
+      },
+    };
+    const before = Math.floor(boundScore(c, model, o, probe) + 1e-9);
+    if (Number.isNaN(firstRaise)) return before;
+    const comp = fullMask & ~mask;
+    const bits: number[] = [];
+    for (let y = comp; y > 0; y &= y - 1) bits.push(y & -y);
+    bits.sort((a, b) => bitCost[31 - Math.clz32(b)]! - bitCost[31 - Math.clz32(a)]!);
+    let given = 0;
+    while (bits.length > maxBits) given |= bits.pop()!;
+    const r = bits.length;
+    const count = 1 << r;
+    const base = effBytes[mask]!;
+    for (let y = 0; y < count; y++) {
+      let set = mask;
+      for (let b = 0; b < r; b++) if (y & (1 << b)) set |= bits[b]!;
+      latticeQ[y] = queryMs[set | given]!;
+      latticeAvail[y] = y === 0 ? fromMs : fromMs + (effBytes[set]! - base + overheadBytes) / c.up;
+      latticeE[y] = Number.POSITIVE_INFINITY;
+    }
+    latticeE[0] = firstRaise - think;
+    let done = 0;
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      for (let y = 0; y < count; y++) latticeNext[y] = latticeE[y]!;
+      for (let b = 0; b < r; b++) {
+        const bit = 1 << b;
+        for (let y = 0; y < count; y++) if (y & bit) {
+          const v = latticeNext[y ^ bit]!;
+          if (v < latticeNext[y]!) latticeNext[y] = v;
+        }
+      }
+      let min = Number.POSITIVE_INFINITY;
+      for (let y = 0; y < count; y++) {
+        const prev = latticeNext[y]!;
+        let e = Number.POSITIVE_INFINITY;
+        if (prev < Number.POSITIVE_INFINITY) {
+          const raise = Math.max(prev + think, latticeAvail[y]!);
+          e = raise + latticeQ[y]!;
+          if (e > windowMs) e = Number.POSITIVE_INFINITY;
+        }
+        latticeE[y] = e;
+        if (e < min) min = e;
+      }
+      if (min === Number.POSITIVE_INFINITY) break;
+      done++;
+      if (record) layers.push(latticeE.slice(0, count));
+      if (performance.now() > deadline) return Number.POSITIVE_INFINITY;
+    }
+    if (record && layers.length > 0) {
+      // the relaxation's best chain (a seed plan): last layer's earliest set, then for each earlier query the subset it came from
+      const last = layers[layers.length - 1]!;
+      let y = 0;
+      for (let z = 1; z < count; z++) if (last[z]! < last[y]!) y = z;
+      const chain = [y];
+      for (let i = layers.length - 2; i >= 0; i--) {
+        const layer = layers[i]!;
+        let arg = y;
+        for (let z = y; ; z = (z - 1) & y) {
+          if (layer[z]! < layer[arg]!) arg = z;
+          if (z === 0) break;
+        }
+        y = arg;
+        chain.push(y);
+      }
+      chain.reverse();
+      const increments: number[] = [];
+      let prev = 0;
+      for (const z of chain) {
+        if (z === prev) continue;
+        let x = 0;
+        for (let b = 0; b < r; b++) if ((z & ~prev) & (1 << b)) x |= bits[b]!;
+        increments.push(x);
+        prev = z;
+      }
+      nestedChain = { increments, given };
+    }
+    return before + done;
+  };
   const rootModel = modelOf([], []);
   const rootLoop = prefixLoop(c, rootModel, o);
   const rootBound = boundScore(c, rootModel, o, frontTail(globalFront, c.up, rootLoop.nextStartMs, 0, table.ms[0]!));
@@ -673,7 +792,20 @@ function branchAndBound(
       masks.pop();
     }
   };
-  if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow) visit(0, globalFront, 0, rootLoop.nextStartMs);
-  return { best, complete, nodes, rootBound };
+  const rootNested = Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow ? nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true) : 0;
+  if (nestedChain !== undefined && nestedChain.increments.length > 0) {
+    // seeds from the relaxation's chain: the groups it got free in the first partition, in the last, or left out
+    const { increments, given } = nestedChain;
+    const variants = [[increments[0]! | given, ...increments.slice(1)], [...increments, given], increments];
+    for (const variant of variants) {
+      const plan = variant.filter((x) => x !== 0);
+      const scored = scorePlan(c, toPlan(plan), o);
+      if (better(scored.objective, scored.plan.length, best.objective, best.plan.length)) best = scored;
+    }
+  }
+  if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow && rootNested > best.objective.queriesInWindow) visit(0, globalFront, 0, rootLoop.nextStartMs);
+  // the nested relaxation bounds the count by T, so the score (count plus a fraction) by one more
+  return { best, complete, nodes, rootBound: rootNested > 0 ? Math.min(rootBound, rootNested + 1) : rootBound };
 }
+
 

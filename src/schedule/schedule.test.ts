@@ -162,6 +162,17 @@ describe("optimalUploadPlan", () => {
   it("the same with loading times, header bytes and latencies (fast-check, 1–6 groups, 150 runs)", () => {
     fc.assert(fc.property(fc.tuple(chainArb(1, 6), withCosts), exactWithCosts(20_000)), { numRuns: 150, seed: 19 });
   }, 180_000);
+  it("the same with the nested relaxation on 2 groups, the others given free (fast-check, 1–6 groups, 100 runs)", () => {
+    const check = ([{ graph, thinkMs }, extra]: [{ graph: ExecutionGraph; thinkMs: number }, { loadMs: number[]; headerKb: number[]; latencyMs: number }]) => {
+      const n = graph.chain.size;
+      const costs: ScheduleCosts = { graph, loadMs: extra.loadMs.slice(0, n), headerBytes: extra.headerKb.slice(0, n).map((kb) => kb * 1000), latencyMs: extra.latencyMs };
+      const { best } = bruteForceBest(costs, { thinkMs, horizonMs: 20_000 });
+      const result = optimalUploadPlan(costs, { thinkMs, horizonMs: 20_000, timeBudgetMs: 60_000, nestedBits: 2 });
+      expect(result.exact).toBe(true);
+      expect(result.objective.queriesInWindow).toBe(best);
+    };
+    fc.assert(fc.property(fc.tuple(chainArb(1, 6), withCosts), check), { numRuns: 100, seed: 29 });
+  }, 180_000);
   it("the same at 7 groups with loading times and headers (fast-check, 6 runs)", () => {
     fc.assert(fc.property(fc.tuple(chainArb(7, 7), withCosts), exactWithCosts(1)), { numRuns: 6, seed: 23 });
   }, 180_000);
