@@ -45,8 +45,8 @@
  *   beat the incumbent.
  * - Nested relaxation at the root: the i-th query runs on a set S_i with
  *   S_1 ⊆ S_2 ⊆ … (what is ACKed only grows), available once its effective
- *   bytes and one partition's overhead have crossed the link, at its query
- *   time plus two latencies per server run, and may wait for a larger set.
+ *   bytes and one partition's overhead have crossed the link, at its
+ *   expected query time, and may wait for a larger set.
  *   The earliest completion of the i-th query per set S_i is a DP over the
  *   subset lattice with one subset-minimum transform per query (the "sum
  *   over subsets" / zeta transform, Yates 1937; Knuth, TAOCP 4A §7.1.3), so
@@ -346,22 +346,24 @@ function rootBoundFractional(c: ResolvedCosts, o: ResolvedObjectiveOptions): num
 
 /** @internal */
 export interface SubsetTable {
+  /** Expected query time once the subset is uploaded, ms. */
   readonly ms: Float64Array;
-  readonly upBytes: Float64Array;
-  readonly prefixMs: Float64Array;
-  readonly runs: Uint16Array;
+  /** The parameterized groups (bits) the path runs on the server. */
   readonly server: Int32Array;
+  /** Weight bytes of the subset. */
   readonly weightBytes: Float64Array;
 }
 
 /**
- * Path facts of every subset of the parameterized groups (free groups
- * uploaded with any non-empty subset): the chain DP of `pathCost` run
- * forward with each state's path facts carried along (same tie-breaks:
- * ties go to the client), over the subsets in Gray-code order with bit 0 on
- * the last parameterized group, so each subset recomputes only the chain
- * after the group whose bit changed (amortized `O(n / m)` per subset;
- * `O(2^m · n)` worst case). The `"all"` placement is tabulated directly.
+ * Query time and server groups of every subset of the parameterized groups
+ * (free groups uploaded with any non-empty subset): the chain DP of
+ * `pathCost` run forward with the server set carried along (same
+ * tie-breaks: ties go to the client), over the subsets in Gray-code order
+ * with bit 0 on the last parameterized group, so each subset recomputes only
+ * the chain after the group whose bit changed (amortized `O(n / m)` per
+ * subset; `O(2^m · n)` worst case). The other path facts are computed by
+ * `pathCost` for the few subsets the search visits. The `"all"` placement is
+ * tabulated directly.
  * @internal
  */
 export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: readonly number[], free: readonly number[]): SubsetTable {
@@ -370,9 +372,6 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
   const n = c.n;
   const table: SubsetTable = {
     ms: new Float64Array(size),
-    upBytes: new Float64Array(size),
-    prefixMs: new Float64Array(size),
-    runs: new Uint16Array(size),
     server: new Int32Array(size),
     weightBytes: new Float64Array(size),
   };
@@ -388,11 +387,7 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
       uploaded.fill(0);
       if (mask !== 0) for (const g of free) uploaded[g] = 1;
       for (let i = 0; i < m; i++) if (mask & (1 << i)) uploaded[param[i]!] = 1;
-      const p = pathCost(c, uploaded, "all");
-      table.ms[mask] = p.ms;
-      table.upBytes[mask] = p.upBytes;
-      table.prefixMs[mask] = p.prefixMs;
-      table.runs[mask] = p.runs;
+      table.ms[mask] = pathCost(c, uploaded, "all").ms;
       table.server[mask] = mask;
     }
     return table;
@@ -403,65 +398,38 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
     up[g] = c.inputBytes[g]! / c.up;
     down[g] = c.outputBytes[g]! / c.down;
   }
-  const { clientMs, serverMs, inputBytes } = c;
+  const { clientMs, serverMs } = c;
   // state arrays at position g (before group g): client side (C) and server side (S)
   const cCost = new Float64Array(n + 1);
-  const cUp = new Float64Array(n + 1);
-  const cRuns = new Int32Array(n + 1);
-  const cPrefix = new Float64Array(n + 1);
-  const cSeen = new Uint8Array(n + 1); // a server run happened before
   const cSrv = new Int32Array(n + 1);
   const sCost = new Float64Array(n + 1);
-  const sUp = new Float64Array(n + 1);
-  const sRuns = new Int32Array(n + 1);
-  const sPrefix = new Float64Array(n + 1);
   const sSrv = new Int32Array(n + 1);
   const forward = (from: number): void => {
     for (let g = from; g < n; g++) {
       // client state entering g: stay, or download the previous output (strictly better only)
       let inCost = cCost[g]!;
-      let inUp = cUp[g]!;
-      let inRuns = cRuns[g]!;
-      let inPrefix = cPrefix[g]!;
-      let inSeen = cSeen[g]!;
       let inSrv = cSrv[g]!;
       const viaDown = sCost[g]! + (g > 0 ? down[g - 1]! : 0);
       if (viaDown < inCost) {
         inCost = viaDown;
-        inUp = sUp[g]!;
-        inRuns = sRuns[g]!;
-        inPrefix = sPrefix[g]!;
-        inSeen = 1;
         inSrv = sSrv[g]!;
       }
       cCost[g + 1] = inCost + clientMs[g]!;
-      cUp[g + 1] = inUp;
-      cRuns[g + 1] = inRuns;
-      cPrefix[g + 1] = inSeen ? inPrefix : inPrefix + clientMs[g]!;
-      cSeen[g + 1] = inSeen;
       cSrv[g + 1] = inSrv;
       if (uploaded[g]) {
         const bit = bitOf[g]!;
+        const flag = bit >= 0 ? 1 << bit : 0;
         const viaUp = inCost + up[g]! + serverMs[g]!;
         const stay = sCost[g]! + serverMs[g]!;
         if (viaUp <= stay) {
           sCost[g + 1] = viaUp;
-          sUp[g + 1] = inUp + inputBytes[g]!;
-          sRuns[g + 1] = inRuns + 1;
-          sPrefix[g + 1] = inPrefix;
-          sSrv[g + 1] = bit >= 0 ? inSrv | (1 << bit) : inSrv;
+          sSrv[g + 1] = inSrv | flag;
         } else {
           sCost[g + 1] = stay;
-          sUp[g + 1] = sUp[g]!;
-          sRuns[g + 1] = sRuns[g]!;
-          sPrefix[g + 1] = sPrefix[g]!;
-          sSrv[g + 1] = bit >= 0 ? sSrv[g]! | (1 << bit) : sSrv[g]!;
+          sSrv[g + 1] = sSrv[g]! | flag;
         }
       } else {
         sCost[g + 1] = Number.POSITIVE_INFINITY;
-        sUp[g + 1] = 0;
-        sRuns[g + 1] = 0;
-        sPrefix[g + 1] = 0;
         sSrv[g + 1] = 0;
       }
     }
@@ -470,15 +438,9 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
     const endS = sCost[n]! + (n > 0 ? down[n - 1]! : 0);
     if (endS < cCost[n]!) {
       table.ms[mask] = endS;
-      table.upBytes[mask] = sUp[n]!;
-      table.prefixMs[mask] = sPrefix[n]!;
-      table.runs[mask] = sRuns[n]!;
       table.server[mask] = sSrv[n]!;
     } else {
       table.ms[mask] = cCost[n]!;
-      table.upBytes[mask] = cUp[n]!;
-      table.prefixMs[mask] = cPrefix[n]!;
-      table.runs[mask] = cRuns[n]!;
       table.server[mask] = cSrv[n]!;
     }
   };
@@ -580,13 +542,19 @@ function branchAndBound(
   let best = incumbent;
   let nodes = 0;
   let complete = true;
-  const pathOf = (mask: number): PathCost => ({
-    ms: table.ms[mask]!,
-    upBytes: table.upBytes[mask]!,
-    prefixMs: table.prefixMs[mask]!,
-    runs: table.runs[mask]!,
-    onServer: new Uint8Array(0),
-  });
+  const paths = new Map<number, PathCost>();
+  const pathUploaded = new Uint8Array(c.n);
+  /** The path facts of a subset (`pathCost`, cached: the search visits few subsets). */
+  const pathOf = (mask: number): PathCost => {
+    let path = paths.get(mask);
+    if (path !== undefined) return path;
+    pathUploaded.fill(0);
+    if (mask !== 0) for (const g of free) pathUploaded[g] = 1;
+    for (let i = 0; i < m; i++) if (mask & (1 << i)) pathUploaded[param[i]!] = 1;
+    path = pathCost(c, pathUploaded, o.placement);
+    paths.set(mask, path);
+    return path;
+  };
   const freeHeader = free.reduce((s, g) => s + c.headerBytes[g]!, 0);
   const freeLoad = free.reduce((s, g) => s + c.loadMs[g]!, 0);
   const partitionBytes = (x: number, first: boolean): number => {
@@ -612,11 +580,9 @@ function branchAndBound(
   });
   // Nested-chain relaxation (see the module comment): the i-th query from `fromMs` on runs on a set S_i with
   // S_1 ⊆ S_2 ⊆ … (supersets of the node's uploaded set), available once its effective bytes and one partition's overhead
-  // have crossed the link, at its query time plus two latencies per server run, and may wait for a larger set. Earliest
+  // have crossed the link, at its expected query time, and may wait for a larger set. Earliest
   // completion per (query, set) by a DP over the lattice with a subset-min (sum over subsets, Yates 1937 / Knuth TAOCP 7.1.3)
   // per query. Groups beyond `maxBits` (the cheapest) are given away free: a further relaxation on a smaller lattice.
-  const queryMs = new Float64Array(size);
-  for (let mask = 0; mask < size; mask++) queryMs[mask] = table.ms[mask]! + 2 * c.latencyMs * table.runs[mask]!;
   const think = o.thinkMs;
   const windowMs = o.windowMs;
   const latticeE = new Float64Array(1 << Math.min(nestedBits, m));
@@ -649,7 +615,7 @@ function branchAndBound(
     for (let y = 0; y < count; y++) {
       let set = mask;
       for (let b = 0; b < r; b++) if (y & (1 << b)) set |= bits[b]!;
-      latticeQ[y] = queryMs[set | given]!;
+      latticeQ[y] = table.ms[set | given]!;
       latticeAvail[y] = y === 0 ? fromMs : fromMs + (effBytes[set]! - base + overheadBytes) / c.up;
       latticeE[y] = Number.POSITIVE_INFINITY;
     }
