@@ -145,6 +145,26 @@ async function main(): Promise<void> {
     const param = Array.from(chain.paramBytes).filter((b) => b > 0).length;
     console.log(`| ${network} | ${chain.size} | ${param} | ${last!.exact} | ${last!.bound === undefined ? "—" : `${last!.bound.toFixed(2)} (${last!.objective.score.toFixed(2)})`} | ${times.sort((x, y) => x - y)[Math.floor(REPEAT / 2)]!.toFixed(0)} | ${times[0]!.toFixed(0)} | ${times[REPEAT - 1]!.toFixed(0)} |`);
   }
+  // the two 20-parameterized-group networks at every bandwidth of the grid (exact where the search finishes)
+  console.log(`\n### Planning time per bandwidth (optimal, 20 parameterized groups, 500 ms think time; median of ${REPEAT}, min, max)\n`);
+  console.log("| network | Mbps | exact | queries by T (objective) | bound (score) | planning ms (median) | min | max |");
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const network of ["resnet50", "inception-bn-21k"] as const) {
+    const net = zooNetwork(network);
+    const costs = simulationCosts(net);
+    for (const mbps of RATES) {
+      const times: number[] = [];
+      const exact: boolean[] = [];
+      let last: ReturnType<typeof planUpload> | undefined;
+      for (let i = 0; i < REPEAT; i++) {
+        last = planUpload("optimal", net, { clientMs: costs.clientMs, serverMs: costs.serverMs }, { mbps });
+        times.push(last.planningMs);
+        exact.push(last.exact);
+      }
+      const exactCount = exact.filter(Boolean).length;
+      console.log(`| ${network} | ${mbps} | ${exactCount === REPEAT ? "true" : exactCount === 0 ? "false" : `${exactCount}/${REPEAT} runs`} | ${last!.objective.queriesInWindow} | ${last!.bound === undefined ? "—" : `${last!.bound.toFixed(2)} (${last!.objective.score.toFixed(2)})`} | ${times.sort((x, y) => x - y)[Math.floor(REPEAT / 2)]!.toFixed(0)} | ${times[0]!.toFixed(0)} | ${times[REPEAT - 1]!.toFixed(0)} |`);
+    }
+  }
   const layers = 10_000;
   const specs = [];
   let seed = 7;
@@ -161,6 +181,7 @@ async function main(): Promise<void> {
   bigTimes.sort((x, y) => x - y);
   console.log(`| synthetic chain (heuristic) | ${layers} | ${Math.ceil(layers / 3)} | ${big!.exact} | ${big!.bound?.toFixed(2)} (${big!.objective.score.toFixed(2)}) | ${bigTimes[Math.floor(REPEAT / 2)]!.toFixed(0)} | ${bigTimes[0]!.toFixed(0)} | ${bigTimes[REPEAT - 1]!.toFixed(0)} |`);
 
+  console.log(`\nend: load ${loadavg().map((l) => l.toFixed(2)).join(" ")}, ${new Date().toISOString()}`);
   if (svgPath && !planningOnly) writeFileSync(svgPath, svg(figure));
 }
 

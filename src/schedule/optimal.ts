@@ -13,8 +13,10 @@
  *
  * - Every parameter-free group travels in the first partition (it costs a
  *   few header bytes and no weights), so the search is over the
- *   parameterized groups. Their path facts (expected query time, feature
- *   bytes, server runs) are tabulated once for all 2^m subsets (`O(2^m · n)`).
+ *   parameterized groups. Their expected query time and server set are
+ *   tabulated once for all 2^m subsets (`O(2^m · n)`); the other path facts
+ *   (feature bytes, server runs) come from `pathCost` for the subsets the
+ *   search visits.
  * - Children of a prefix are the next partitions X of not-yet-uploaded
  *   groups such that the expected query time strictly drops and every group
  *   of X is on the best path once X is ACKed. Other partitions are dominated:
@@ -24,13 +26,44 @@
  *   for the discrete count the fast-check test compares against brute force
  *   over every ordered partitioning).
  * - Bound: from the moment the next partition could go on the wire, a query
- *   raised at s is charged the best expected query time of any subset whose
- *   weights fit in the bytes the link can carry by s (a Pareto front of
- *   bytes vs query time), with per-partition overheads, latencies and link
- *   sharing dropped; the completion is made monotone
- *   (`c(r) = min_{s ≥ r} s + ℓ(s)`), so the relaxed closed loop completes
- *   at least as many queries, and at least as much of the next one, as any
+ *   raised at s is charged the best expected query time of any superset of
+ *   the uploaded groups whose effective bytes fit in the bytes the link can
+ *   carry by s (a Pareto front of effective bytes vs query time), with link
+ *   sharing and the query's latencies dropped. A subset's effective bytes
+ *   are its weights and headers plus, for sequential uploads, its loading
+ *   time at the uplink rate, and every non-empty increment adds one
+ *   partition's fixed frame, two latencies and the ACK (any partitioning of
+ *   it pays at least that once). The completion is made monotone
+ *   (`c(r) = min_{s ≥ r} s + ℓ(s)`), so the relaxed closed loop completes at
+ *   least as many queries, and at least as much of the next one, as any
  *   continuation. Nodes whose bound does not beat the incumbent are pruned.
+ * - The front of the supersets of a node's uploaded set is built once per
+ *   set and cached (when at most 2^16 supersets remain; else the parent's
+ *   front, a weaker but valid relaxation), skipping a superset when dropping
+ *   one of its new groups does not raise the query time (that subset is
+ *   cheaper and no slower, so never off the front). On entering a node whose
+ *   own front is available the node is re-bounded with it (only supersets of
+ *   what is uploaded stay reachable) and pruned when that bound does not
+ *   beat the incumbent.
+ * - Nested relaxation at the root: the i-th query runs on a set S_i with
+ *   S_1 ⊆ S_2 ⊆ … (what is ACKed only grows), available once its effective
+ *   bytes and one partition's overhead have crossed the link, at its
+ *   expected query time, and may wait for a larger set.
+ *   The earliest completion of the i-th query per set S_i is a DP over the
+ *   subset lattice with one subset-minimum transform per query (the "sum
+ *   over subsets" / zeta transform, Yates 1937; Knuth, TAOCP 4A §7.1.3), so
+ *   it bounds the count by T of every plan (each real plan is one such chain,
+ *   each real query is no faster). It runs on at most `NESTED_BITS` groups;
+ *   the cheapest others are given free (a further relaxation). When it does
+ *   not beat the incumbent the search is skipped (proven); its best chain,
+ *   read back as partitions, is also a seed, and count + 1 caps the
+ *   reported score `bound`.
+ * - Order: a node with at most `EAGER_CHILDREN` children scores them all
+ *   and descends best bound first (the root of ResNet-50 and
+ *   Inception-BN-21K has about 10^3 children); one with more descends into each child
+ *   as soon as it is scored, children taken by query-time gain per effective
+ *   byte, so a strong incumbent is found early (the anytime behaviour of
+ *   depth-first branch and bound).
  *
  * Beyond `maxExactGroups`, or when the time budget runs out, a deterministic
  * heuristic: the best of the seeds (the caller's, e.g. Algorithm 1's plans,
@@ -67,6 +100,8 @@ export interface OptimalPlanOptions extends ObjectiveOptions {
   readonly seeds?: readonly GroupPlan[];
   /** Absolute deadline (`performance.now()` ms) overriding `timeBudgetMs` (a caller that spent part of the budget already). @internal */
   readonly deadlineMs?: number;
+  /** Groups the nested relaxation keeps on its lattice, the cheapest others given free (default 14; tests set it low). @internal */
+  readonly nestedBits?: number;
 }
 
 /** A scored plan. */
@@ -209,7 +244,7 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
   for (let g = 0; g < n; g++) (c.paramBytes[g]! > 0 ? param : free).push(g);
   if (n <= 400) consider(heuristic(c, o, greedyPlan(c, o), performance.now() + Math.max(0, end - performance.now()) / 4));
   if (param.length <= maxExact) {
-    const exact = branchAndBound(c, o, param, free, best!, end - Math.min(50, budget / 10));
+    const exact = branchAndBound(c, o, param, free, best!, end - Math.min(50, budget / 10), options.nestedBits ?? NESTED_BITS);
     consider(exact.best);
     if (exact.complete) {
       withTail();
@@ -314,22 +349,24 @@ function rootBoundFractional(c: ResolvedCosts, o: ResolvedObjectiveOptions): num
 
 /** @internal */
 export interface SubsetTable {
+  /** Expected query time once the subset is uploaded, ms. */
   readonly ms: Float64Array;
-  readonly upBytes: Float64Array;
-  readonly prefixMs: Float64Array;
-  readonly runs: Uint16Array;
+  /** The parameterized groups (bits) the path runs on the server. */
   readonly server: Int32Array;
+  /** Weight bytes of the subset. */
   readonly weightBytes: Float64Array;
 }
 
 /**
- * Path facts of every subset of the parameterized groups (free groups
- * uploaded with any non-empty subset): the chain DP of `pathCost` run
- * forward with each state's path facts carried along (same tie-breaks:
- * ties go to the client), over the subsets in Gray-code order with bit 0 on
- * the last parameterized group, so each subset recomputes only the chain
- * after the group whose bit changed (amortized `O(n / m)` per subset;
- * `O(2^m · n)` worst case). The `"all"` placement is tabulated directly.
+ * Query time and server groups of every subset of the parameterized groups
+ * (free groups uploaded with any non-empty subset): the chain DP of
+ * `pathCost` run forward with the server set carried along (same
+ * tie-breaks: ties go to the client), over the subsets in Gray-code order
+ * with bit 0 on the last parameterized group, so each subset recomputes only
+ * the chain after the group whose bit changed (amortized `O(n / m)` per
+ * subset; `O(2^m · n)` worst case). The other path facts are computed by
+ * `pathCost` for the few subsets the search visits. The `"all"` placement is
+ * tabulated directly.
  * @internal
  */
 export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: readonly number[], free: readonly number[]): SubsetTable {
@@ -338,9 +375,6 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
   const n = c.n;
   const table: SubsetTable = {
     ms: new Float64Array(size),
-    upBytes: new Float64Array(size),
-    prefixMs: new Float64Array(size),
-    runs: new Uint16Array(size),
     server: new Int32Array(size),
     weightBytes: new Float64Array(size),
   };
@@ -356,11 +390,7 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
       uploaded.fill(0);
       if (mask !== 0) for (const g of free) uploaded[g] = 1;
       for (let i = 0; i < m; i++) if (mask & (1 << i)) uploaded[param[i]!] = 1;
-      const p = pathCost(c, uploaded, "all");
-      table.ms[mask] = p.ms;
-      table.upBytes[mask] = p.upBytes;
-      table.prefixMs[mask] = p.prefixMs;
-      table.runs[mask] = p.runs;
+      table.ms[mask] = pathCost(c, uploaded, "all").ms;
       table.server[mask] = mask;
     }
     return table;
@@ -371,65 +401,38 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
     up[g] = c.inputBytes[g]! / c.up;
     down[g] = c.outputBytes[g]! / c.down;
   }
-  const { clientMs, serverMs, inputBytes } = c;
+  const { clientMs, serverMs } = c;
   // state arrays at position g (before group g): client side (C) and server side (S)
   const cCost = new Float64Array(n + 1);
-  const cUp = new Float64Array(n + 1);
-  const cRuns = new Int32Array(n + 1);
-  const cPrefix = new Float64Array(n + 1);
-  const cSeen = new Uint8Array(n + 1); // a server run happened before
   const cSrv = new Int32Array(n + 1);
   const sCost = new Float64Array(n + 1);
-  const sUp = new Float64Array(n + 1);
-  const sRuns = new Int32Array(n + 1);
-  const sPrefix = new Float64Array(n + 1);
   const sSrv = new Int32Array(n + 1);
   const forward = (from: number): void => {
     for (let g = from; g < n; g++) {
       // client state entering g: stay, or download the previous output (strictly better only)
       let inCost = cCost[g]!;
-      let inUp = cUp[g]!;
-      let inRuns = cRuns[g]!;
-      let inPrefix = cPrefix[g]!;
-      let inSeen = cSeen[g]!;
       let inSrv = cSrv[g]!;
       const viaDown = sCost[g]! + (g > 0 ? down[g - 1]! : 0);
       if (viaDown < inCost) {
         inCost = viaDown;
-        inUp = sUp[g]!;
-        inRuns = sRuns[g]!;
-        inPrefix = sPrefix[g]!;
-        inSeen = 1;
         inSrv = sSrv[g]!;
       }
       cCost[g + 1] = inCost + clientMs[g]!;
-      cUp[g + 1] = inUp;
-      cRuns[g + 1] = inRuns;
-      cPrefix[g + 1] = inSeen ? inPrefix : inPrefix + clientMs[g]!;
-      cSeen[g + 1] = inSeen;
       cSrv[g + 1] = inSrv;
       if (uploaded[g]) {
         const bit = bitOf[g]!;
+        const flag = bit >= 0 ? 1 << bit : 0;
         const viaUp = inCost + up[g]! + serverMs[g]!;
         const stay = sCost[g]! + serverMs[g]!;
         if (viaUp <= stay) {
           sCost[g + 1] = viaUp;
-          sUp[g + 1] = inUp + inputBytes[g]!;
-          sRuns[g + 1] = inRuns + 1;
-          sPrefix[g + 1] = inPrefix;
-          sSrv[g + 1] = bit >= 0 ? inSrv | (1 << bit) : inSrv;
+          sSrv[g + 1] = inSrv | flag;
         } else {
           sCost[g + 1] = stay;
-          sUp[g + 1] = sUp[g]!;
-          sRuns[g + 1] = sRuns[g]!;
-          sPrefix[g + 1] = sPrefix[g]!;
-          sSrv[g + 1] = bit >= 0 ? sSrv[g]! | (1 << bit) : sSrv[g]!;
+          sSrv[g + 1] = sSrv[g]! | flag;
         }
       } else {
         sCost[g + 1] = Number.POSITIVE_INFINITY;
-        sUp[g + 1] = 0;
-        sRuns[g + 1] = 0;
-        sPrefix[g + 1] = 0;
         sSrv[g + 1] = 0;
       }
     }
@@ -438,15 +441,9 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
     const endS = sCost[n]! + (n > 0 ? down[n - 1]! : 0);
     if (endS < cCost[n]!) {
       table.ms[mask] = endS;
-      table.upBytes[mask] = sUp[n]!;
-      table.prefixMs[mask] = sPrefix[n]!;
-      table.runs[mask] = sRuns[n]!;
       table.server[mask] = sSrv[n]!;
     } else {
       table.ms[mask] = cCost[n]!;
-      table.upBytes[mask] = cUp[n]!;
-      table.prefixMs[mask] = cPrefix[n]!;
-      table.runs[mask] = cRuns[n]!;
       table.server[mask] = cSrv[n]!;
     }
   };
@@ -477,6 +474,12 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
   return table;
 }
 
+/** Lattice bits of the nested relaxation (at the root). */
+const NESTED_BITS = 14;
+
+/** Above this many children a node descends into each child as soon as it is scored (the best incumbent comes early). */
+const EAGER_CHILDREN = 2048;
+
 function branchAndBound(
   c: ResolvedCosts,
   o: ResolvedObjectiveOptions,
@@ -484,23 +487,77 @@ function branchAndBound(
   free: readonly number[],
   incumbent: ScoredPlan,
   deadline: number,
+  nestedBits: number,
 ): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number } {
   const m = param.length;
   const table = tabulate(c, o, param, free);
   const size = 1 << m;
-  const pairs: { bytes: number; q: number }[] = [];
-  for (let mask = 0; mask < size; mask++) pairs.push({ bytes: table.weightBytes[mask]!, q: table.ms[mask]! });
-  const globalFront = buildFront(pairs, c.up);
+  const fullMask = size - 1;
+  // Effective upload cost of each subset in link bytes: weights, headers and (sequential upload) loading time at the uplink rate;
+  // every non-empty increment also pays at least one partition's fixed frame, two latencies and the ACK.
+  const sequential = o.uploadWindow <= 1;
+  const freeHeader0 = free.reduce((s, g) => s + c.headerBytes[g]!, 0);
+  const freeLoad0 = free.reduce((s, g) => s + c.loadMs[g]!, 0);
+  const bitCost = new Float64Array(m);
+  for (let i = 0; i < m; i++) bitCost[i] = c.paramBytes[param[i]!]! + c.headerBytes[param[i]!]! + (sequential ? c.loadMs[param[i]!]! * c.up : 0);
+  const freeCost = freeHeader0 + (sequential ? freeLoad0 * c.up : 0);
+  const effBytes = new Float64Array(size);
+  for (let mask = 1; mask < size; mask++) {
+    const low = mask & -mask;
+    const rest = mask ^ low;
+    effBytes[mask] = effBytes[rest]! + bitCost[31 - Math.clz32(low)]! + (rest === 0 ? freeCost : 0);
+  }
+  const overheadBytes = c.frameBytes + (2 * c.latencyMs + c.ackBytes / c.down) * c.up;
+  const fronts = new Map<number, Front>();
+  /**
+   * The Pareto front (extra effective bytes vs query time) of the supersets of `mask`. A superset S is skipped when dropping one of
+   * its groups beyond `mask` does not raise the query time (that subset is no costlier and no slower). `O(2^r · r)`, r = groups left.
+   */
+  const frontOf = (mask: number): Front => {
+    let front = fronts.get(mask);
+    if (front !== undefined) return front;
+    const comp = fullMask & ~mask;
+    const base = effBytes[mask]!;
+    const keyBytes: number[] = [0];
+    const keyQ: number[] = [table.ms[mask]!];
+    const ms = table.ms;
+    for (let x = comp; x > 0; x = (x - 1) & comp) {
+      const u = mask | x;
+      const q = ms[u]!;
+      let dominated = false;
+      for (let y = x; y > 0; y &= y - 1) {
+        if (ms[u ^ (y & -y)]! <= q) {
+          dominated = true;
+          break;
+        }
+      }
+      if (dominated) continue;
+      keyBytes.push(effBytes[u]! - base + overheadBytes);
+      keyQ.push(q);
+    }
+    const order = Array.from(keyBytes.keys()).sort((a, b) => keyBytes[a]! - keyBytes[b]! || keyQ[a]! - keyQ[b]!);
+    front = buildFront(order.map((j) => ({ bytes: keyBytes[j]!, q: keyQ[j]! })), c.up);
+    fronts.set(mask, front);
+    return front;
+  };
+  type Front = ReturnType<typeof buildFront>;
+  const globalFront = frontOf(0);
   let best = incumbent;
   let nodes = 0;
   let complete = true;
-  const pathOf = (mask: number): PathCost => ({
-    ms: table.ms[mask]!,
-    upBytes: table.upBytes[mask]!,
-    prefixMs: table.prefixMs[mask]!,
-    runs: table.runs[mask]!,
-    onServer: new Uint8Array(0),
-  });
+  const paths = new Map<number, PathCost>();
+  const pathUploaded = new Uint8Array(c.n);
+  /** The path facts of a subset (`pathCost`, cached: the search visits few subsets). */
+  const pathOf = (mask: number): PathCost => {
+    let path = paths.get(mask);
+    if (path !== undefined) return path;
+    pathUploaded.fill(0);
+    if (mask !== 0) for (const g of free) pathUploaded[g] = 1;
+    for (let i = 0; i < m; i++) if (mask & (1 << i)) pathUploaded[param[i]!] = 1;
+    path = pathCost(c, pathUploaded, o.placement);
+    paths.set(mask, path);
+    return path;
+  };
   const freeHeader = free.reduce((s, g) => s + c.headerBytes[g]!, 0);
   const freeLoad = free.reduce((s, g) => s + c.loadMs[g]!, 0);
   const partitionBytes = (x: number, first: boolean): number => {
@@ -524,10 +581,108 @@ function branchAndBound(
     frameBytes: Float64Array.from(increments.map((x, k) => partitionBytes(x, k === 0))),
     loadMs: Float64Array.from(increments.map((x, k) => partitionLoad(x, k === 0))),
   });
+  // Nested-chain relaxation (see the module comment): the i-th query from `fromMs` on runs on a set S_i with
+  // S_1 ⊆ S_2 ⊆ … (supersets of the node's uploaded set), available once its effective bytes and one partition's overhead
+  // have crossed the link, at its expected query time, and may wait for a larger set. Earliest
+  // completion per (query, set) by a DP over the lattice with a subset-min (sum over subsets, Yates 1937 / Knuth TAOCP 7.1.3)
+  // per query. Groups beyond `maxBits` (the cheapest) are given away free: a further relaxation on a smaller lattice.
+  const think = o.thinkMs;
+  const windowMs = o.windowMs;
+  const latticeE = new Float64Array(1 << Math.min(nestedBits, m));
+  const latticeNext = new Float64Array(1 << Math.min(nestedBits, m));
+  const latticeQ = new Float64Array(1 << Math.min(nestedBits, m));
+  const latticeAvail = new Float64Array(1 << Math.min(nestedBits, m));
+  /** Upper bound on the queries completed by T of any plan with this prefix: exact replay before `fromMs`, the nested relaxation after. */
+  let nestedChain: { increments: number[]; given: number } | undefined;
+  const nestedCount = (model: PrefixModel, mask: number, fromMs: number, maxBits: number, record = false): number => {
+    const layers: Float64Array[] = [];
+    let firstRaise = Number.NaN;
+    const probe: Tail = {
+      fromMs,
+      completion(raise: number): number {
+        firstRaise = raise;
+        return Number.POSITIVE_INFINITY;
+      },
+    };
+    const before = Math.floor(boundScore(c, model, o, probe) + 1e-9);
+    if (Number.isNaN(firstRaise)) return before;
+    const comp = fullMask & ~mask;
+    const bits: number[] = [];
+    for (let y = comp; y > 0; y &= y - 1) bits.push(y & -y);
+    bits.sort((a, b) => bitCost[31 - Math.clz32(b)]! - bitCost[31 - Math.clz32(a)]!);
+    let given = 0;
+    while (bits.length > maxBits) given |= bits.pop()!;
+    const r = bits.length;
+    const count = 1 << r;
+    const base = effBytes[mask]!;
+    for (let y = 0; y < count; y++) {
+      let set = mask;
+      for (let b = 0; b < r; b++) if (y & (1 << b)) set |= bits[b]!;
+      latticeQ[y] = table.ms[set | given]!;
+      latticeAvail[y] = y === 0 ? fromMs : fromMs + (effBytes[set]! - base + overheadBytes) / c.up;
+      latticeE[y] = Number.POSITIVE_INFINITY;
+    }
+    latticeE[0] = firstRaise - think;
+    let done = 0;
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      for (let y = 0; y < count; y++) latticeNext[y] = latticeE[y]!;
+      for (let b = 0; b < r; b++) {
+        const bit = 1 << b;
+        for (let y = 0; y < count; y++) if (y & bit) {
+          const v = latticeNext[y ^ bit]!;
+          if (v < latticeNext[y]!) latticeNext[y] = v;
+        }
+      }
+      let min = Number.POSITIVE_INFINITY;
+      for (let y = 0; y < count; y++) {
+        const prev = latticeNext[y]!;
+        let e = Number.POSITIVE_INFINITY;
+        if (prev < Number.POSITIVE_INFINITY) {
+          const raise = Math.max(prev + think, latticeAvail[y]!);
+          e = raise + latticeQ[y]!;
+          if (e > windowMs) e = Number.POSITIVE_INFINITY;
+        }
+        latticeE[y] = e;
+        if (e < min) min = e;
+      }
+      if (min === Number.POSITIVE_INFINITY) break;
+      done++;
+      if (record) layers.push(latticeE.slice(0, count));
+      if (performance.now() > deadline) return Number.POSITIVE_INFINITY;
+    }
+    if (record && layers.length > 0) {
+      // the relaxation's best chain (a seed plan): last layer's earliest set, then for each earlier query the subset it came from
+      const last = layers[layers.length - 1]!;
+      let y = 0;
+      for (let z = 1; z < count; z++) if (last[z]! < last[y]!) y = z;
+      const chain = [y];
+      for (let i = layers.length - 2; i >= 0; i--) {
+        const layer = layers[i]!;
+        let arg = y;
+        for (let z = y; ; z = (z - 1) & y) {
+          if (layer[z]! < layer[arg]!) arg = z;
+          if (z === 0) break;
+        }
+        y = arg;
+        chain.push(y);
+      }
+      chain.reverse();
+      const increments: number[] = [];
+      let prev = 0;
+      for (const z of chain) {
+        if (z === prev) continue;
+        let x = 0;
+        for (let b = 0; b < r; b++) if ((z & ~prev) & (1 << b)) x |= bits[b]!;
+        increments.push(x);
+        prev = z;
+      }
+      nestedChain = { increments, given };
+    }
+    return before + done;
+  };
   const rootModel = modelOf([], []);
   const rootLoop = prefixLoop(c, rootModel, o);
   const rootBound = boundScore(c, rootModel, o, frontTail(globalFront, c.up, rootLoop.nextStartMs, 0, table.ms[0]!));
-  const fullMask = size - 1;
   const childCache = new Map<number, Int32Array>();
   const childrenOf = (mask: number): Int32Array => {
     let list = childCache.get(mask);
@@ -539,30 +694,38 @@ function branchAndBound(
       const u = mask | x;
       if ((table.server[u]! & x) === x && table.ms[u]! < here - 1e-9) out.push(x);
     }
-    list = Int32Array.from(out);
+    const key = (x: number): number => (here - table.ms[mask | x]!) / (effBytes[mask | x]! - effBytes[mask]! + overheadBytes);
+    list = Int32Array.from(out.map((x) => ({ x, k: key(x) })).sort((a, b) => b.k - a.k || a.x - b.x).map((e) => e.x));
     childCache.set(mask, list);
     return list;
   };
   const increments: number[] = [];
   const masks: number[] = [];
-  type Front = ReturnType<typeof buildFront>;
-  /** The Pareto front of the supersets of `mask` (bytes relative to `mask`) when it has at most 2^12 of them; else the parent's front. */
+  /** The superset front of `mask` when it has at most 2^16 supersets (cached per mask); else the parent's front. */
   const supersetFront = (mask: number, fallback: Front, fallbackOrigin: number): { front: Front; origin: number } => {
     const comp = fullMask & ~mask;
     let count = 0;
-    for (let i = 0; i < m; i++) if (comp & (1 << i)) count++;
-    if (count > 12) return { front: fallback, origin: fallbackOrigin };
-    const base = table.weightBytes[mask]!;
-    const pairs: { bytes: number; q: number }[] = [{ bytes: 0, q: table.ms[mask]! }];
-    for (let x = comp; x > 0; x = (x - 1) & comp) pairs.push({ bytes: table.weightBytes[mask | x]! - base, q: table.ms[mask | x]! });
-    return { front: buildFront(pairs, c.up), origin: mask };
+    for (let y = comp; y > 0; y &= y - 1) count++;
+    if (count > 16) return { front: fallback, origin: fallbackOrigin };
+    return { front: frontOf(mask), origin: mask };
   };
   // `front` lists supersets of `origin` by their weight bytes beyond `origin`'s
-  const visit = (mask: number, front: Front, origin: number): void => {
+  const threshold = (): number => best.objective.queriesInWindow;
+  // `front` lists supersets of `origin` by their effective bytes beyond `origin`'s; `fromMs`: when the next partition can go on the wire
+  const visit = (mask: number, front: Front, origin: number, fromMs: number): void => {
     if (!complete) return;
+    if (origin === mask && mask !== 0) {
+      // the node's own superset front (only supersets of what is uploaded remain reachable): a tighter bound than its parent's
+      const model = modelOf(increments, masks);
+      const own = boundScore(c, model, o, frontTail(front, c.up, fromMs, 0, table.ms[mask]!));
+      if (Math.floor(own + 1e-9) <= threshold()) return;
+    }
     const children = childrenOf(mask);
-    const scored: { x: number; bound: number }[] = [];
+    // few children: score them all, then descend best bound first; many (near the root): descend in the cheap key order at once
+    const eager = children.length <= EAGER_CHILDREN;
+    const scored: { x: number; bound: number; fromMs: number }[] = [];
     for (const x of children) {
+      if (!complete) return;
       if (performance.now() > deadline) {
         complete = false;
         return;
@@ -574,23 +737,44 @@ function branchAndBound(
       const model = modelOf(increments, masks);
       const result = prefixLoop(c, model, o, true);
       if (better(result.value, increments.length, best.objective, best.plan.length)) best = { plan: toPlan(increments), objective: prefixLoop(c, model, o).value };
-      const bound = boundScore(c, model, o, frontTail(front, c.up, result.nextStartMs, table.weightBytes[u]! - table.weightBytes[origin]!, table.ms[u]!));
+      const bound = boundScore(c, model, o, frontTail(front, c.up, result.nextStartMs, effBytes[u]! - effBytes[origin]!, table.ms[u]!));
+      if (Math.floor(bound + 1e-9) > threshold()) {
+        if (eager) scored.push({ x, bound, fromMs: result.nextStartMs });
+        else {
+          const next = supersetFront(u, front, origin);
+          visit(u, next.front, next.origin, result.nextStartMs);
+        }
+      }
       increments.pop();
       masks.pop();
-      if (Math.floor(bound + 1e-9) > best.objective.queriesInWindow) scored.push({ x, bound });
     }
     scored.sort((a, b) => b.bound - a.bound || a.x - b.x);
-    for (const { x, bound } of scored) {
+    for (const { x, bound, fromMs } of scored) {
       if (!complete) return;
-      if (Math.floor(bound + 1e-9) <= best.objective.queriesInWindow) continue;
+      if (Math.floor(bound + 1e-9) <= threshold()) continue;
+      const u = mask | x;
       increments.push(x);
-      masks.push(mask | x);
-      const next = supersetFront(mask | x, front, origin);
-      visit(mask | x, next.front, next.origin);
+      masks.push(u);
+      const next = supersetFront(u, front, origin);
+      visit(u, next.front, next.origin, fromMs);
       increments.pop();
       masks.pop();
     }
   };
-  if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow) visit(0, globalFront, 0);
-  return { best, complete, nodes, rootBound };
+  const rootNested = Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow ? nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true) : 0;
+  if (nestedChain !== undefined && nestedChain.increments.length > 0) {
+    // seeds from the relaxation's chain: the groups it got free in the first partition, in the last, or left out
+    const { increments, given } = nestedChain;
+    const variants = [[increments[0]! | given, ...increments.slice(1)], [...increments, given], increments];
+    for (const variant of variants) {
+      const plan = variant.filter((x) => x !== 0);
+      const scored = scorePlan(c, toPlan(plan), o);
+      if (better(scored.objective, scored.plan.length, best.objective, best.plan.length)) best = scored;
+    }
+  }
+  if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow && rootNested > best.objective.queriesInWindow) visit(0, globalFront, 0, rootLoop.nextStartMs);
+  // the nested relaxation bounds the count by T, so the score (count plus a fraction) by one more
+  return { best, complete, nodes, rootBound: rootNested > 0 ? Math.min(rootBound, rootNested + 1) : rootBound };
 }
+
+
