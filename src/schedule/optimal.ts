@@ -24,7 +24,10 @@
  *   one, and a group the new path does not use can travel later without
  *   changing any query before it is needed (NOTE: exact for the fluid count;
  *   for the discrete count the fast-check test compares against brute force
- *   over every ordered partitioning).
+ *   over every ordered partitioning). With more than one partition in flight
+ *   (`uploadWindow > 1`) this is no dominance (a partition that helps no
+ *   query can go first so that its loading overlaps the next transfer), so
+ *   there every non-empty subset of the rest is a child.
  * - Bound: from the moment the next partition could go on the wire, a query
  *   raised at s is charged the best expected query time of any superset of
  *   the uploaded groups whose effective bytes fit in the bytes the link can
@@ -684,18 +687,34 @@ function branchAndBound(
   const rootLoop = prefixLoop(c, rootModel, o);
   const rootBound = boundScore(c, rootModel, o, frontTail(globalFront, c.up, rootLoop.nextStartMs, 0, table.ms[0]!));
   const childCache = new Map<number, Int32Array>();
+  // With a window of several partitions in flight the dominance behind the children filter fails: a partition that does not
+  // lower the query time (or carries a group the new path does not use) can still go first so that its loading overlaps the
+  // next transfer (brute force finds such plans). So every non-empty subset of the rest is a child then; only the bound prunes.
+  const pipelined = o.uploadWindow > 1;
   const childrenOf = (mask: number): Int32Array => {
     let list = childCache.get(mask);
     if (list !== undefined) return list;
     const out: number[] = [];
     const comp = fullMask & ~mask;
     const here = table.ms[mask]!;
+    let others = 0;
     for (let x = comp; x > 0; x = (x - 1) & comp) {
       const u = mask | x;
       if ((table.server[u]! & x) === x && table.ms[u]! < here - 1e-9) out.push(x);
+      else if (pipelined) others++;
     }
     const key = (x: number): number => (here - table.ms[mask | x]!) / (effBytes[mask | x]! - effBytes[mask]! + overheadBytes);
-    list = Int32Array.from(out.map((x) => ({ x, k: key(x) })).sort((a, b) => b.k - a.k || a.x - b.x).map((e) => e.x));
+    const ranked = out.map((x) => ({ x, k: key(x) })).sort((a, b) => b.k - a.k || a.x - b.x);
+    // the filtered children first (best gain per byte first), then, for windows > 1, the others in enumeration order
+    list = new Int32Array(ranked.length + others);
+    for (let i = 0; i < ranked.length; i++) list[i] = ranked[i]!.x;
+    if (pipelined) {
+      let i = ranked.length;
+      for (let x = comp; x > 0; x = (x - 1) & comp) {
+        const u = mask | x;
+        if (!((table.server[u]! & x) === x && table.ms[u]! < here - 1e-9)) list[i++] = x;
+      }
+    }
     childCache.set(mask, list);
     return list;
   };
