@@ -42,7 +42,7 @@ describe("simulateMobility", () => {
     expect(wrong.bytesBetweenServers).toBe(shared.bytesBetweenServers + 4 * total);
   });
 
-  it("more store serves at least as many queries, up to one lost at a boundary, and never sends more over the air (walks of random dwell times)", () => {
+  it("more store serves at least as many queries, up to one lost at a boundary; each server sends no more over the air unless it ends up holding more (walks of random dwell times)", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 300, max: 30_000 }), { minLength: 1, maxLength: 6 }), (dwells) => {
         const w = dwells.map((dwellMs) => ({ dwellMs }));
@@ -53,10 +53,19 @@ describe("simulateMobility", () => {
         // none 99, shared 101, proactive 100); offloaded counts move the same way.
         expect(shared!.queriesServed).toBeGreaterThanOrEqual(none!.queriesServed - 1);
         expect(proactive!.queriesServed).toBeGreaterThanOrEqual(shared!.queriesServed - 1);
-        expect(shared!.bytesOverAir).toBeLessThanOrEqual(none!.bytesOverAir);
+        // Over the air, server by server: a store lets a server start further along the plan, so it sends no more than the
+        // store-less walk did there, unless it ends up holding more (the time saved carries a partition up that the store-less
+        // walk never reached: dwells [300, 814], none re-sends partition 1 at the second server and stops, 1.37 MB there;
+        // shared takes partition 1 from the store and sends partition 2, 7.97 MB). So not "never more in total".
+        for (const r of [shared!, proactive!]) {
+          r.servers.forEach((server, i) => {
+            const base = none!.servers[i]!;
+            expect(server.bytesOverAir <= base.bytesOverAir || server.partitionsHeld > base.partitionsHeld, `${r.policy} server ${i}`).toBe(true);
+          });
+        }
         for (const r of [none!, shared!, proactive!]) expect(r.totalMs).toBe(dwells.reduce((a, b) => a + b, 0));
       }),
-      { numRuns: 60 },
+      { numRuns: Number(process.env.MOB_RUNS ?? 60) },
     );
   });
 
