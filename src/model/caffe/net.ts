@@ -78,8 +78,10 @@ function isMessage(value: unknown): value is CaffeMessage {
 /**
  * Fields read by the importer, per message object (for the unknown-field
  * warnings). A plain Map, fresh for each {@link networkFromCaffeNetDetailed}
- * call and dropped at its end: a WeakMap of a million messages makes every
- * major GC walk its ephemerons.
+ * call and dropped at its end (a WeakMap of a million messages makes every
+ * major GC walk its ephemerons), and cleared before each layer's shape
+ * inference: {@link unknownFields} checks the messages of the layer just
+ * inferred, so the map holds one layer's messages, not a million.
  */
 let ACCESSED = new Map<object, Set<string>>();
 
@@ -121,16 +123,22 @@ function unknownFields(spec: CaffeLayerSpec): string[] {
  * singular field as a one-element array (specs built in code may do either).
  */
 class Fields {
+  /** The read-field set of {@link msg} in {@link ACCESSED}. */
+  private readonly accessed: Set<string> | undefined;
+
   constructor(
     private readonly msg: CaffeMessage | undefined,
     private readonly path: string,
     private readonly ctx: Context,
   ) {
-    if (msg !== undefined && !ACCESSED.has(msg)) ACCESSED.set(msg, new Set());
+    if (msg === undefined) return;
+    let accessed = ACCESSED.get(msg);
+    if (accessed === undefined) ACCESSED.set(msg, (accessed = new Set()));
+    this.accessed = accessed;
   }
 
   private mark(field: string): void {
-    if (this.msg !== undefined) ACCESSED.get(this.msg)?.add(field);
+    this.accessed?.add(field);
   }
 
   static of(spec: CaffeLayerSpec, field: string, ctx: Context): Fields {
@@ -1457,6 +1465,43 @@ export function networkFromCaffeNetDetailed(spec: CaffeNetSpec, source?: string,
   }
 }
 
+/**
+ * Identical shapes share one array (and one one-element list `[shape]`): a
+ * direct-mapped cache keyed by a hash of the dimensions, so a net of a million
+ * layers with a few distinct shapes keeps a few arrays, not millions. Shapes
+ * are readonly everywhere, and layers already shared them (an in-place layer's
+ * output is its input's array).
+ */
+class ShapeTable {
+  private readonly shapes: (Shape | undefined)[] = new Array(SHAPE_SLOTS);
+  private readonly singles: (Shape[] | undefined)[] = new Array(SHAPE_SLOTS);
+
+  private slot(shape: Shape): number {
+    let h = shape.length | 0;
+    for (let i = 0; i < shape.length; i++) h = Math.imul(h ^ (shape[i]! | 0), 0x9e3779b1) ^ (shape[i]! / 4294967296 | 0);
+    return (h ^ (h >>> 15)) & (SHAPE_SLOTS - 1);
+  }
+
+  /** The shared array equal to `shape` (`shape` itself the first time). */
+  intern(shape: Shape): Shape {
+    const s = this.slot(shape);
+    const known = this.shapes[s];
+    if (known !== undefined && (known === shape || sameShape(known, shape))) return known;
+    this.shapes[s] = shape;
+    this.singles[s] = undefined;
+    return shape;
+  }
+
+  /** The shared one-element list `[shape]` of an interned shape. */
+  single(shape: Shape): Shape[] {
+    const s = this.slot(shape);
+    if (this.shapes[s] !== shape) return [shape];
+    return (this.singles[s] ??= [shape]);
+  }
+}
+
+const SHAPE_SLOTS = 4096;
+
 function importNet(spec: CaffeNetSpec, source: string | undefined, options: CaffeImportOptions): CaffeImport {
   const label = source ?? spec.name ?? "<net>";
   const netCtx: Context = { source: label, layer: "<net>", type: "NetParameter" };
@@ -1468,6 +1513,7 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
     }
   }
   const warnings: string[] = [];
+  const layerCtx = (layer: CaffeLayerSpec): Context => ({ source: label, layer: layer.name, type: layer.type });
 
   // 1. UpgradeNetInput, 2. FilterNet (TEST phase).
   const stateFields = new Fields(spec.state, "state", netCtx);
@@ -1481,10 +1527,13 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
   for (let i = 0; i < spec.layer.length; i++) {
     const layer = spec.layer[i]!;
     const name = typeof layer.name === "string" ? layer.name : "";
-    const ctx: Context = { source: label, layer: name === "" ? `#${i}` : name, type: String(layer.type ?? "?") };
-    if (name === "") invalid(ctx, `layer #${i} has no name`);
-    if (typeof layer.type !== "string" || layer.type === "") invalid(ctx, "type is required");
-    if (admittedInTest(layer, state, ctx)) declared.push(layer);
+    if (name === "" || typeof layer.type !== "string" || layer.type === "" || layer.include !== undefined || layer.exclude !== undefined) {
+      const ctx: Context = { source: label, layer: name === "" ? `#${i}` : name, type: String(layer.type ?? "?") };
+      if (name === "") invalid(ctx, `layer #${i} has no name`);
+      if (typeof layer.type !== "string" || layer.type === "") invalid(ctx, "type is required");
+      if (!admittedInTest(layer, state, ctx)) continue;
+    }
+    declared.push(layer);
   }
   if (declared.length === 0) {
     invalid(netCtx, spec.layer.length === 0 ? "the net declares no layers and no input (an empty prototxt?)" : "no layer of the net is admitted in the TEST phase");
@@ -1496,20 +1545,18 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
     }
   }
 
-  // Blob names and a first-producer index, for helpful "produced only later" errors.
+  // Blob names; unique layer names (a Set's size tells a duplicate: one lookup per name).
   const n = declared.length;
   const bottomsOf: string[][] = new Array(n);
   const topsOf: string[][] = new Array(n);
   const names = new Set<string>();
-  const firstProducer = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
-    const ctx: Context = { source: label, layer: layer.name, type: layer.type };
-    if (names.has(layer.name)) invalid(ctx, `duplicate layer name '${layer.name}'`);
+    const before = names.size;
     names.add(layer.name);
-    bottomsOf[i] = stringList(layer.bottom, "bottom", ctx);
-    topsOf[i] = stringList(layer.top, "top", ctx);
-    for (const top of topsOf[i]!) if (!firstProducer.has(top)) firstProducer.set(top, i);
+    if (names.size === before) invalid(layerCtx(layer), `duplicate layer name '${layer.name}'`);
+    bottomsOf[i] = blobList(layer.bottom, "bottom", layer, layerCtx);
+    topsOf[i] = blobList(layer.top, "top", layer, layerCtx);
   }
 
   // 3. InsertSplits, pass 1: the source top of every bottom and reader counts.
@@ -1533,9 +1580,10 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       const blob = bottoms[j]!;
       const top = lastTop.get(blob);
       if (top === undefined) {
-        const ctx: Context = { source: label, layer: layer.name, type: layer.type };
-        const later = firstProducer.get(blob);
-        if (later !== undefined) {
+        const ctx = layerCtx(layer);
+        // the first producer, for a helpful "produced only later" error
+        const later = topsOf.findIndex((t) => t.includes(blob));
+        if (later >= 0) {
           invalid(
             ctx,
             `bottom '${blob}' (bottom ${j}) is not produced by any earlier layer: it is first produced by the later layer '${declared[later]!.name}' (a cycle, or layers out of order)`,
@@ -1552,66 +1600,101 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
     }
     // Caffe's InsertSplits counts a top with an explicit non-zero loss_weight
     // as one more reader (the loss), so a loss top also read by a layer is split.
-    const ctx: Context = { source: label, layer: layer.name, type: layer.type };
-    const weights = layer["loss_weight"] === undefined ? [] : new Fields(layer as CaffeMessage, "", ctx).numbers("loss_weight");
-    for (let j = 0; j < Math.min(weights.length, tops.length); j++) {
-      if (weights[j] !== 0) readers[topStart[i]! + j]!++;
+    if (layer["loss_weight"] !== undefined) {
+      const weights = new Fields(layer as CaffeMessage, "", layerCtx(layer)).numbers("loss_weight");
+      for (let j = 0; j < Math.min(weights.length, tops.length); j++) {
+        if (weights[j] !== 0) readers[topStart[i]! + j]!++;
+      }
+    }
+  }
+
+  // Sizes of the runtime list: every declared layer plus one Split per top read more than once.
+  let runtimeLayers = n;
+  let runtimeTops = totalTops;
+  for (let t = 0; t < totalTops; t++) {
+    if (readers[t]! > 1) {
+      runtimeLayers++;
+      runtimeTops += readers[t]!;
     }
   }
 
   // Pass 2: emit layers and splits; resolve each bottom to its runtime tensor; infer shapes.
   const layers: Layer[] = [];
+  const shapes = new ShapeTable();
   const runtimeIndex = new Int32Array(n); // declared layer → runtime index
   const splitOf = new Int32Array(totalTops).fill(-1); // global top → runtime index of its Split layer
   const splitNext = new Int32Array(totalTops); // global top → next split top to hand out
-  const runtimeTopStart: number[] = []; // runtime layer → offset into readCount
-  const readCount: number[] = []; // runtime tensor → number of readers
-  const emit = (entry: RuntimeEntry, ctx: Context): number => {
+  const runtimeTopStart = new Int32Array(runtimeLayers + 1); // runtime layer → offset into readCount
+  const readCount = new Int32Array(runtimeTops); // runtime tensor → number of readers
+  const emit = (layerSpec: CaffeLayerSpec, name: string, type: string, bottoms: string[], tops: string[], inputs: TensorRef[], ctx: Context): number => {
     const index = layers.length;
-    const overridden = entry.inputs.length === 0 && INPUT_TYPES.has(entry.type) && entry.tops.some((t) => overrides[t] !== undefined);
-    const infer = overridden ? overriddenInput(overrides) : INFERENCE.get(entry.type);
-    if (infer === undefined) unimportable(entry.spec, ctx);
-    const inputShapes: Shape[] = new Array(entry.inputs.length);
-    for (let j = 0; j < entry.inputs.length; j++) {
-      const ref = entry.inputs[j]!;
-      inputShapes[j] = layers[ref.layer]!.outputShapes[ref.top]!;
+    const overridden = inputs.length === 0 && INPUT_TYPES.has(type) && tops.some((t) => overrides[t] !== undefined);
+    const infer = overridden ? overriddenInput(overrides) : INFERENCE.get(type);
+    if (infer === undefined) unimportable(layerSpec, ctx);
+    let inputShapes: Shape[];
+    if (inputs.length === 1) {
+      const ref = inputs[0]!;
+      inputShapes = shapes.single(layers[ref.layer]!.outputShapes[ref.top]!);
       readCount[runtimeTopStart[ref.layer]! + ref.top]!++;
-    }
-    const inferred = infer(entry.spec, inputShapes, entry.tops.length, ctx);
-    const unknown = unknownFields(entry.spec);
-    if (unknown.length > 0) warnings.push(`${where(ctx)}: ${unknown.join(", ")} ${unknown.length === 1 ? "is a field" : "are fields"} IONN does not know; ignored`);
-    if (inferred.warning !== undefined) warnings.push(`${where(ctx)}: ${inferred.warning}`);
-    for (const shape of inferred.outputShapes) {
-      for (const d of shape) {
-        if (!(Number.isInteger(d) && d > 0)) invalid(ctx, `inferred output shape ${fmt(shape)} has a non-positive or non-integer dimension`);
+    } else {
+      inputShapes = new Array(inputs.length);
+      for (let j = 0; j < inputs.length; j++) {
+        const ref = inputs[j]!;
+        inputShapes[j] = layers[ref.layer]!.outputShapes[ref.top]!;
+        readCount[runtimeTopStart[ref.layer]! + ref.top]!++;
       }
     }
+    // The fields read are tracked per layer (see unknownFields).
+    if (ACCESSED.size > 0) ACCESSED.clear();
+    const inferred = infer(layerSpec, inputShapes, tops.length, ctx);
+    if (ACCESSED.size > 0) {
+      const unknown = unknownFields(layerSpec);
+      if (unknown.length > 0) warnings.push(`${where(ctx)}: ${unknown.join(", ")} ${unknown.length === 1 ? "is a field" : "are fields"} IONN does not know; ignored`);
+    }
+    if (inferred.warning !== undefined) warnings.push(`${where(ctx)}: ${inferred.warning}`);
+    let outputShapes = inferred.outputShapes;
+    for (let k = 0; k < outputShapes.length; k++) {
+      const shape = outputShapes[k]!;
+      for (let d = 0; d < shape.length; d++) {
+        const v = shape[d]!;
+        if (!(Number.isInteger(v) && v > 0)) invalid(ctx, `inferred output shape ${fmt(shape)} has a non-positive or non-integer dimension`);
+      }
+      const shared = shapes.intern(shape);
+      if (shared !== shape) outputShapes[k] = shared;
+    }
+    if (outputShapes.length === 1) outputShapes = shapes.single(outputShapes[0]!);
+    const paramShapes = inferred.paramShapes;
     let parameters = 0;
-    for (const s of inferred.paramShapes) parameters += size(s);
+    for (let k = 0; k < paramShapes.length; k++) {
+      const shape = paramShapes[k]!;
+      parameters += size(shape);
+      const shared = shapes.intern(shape);
+      if (shared !== shape) paramShapes[k] = shared;
+    }
     layers.push({
       index,
-      name: entry.name,
-      type: inferred.type ?? entry.type,
-      bottoms: entry.bottoms,
-      tops: entry.tops,
-      inputs: entry.inputs,
+      name,
+      type: inferred.type ?? type,
+      bottoms,
+      tops,
+      inputs,
       inputShapes,
-      outputShapes: inferred.outputShapes,
+      outputShapes,
       params: inferred.params,
-      paramShapes: inferred.paramShapes,
+      paramShapes,
       parameters,
       macs: inferred.macs,
     });
-    runtimeTopStart.push(readCount.length);
-    for (let t = 0; t < entry.tops.length; t++) readCount.push(0);
+    runtimeTopStart[index + 1] = runtimeTopStart[index]! + tops.length;
     return index;
   };
 
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
-    const ctx: Context = { source: label, layer: layer.name, type: layer.type };
+    const ctx = layerCtx(layer);
     const declaredBottoms = bottomsOf[i]!;
-    const bottoms: string[] = new Array(declaredBottoms.length);
+    // the declared list itself unless a bottom is rewired to a Split's top
+    let bottoms: string[] = declaredBottoms;
     const inputs: TensorRef[] = new Array(declaredBottoms.length);
     for (let j = 0; j < declaredBottoms.length; j++) {
       const top = sourceOf[bottomStart[i]! + j]!;
@@ -1619,15 +1702,15 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       const split = splitOf[top]!;
       if (split >= 0) {
         const k = splitNext[top]!++;
+        if (bottoms === declaredBottoms) bottoms = declaredBottoms.slice();
         bottoms[j] = layers[split]!.tops[k]!;
         inputs[j] = { layer: split, top: k };
       } else {
-        bottoms[j] = declaredBottoms[j]!;
         inputs[j] = { layer: runtimeIndex[p]!, top: top - topStart[p]! };
       }
     }
     const tops = topsOf[i]!;
-    const index = emit({ spec: layer, name: layer.name, type: layer.type, bottoms, tops, inputs }, ctx);
+    const index = emit(layer, layer.name, layer.type, bottoms, tops, inputs, ctx);
     runtimeIndex[i] = index;
     for (let j = 0; j < tops.length; j++) {
       const count = readers[topStart[i]! + j]!;
@@ -1637,12 +1720,10 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       const splitTops: string[] = new Array(count);
       for (let k = 0; k < count; k++) splitTops[k] = `${splitName}_${k}`;
       const splitCtx: Context = { source: label, layer: splitName, type: "Split" };
-      if (names.has(splitName)) invalid(splitCtx, `the automatically inserted Split layer's name clashes with a declared layer`);
+      const before = names.size;
       names.add(splitName);
-      splitOf[topStart[i]! + j] = emit(
-        { spec: { name: splitName, type: "Split" }, name: splitName, type: "Split", bottoms: [blob], tops: splitTops, inputs: [{ layer: index, top: j }] },
-        splitCtx,
-      );
+      if (names.size === before) invalid(splitCtx, `the automatically inserted Split layer's name clashes with a declared layer`);
+      splitOf[topStart[i]! + j] = emit({ name: splitName, type: "Split" }, splitName, "Split", [blob], splitTops, [{ layer: index, top: j }], splitCtx);
     }
   }
 
@@ -1655,6 +1736,22 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
     }
   }
   return { network: { name: spec.name ?? label, layers, inputs, outputs, source: source ?? spec.name }, warnings };
+}
+
+/** {@link stringList} of a layer's bottom or top field, without a context unless there is an error to report. */
+function blobList(value: unknown, what: string, layer: CaffeLayerSpec, ctx: (layer: CaffeLayerSpec) => Context): string[] {
+  if (Array.isArray(value)) {
+    let ok = true;
+    for (let k = 0; k < value.length; k++) {
+      const v: unknown = value[k];
+      if (typeof v !== "string" || v === "") {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return value as string[];
+  }
+  return stringList(value, what, ctx(layer));
 }
 
 /** An input or data layer whose shapes the caller gives: tops named in `overrides` take them; the others keep the file's. */
