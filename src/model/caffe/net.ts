@@ -76,14 +76,66 @@ function isMessage(value: unknown): value is CaffeMessage {
 }
 
 /**
- * Fields read by the importer, per message object (for the unknown-field
- * warnings). A plain Map, fresh for each {@link networkFromCaffeNetDetailed}
- * call and dropped at its end (a WeakMap of a million messages makes every
- * major GC walk its ephemerons), and cleared before each layer's shape
- * inference: {@link unknownFields} checks the messages of the layer just
- * inferred, so the map holds one layer's messages, not a million.
+ * The read fields of the messages of one layer: a few messages, so two short
+ * parallel lists (a Map and a Set per message would be two more objects per
+ * layer); a Map only past {@link LINEAR_MESSAGES} messages.
  */
-let ACCESSED = new Map<object, Set<string>>();
+class ReadFields {
+  private messages: object[] = [];
+  private fields: string[][] = [];
+  private index: Map<object, string[]> | undefined;
+
+  get size(): number {
+    return this.messages.length;
+  }
+
+  get(msg: object): string[] | undefined {
+    if (this.index !== undefined) return this.index.get(msg);
+    const messages = this.messages;
+    for (let i = 0; i < messages.length; i++) if (messages[i] === msg) return this.fields[i];
+    return undefined;
+  }
+
+  /** The read-field list of `msg`, made empty the first time. */
+  of(msg: object): string[] {
+    const known = this.get(msg);
+    if (known !== undefined) return known;
+    const list: string[] = [];
+    this.messages.push(msg);
+    this.fields.push(list);
+    if (this.index !== undefined) this.index.set(msg, list);
+    else if (this.messages.length > LINEAR_MESSAGES) this.index = new Map(this.messages.map((m, i) => [m, this.fields[i]!]));
+    return list;
+  }
+
+  clear(): void {
+    if (this.messages.length === 0) return;
+    this.messages = [];
+    this.fields = [];
+    this.index = undefined;
+  }
+}
+
+const LINEAR_MESSAGES = 16;
+
+/**
+ * Fields read by the importer, per message object (for the unknown-field
+ * warnings). Fresh for each {@link networkFromCaffeNetDetailed} call and
+ * dropped at its end (a WeakMap of a million messages makes every major GC
+ * walk its ephemerons), and cleared before each layer's shape inference:
+ * {@link unknownFields} checks the messages of the layer just inferred, so it
+ * holds one layer's messages, not a million.
+ */
+let ACCESSED = newReadFields();
+
+function newReadFields(): ReadFields {
+  return new ReadFields();
+}
+
+/** Record that `field` was read (once). */
+function markRead(list: string[] | undefined, field: string): void {
+  if (list !== undefined && !list.includes(field)) list.push(field);
+}
 
 /** Fields the importer deliberately ignores (training-only, fillers, engines), in any message. */
 const IGNORED_FIELDS = new Set(["weight_filler", "bias_filler", "filler", "engine", "scale_filler", "shift_filler", "slope_filler", "use_global_stats", "moving_average_fraction", "force_nd_im2col"]);
@@ -103,7 +155,7 @@ function unknownFields(spec: CaffeLayerSpec): string[] {
     for (const key of Object.keys(msg)) {
       if (IGNORED_FIELDS.has(key)) continue;
       const value = msg[key];
-      if (!accessed.has(key)) found.push(`${path}.${key}`);
+      if (!accessed.includes(key)) found.push(`${path}.${key}`);
       else if (Array.isArray(value)) {
         for (const v of value) if (isMessage(v)) visit(v, `${path}.${key}`);
       } else if (isMessage(value)) visit(value, `${path}.${key}`);
@@ -123,22 +175,19 @@ function unknownFields(spec: CaffeLayerSpec): string[] {
  * singular field as a one-element array (specs built in code may do either).
  */
 class Fields {
-  /** The read-field set of {@link msg} in {@link ACCESSED}. */
-  private readonly accessed: Set<string> | undefined;
+  /** The read-field list of {@link msg} in {@link ACCESSED}. */
+  private readonly accessed: string[] | undefined;
 
   constructor(
     private readonly msg: CaffeMessage | undefined,
     private readonly path: string,
     private readonly ctx: Context,
   ) {
-    if (msg === undefined) return;
-    let accessed = ACCESSED.get(msg);
-    if (accessed === undefined) ACCESSED.set(msg, (accessed = new Set()));
-    this.accessed = accessed;
+    this.accessed = msg === undefined ? undefined : ACCESSED.of(msg);
   }
 
   private mark(field: string): void {
-    this.accessed?.add(field);
+    markRead(this.accessed, field);
   }
 
   static of(spec: CaffeLayerSpec, field: string, ctx: Context): Fields {
@@ -1129,8 +1178,9 @@ function inferConvolutionDepthwise(spec: CaffeLayerSpec, inputs: Shape[], tops: 
   if (declared !== cin && declared !== 1) invalid(ctx, `convolution_param.group ${declared} contradicts a depthwise convolution over ${cin} channels`);
   const asConv: CaffeLayerSpec = { ...spec, convolution_param: { ...(spec["convolution_param"] as CaffeMessage), group: cin } };
   const inferred = inferConvolution(asConv, inputs, tops, ctx, false);
-  ACCESSED.get(spec["convolution_param"] as CaffeMessage)?.add("group");
-  for (const key of ACCESSED.get(asConv["convolution_param"] as CaffeMessage) ?? []) ACCESSED.get(spec["convolution_param"] as CaffeMessage)?.add(key);
+  const read = ACCESSED.get(spec["convolution_param"] as CaffeMessage);
+  markRead(read, "group");
+  for (const key of ACCESSED.get(asConv["convolution_param"] as CaffeMessage) ?? []) markRead(read, key);
   return inferred;
 }
 
@@ -1457,7 +1507,7 @@ const INPUT_TYPES = new Set(["Input", "Data", "ImageData", "WindowData", "Memory
  */
 export function networkFromCaffeNetDetailed(spec: CaffeNetSpec, source?: string, options: CaffeImportOptions = {}): CaffeImport {
   const outer = ACCESSED;
-  ACCESSED = new Map();
+  ACCESSED = newReadFields();
   try {
     return importNet(spec, source, options);
   } finally {
@@ -1466,41 +1516,193 @@ export function networkFromCaffeNetDetailed(spec: CaffeNetSpec, source?: string,
 }
 
 /**
- * Identical shapes share one array (and one one-element list `[shape]`): a
- * direct-mapped cache keyed by a hash of the dimensions, so a net of a million
- * layers with a few distinct shapes keeps a few arrays, not millions. Shapes
- * are readonly everywhere, and layers already shared them (an in-place layer's
- * output is its input's array).
+ * Identical shapes share one array, and identical lists of shapes one list:
+ * direct-mapped caches keyed by a hash of the dimensions, so a net of a
+ * million layers with a few distinct shapes keeps a few arrays, not millions.
+ * Shapes and shape lists are readonly everywhere, and layers already shared
+ * them (an in-place layer's output is its input's array).
  */
 class ShapeTable {
-  private readonly shapes: (Shape | undefined)[] = new Array(SHAPE_SLOTS);
-  private readonly singles: (Shape[] | undefined)[] = new Array(SHAPE_SLOTS);
+  private readonly shapes = new Array<Shape | undefined>(SHAPE_SLOTS).fill(undefined);
+  private readonly lists = new Array<Shape[] | undefined>(SHAPE_SLOTS).fill(undefined);
 
-  private slot(shape: Shape): number {
+  private static hash(shape: Shape): number {
     let h = shape.length | 0;
-    for (let i = 0; i < shape.length; i++) h = Math.imul(h ^ (shape[i]! | 0), 0x9e3779b1) ^ (shape[i]! / 4294967296 | 0);
-    return (h ^ (h >>> 15)) & (SHAPE_SLOTS - 1);
+    for (let i = 0; i < shape.length; i++) {
+      const d = shape[i]!;
+      h = Math.imul(h ^ (d | 0), 0x9e3779b1) ^ ((d / 4294967296) | 0);
+    }
+    return h ^ (h >>> 15);
   }
 
   /** The shared array equal to `shape` (`shape` itself the first time). */
   intern(shape: Shape): Shape {
-    const s = this.slot(shape);
+    const s = ShapeTable.hash(shape) & (SHAPE_SLOTS - 1);
     const known = this.shapes[s];
     if (known !== undefined && (known === shape || sameShape(known, shape))) return known;
     this.shapes[s] = shape;
-    this.singles[s] = undefined;
     return shape;
   }
 
-  /** The shared one-element list `[shape]` of an interned shape. */
+  /** The shared list holding the same shape objects as `list` (`list` itself the first time). */
+  list(list: Shape[]): Shape[] {
+    if (list.length === 0) return NO_SHAPES;
+    let h = list.length;
+    for (let i = 0; i < list.length; i++) h = Math.imul(h ^ ShapeTable.hash(list[i]!), 0x85ebca6b);
+    const s = (h ^ (h >>> 13)) & (SHAPE_SLOTS - 1);
+    const known = this.lists[s];
+    if (known !== undefined && known.length === list.length) {
+      let i = 0;
+      while (i < list.length && known[i] === list[i]) i++;
+      if (i === list.length) return known;
+    }
+    this.lists[s] = list;
+    return list;
+  }
+
+  /** {@link list} of `[shape]`, allocated only when not shared yet. */
   single(shape: Shape): Shape[] {
-    const s = this.slot(shape);
-    if (this.shapes[s] !== shape) return [shape];
-    return (this.singles[s] ??= [shape]);
+    const s = (Math.imul(1 ^ ShapeTable.hash(shape), 0x85ebca6b) ^ (Math.imul(1 ^ ShapeTable.hash(shape), 0x85ebca6b) >>> 13)) & (SHAPE_SLOTS - 1);
+    const known = this.lists[s];
+    if (known !== undefined && known.length === 1 && known[0] === shape) return known;
+    return this.list([shape]);
   }
 }
 
 const SHAPE_SLOTS = 4096;
+
+/** The shape list of layers without parameter blobs (or without inputs, or outputs): one shared empty list. */
+const NO_SHAPES: Shape[] = [];
+
+/** The params of layers without parameters (ReLU, Split, …): one shared empty object. */
+const NO_PARAMS: LayerParams = {};
+
+/**
+ * Identical params objects of scalar fields (a million equal Convolution
+ * params of a generated net) are one object: a direct-mapped cache keyed by a
+ * hash of the fields; objects with array or object fields are kept as they are.
+ */
+class ParamsTable {
+  private readonly slots = new Array<LayerParams | undefined>(PARAMS_SLOTS).fill(undefined);
+
+  intern(params: LayerParams): LayerParams {
+    let h = 0;
+    let count = 0;
+    const record = params as Readonly<Record<string, unknown>>;
+    for (const key in record) {
+      const v = record[key];
+      if (typeof v === "number") h = Math.imul(h ^ (v | 0), 0x9e3779b1) ^ ((v * 1048576) | 0);
+      else if (typeof v === "boolean") h = Math.imul(h ^ (v ? 1 : 2), 0x9e3779b1);
+      else if (typeof v === "string") h = Math.imul(h ^ v.length ^ (v.charCodeAt(0) << 8), 0x9e3779b1);
+      else return params;
+      h = Math.imul(h ^ key.length ^ (key.charCodeAt(0) << 16), 0x85ebca6b);
+      count++;
+    }
+    if (count === 0) return NO_PARAMS;
+    const s = (h ^ (h >>> 15)) & (PARAMS_SLOTS - 1);
+    const known = this.slots[s];
+    if (known !== undefined && sameParams(known, params)) return known;
+    this.slots[s] = params;
+    return params;
+  }
+}
+
+const PARAMS_SLOTS = 1024;
+
+/** Same own keys in the same order (the same JSON), with the same values. */
+function sameParams(a: LayerParams, b: LayerParams): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  const ra = a as Readonly<Record<string, unknown>>;
+  const rb = b as Readonly<Record<string, unknown>>;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || !Object.is(ra[ka[i]!], rb[kb[i]!])) return false;
+  return true;
+}
+
+/**
+ * Strings numbered 0, 1, … in insertion order, in an open-addressing hash
+ * table on typed arrays (the blob and layer names of a million-layer net: a
+ * JS Set or Map of a million strings costs several times more per lookup).
+ */
+class StringIndex {
+  /** Per slot: id + 1 (0 = empty). */
+  private slots: Int32Array;
+  /** Per slot: the hash of its string. */
+  private hashes: Int32Array;
+  private readonly keys: string[] = [];
+
+  constructor(expected: number) {
+    let capacity = 16;
+    while (capacity < 2 * expected) capacity *= 2;
+    this.slots = new Int32Array(capacity);
+    this.hashes = new Int32Array(capacity);
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  private static hash(s: string): number {
+    let h = 0;
+    for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    return h ^ (h >>> 12);
+  }
+
+  /** The slot of `s` (hash `h`): where it is, or the empty slot where it would go. */
+  private slot(s: string, h: number): number {
+    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const hashes = this.hashes;
+    const keys = this.keys;
+    let i = h & mask;
+    for (;;) {
+      const id = slots[i]!;
+      if (id === 0 || (hashes[i] === h && keys[id - 1] === s)) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** The id of `s`, or -1. */
+  find(s: string): number {
+    return this.slots[this.slot(s, StringIndex.hash(s))]! - 1;
+  }
+
+  /** Add `s` and return its new id, or return `~id` (negative) when it is there already. */
+  add(s: string): number {
+    const h = StringIndex.hash(s);
+    let i = this.slot(s, h);
+    const known = this.slots[i]!;
+    if (known !== 0) return ~(known - 1);
+    if (2 * (this.keys.length + 1) > this.slots.length) {
+      this.grow();
+      i = this.slot(s, h);
+    }
+    this.keys.push(s);
+    this.slots[i] = this.keys.length;
+    this.hashes[i] = h;
+    return this.keys.length - 1;
+  }
+
+  private grow(): void {
+    const oldSlots = this.slots;
+    const oldHashes = this.hashes;
+    this.slots = new Int32Array(oldSlots.length * 2);
+    this.hashes = new Int32Array(oldSlots.length * 2);
+    const mask = this.slots.length - 1;
+    for (let j = 0; j < oldSlots.length; j++) {
+      const id = oldSlots[j]!;
+      if (id === 0) continue;
+      let i = oldHashes[j]! & mask;
+      while (this.slots[i] !== 0) i = (i + 1) & mask;
+      this.slots[i] = id;
+      this.hashes[i] = oldHashes[j]!;
+    }
+  }
+}
 
 function importNet(spec: CaffeNetSpec, source: string | undefined, options: CaffeImportOptions): CaffeImport {
   const label = source ?? spec.name ?? "<net>";
@@ -1549,12 +1751,10 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
   const n = declared.length;
   const bottomsOf: string[][] = new Array(n);
   const topsOf: string[][] = new Array(n);
-  const names = new Set<string>();
+  const names = new StringIndex(n);
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
-    const before = names.size;
-    names.add(layer.name);
-    if (names.size === before) invalid(layerCtx(layer), `duplicate layer name '${layer.name}'`);
+    if (names.add(layer.name) < 0) invalid(layerCtx(layer), `duplicate layer name '${layer.name}'`);
     bottomsOf[i] = blobList(layer.bottom, "bottom", layer, layerCtx);
     topsOf[i] = blobList(layer.top, "top", layer, layerCtx);
   }
@@ -1571,15 +1771,16 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
   const readers = new Int32Array(totalTops); // global top → number of bottoms reading that version
   const producerOf = new Int32Array(totalTops); // global top → declared layer
   const sourceOf = new Int32Array(bottomStart[n]!); // global bottom → global top it reads
-  const lastTop = new Map<string, number>(); // blob → global top that last wrote it
+  const blobs = new StringIndex(totalTops); // blob name → blob id
+  const lastTop = new Int32Array(totalTops); // blob id → global top that last wrote it
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
     const bottoms = bottomsOf[i]!;
     const tops = topsOf[i]!;
     for (let j = 0; j < bottoms.length; j++) {
       const blob = bottoms[j]!;
-      const top = lastTop.get(blob);
-      if (top === undefined) {
+      const id = blobs.find(blob);
+      if (id < 0) {
         const ctx = layerCtx(layer);
         // the first producer, for a helpful "produced only later" error
         const later = topsOf.findIndex((t) => t.includes(blob));
@@ -1591,11 +1792,13 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
         }
         invalid(ctx, `bottom '${blob}' (bottom ${j}) is not produced by any earlier layer (undefined blob or a cycle)`);
       }
+      const top = lastTop[id]!;
       sourceOf[bottomStart[i]! + j] = top;
       readers[top]!++;
     }
     for (let j = 0; j < tops.length; j++) {
-      lastTop.set(tops[j]!, topStart[i]! + j);
+      const id = blobs.add(tops[j]!);
+      lastTop[id < 0 ? ~id : id] = topStart[i]! + j;
       producerOf[topStart[i]! + j] = i;
     }
     // Caffe's InsertSplits counts a top with an explicit non-zero loss_weight
@@ -1621,6 +1824,7 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
   // Pass 2: emit layers and splits; resolve each bottom to its runtime tensor; infer shapes.
   const layers: Layer[] = [];
   const shapes = new ShapeTable();
+  const params = new ParamsTable();
   const runtimeIndex = new Int32Array(n); // declared layer → runtime index
   const splitOf = new Int32Array(totalTops).fill(-1); // global top → runtime index of its Split layer
   const splitNext = new Int32Array(totalTops); // global top → next split top to hand out
@@ -1643,6 +1847,7 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
         inputShapes[j] = layers[ref.layer]!.outputShapes[ref.top]!;
         readCount[runtimeTopStart[ref.layer]! + ref.top]!++;
       }
+      inputShapes = shapes.list(inputShapes);
     }
     // The fields read are tracked per layer (see unknownFields).
     if (ACCESSED.size > 0) ACCESSED.clear();
@@ -1662,8 +1867,8 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       const shared = shapes.intern(shape);
       if (shared !== shape) outputShapes[k] = shared;
     }
-    if (outputShapes.length === 1) outputShapes = shapes.single(outputShapes[0]!);
-    const paramShapes = inferred.paramShapes;
+    outputShapes = outputShapes.length === 1 ? shapes.single(outputShapes[0]!) : shapes.list(outputShapes);
+    let paramShapes = inferred.paramShapes;
     let parameters = 0;
     for (let k = 0; k < paramShapes.length; k++) {
       const shape = paramShapes[k]!;
@@ -1671,6 +1876,7 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       const shared = shapes.intern(shape);
       if (shared !== shape) paramShapes[k] = shared;
     }
+    paramShapes = shapes.list(paramShapes);
     layers.push({
       index,
       name,
@@ -1680,7 +1886,7 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       inputs,
       inputShapes,
       outputShapes,
-      params: inferred.params,
+      params: params.intern(inferred.params),
       paramShapes,
       parameters,
       macs: inferred.macs,
@@ -1720,9 +1926,7 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       const splitTops: string[] = new Array(count);
       for (let k = 0; k < count; k++) splitTops[k] = `${splitName}_${k}`;
       const splitCtx: Context = { source: label, layer: splitName, type: "Split" };
-      const before = names.size;
-      names.add(splitName);
-      if (names.size === before) invalid(splitCtx, `the automatically inserted Split layer's name clashes with a declared layer`);
+      if (names.add(splitName) < 0) invalid(splitCtx, `the automatically inserted Split layer's name clashes with a declared layer`);
       splitOf[topStart[i]! + j] = emit({ name: splitName, type: "Split" }, splitName, "Split", [blob], splitTops, [{ layer: index, top: j }], splitCtx);
     }
   }
