@@ -26,7 +26,8 @@ export function networkSizeWarnings(network: Network, limit = 3): string[] {
     macs += layer.macs;
     parameters += layer.parameters;
     for (const shape of layer.outputShapes) {
-      const elements = shape.reduce((a, b) => a * b, 1);
+      let elements = 1;
+      for (let d = 0; d < shape.length; d++) elements *= shape[d]!;
       if (!Number.isSafeInteger(elements)) unsafe = true;
       if (elements * 4 > LARGE_TENSOR_BYTES) {
         add(`layer "${layer.name}" outputs ${shape.join("x")} = ${elements.toExponential(2)} float32 elements (${(elements * 4 / 2 ** 30).toFixed(0)} GiB); check the input shape`);

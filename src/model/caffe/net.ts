@@ -76,12 +76,66 @@ function isMessage(value: unknown): value is CaffeMessage {
 }
 
 /**
- * Fields read by the importer, per message object (for the unknown-field
- * warnings). A plain Map, fresh for each {@link networkFromCaffeNetDetailed}
- * call and dropped at its end: a WeakMap of a million messages makes every
- * major GC walk its ephemerons.
+ * The read fields of the messages of one layer: a few messages, so two short
+ * parallel lists (a Map and a Set per message would be two more objects per
+ * layer); a Map only past {@link LINEAR_MESSAGES} messages.
  */
-let ACCESSED = new Map<object, Set<string>>();
+class ReadFields {
+  private messages: object[] = [];
+  private fields: string[][] = [];
+  private index: Map<object, string[]> | undefined;
+
+  get size(): number {
+    return this.messages.length;
+  }
+
+  get(msg: object): string[] | undefined {
+    if (this.index !== undefined) return this.index.get(msg);
+    const messages = this.messages;
+    for (let i = 0; i < messages.length; i++) if (messages[i] === msg) return this.fields[i];
+    return undefined;
+  }
+
+  /** The read-field list of `msg`, made empty the first time. */
+  of(msg: object): string[] {
+    const known = this.get(msg);
+    if (known !== undefined) return known;
+    const list: string[] = [];
+    this.messages.push(msg);
+    this.fields.push(list);
+    if (this.index !== undefined) this.index.set(msg, list);
+    else if (this.messages.length > LINEAR_MESSAGES) this.index = new Map(this.messages.map((m, i) => [m, this.fields[i]!]));
+    return list;
+  }
+
+  clear(): void {
+    if (this.messages.length === 0) return;
+    this.messages = [];
+    this.fields = [];
+    this.index = undefined;
+  }
+}
+
+const LINEAR_MESSAGES = 16;
+
+/**
+ * Fields read by the importer, per message object (for the unknown-field
+ * warnings). Fresh for each {@link networkFromCaffeNetDetailed} call and
+ * dropped at its end (a WeakMap of a million messages makes every major GC
+ * walk its ephemerons), and cleared before each layer's shape inference:
+ * {@link unknownFields} checks the messages of the layer just inferred, so it
+ * holds one layer's messages, not a million.
+ */
+let ACCESSED = newReadFields();
+
+function newReadFields(): ReadFields {
+  return new ReadFields();
+}
+
+/** Record that `field` was read (once). */
+function markRead(list: string[] | undefined, field: string): void {
+  if (list !== undefined && !list.includes(field)) list.push(field);
+}
 
 /** Fields the importer deliberately ignores (training-only, fillers, engines), in any message. */
 const IGNORED_FIELDS = new Set(["weight_filler", "bias_filler", "filler", "engine", "scale_filler", "shift_filler", "slope_filler", "use_global_stats", "moving_average_fraction", "force_nd_im2col"]);
@@ -101,7 +155,7 @@ function unknownFields(spec: CaffeLayerSpec): string[] {
     for (const key of Object.keys(msg)) {
       if (IGNORED_FIELDS.has(key)) continue;
       const value = msg[key];
-      if (!accessed.has(key)) found.push(`${path}.${key}`);
+      if (!accessed.includes(key)) found.push(`${path}.${key}`);
       else if (Array.isArray(value)) {
         for (const v of value) if (isMessage(v)) visit(v, `${path}.${key}`);
       } else if (isMessage(value)) visit(value, `${path}.${key}`);
@@ -121,16 +175,19 @@ function unknownFields(spec: CaffeLayerSpec): string[] {
  * singular field as a one-element array (specs built in code may do either).
  */
 class Fields {
+  /** The read-field list of {@link msg} in {@link ACCESSED}. */
+  private readonly accessed: string[] | undefined;
+
   constructor(
     private readonly msg: CaffeMessage | undefined,
     private readonly path: string,
     private readonly ctx: Context,
   ) {
-    if (msg !== undefined && !ACCESSED.has(msg)) ACCESSED.set(msg, new Set());
+    this.accessed = msg === undefined ? undefined : ACCESSED.of(msg);
   }
 
   private mark(field: string): void {
-    if (this.msg !== undefined) ACCESSED.get(this.msg)?.add(field);
+    markRead(this.accessed, field);
   }
 
   static of(spec: CaffeLayerSpec, field: string, ctx: Context): Fields {
@@ -1121,8 +1178,9 @@ function inferConvolutionDepthwise(spec: CaffeLayerSpec, inputs: Shape[], tops: 
   if (declared !== cin && declared !== 1) invalid(ctx, `convolution_param.group ${declared} contradicts a depthwise convolution over ${cin} channels`);
   const asConv: CaffeLayerSpec = { ...spec, convolution_param: { ...(spec["convolution_param"] as CaffeMessage), group: cin } };
   const inferred = inferConvolution(asConv, inputs, tops, ctx, false);
-  ACCESSED.get(spec["convolution_param"] as CaffeMessage)?.add("group");
-  for (const key of ACCESSED.get(asConv["convolution_param"] as CaffeMessage) ?? []) ACCESSED.get(spec["convolution_param"] as CaffeMessage)?.add(key);
+  const read = ACCESSED.get(spec["convolution_param"] as CaffeMessage);
+  markRead(read, "group");
+  for (const key of ACCESSED.get(asConv["convolution_param"] as CaffeMessage) ?? []) markRead(read, key);
   return inferred;
 }
 
@@ -1449,11 +1507,200 @@ const INPUT_TYPES = new Set(["Input", "Data", "ImageData", "WindowData", "Memory
  */
 export function networkFromCaffeNetDetailed(spec: CaffeNetSpec, source?: string, options: CaffeImportOptions = {}): CaffeImport {
   const outer = ACCESSED;
-  ACCESSED = new Map();
+  ACCESSED = newReadFields();
   try {
     return importNet(spec, source, options);
   } finally {
     ACCESSED = outer;
+  }
+}
+
+/**
+ * Identical shapes share one array, and identical lists of shapes one list:
+ * direct-mapped caches keyed by a hash of the dimensions, so a net of a
+ * million layers with a few distinct shapes keeps a few arrays, not millions.
+ * Shapes and shape lists are readonly everywhere, and layers already shared
+ * them (an in-place layer's output is its input's array).
+ */
+class ShapeTable {
+  private readonly shapes = new Array<Shape | undefined>(SHAPE_SLOTS).fill(undefined);
+  private readonly lists = new Array<Shape[] | undefined>(SHAPE_SLOTS).fill(undefined);
+
+  private static hash(shape: Shape): number {
+    let h = shape.length | 0;
+    for (let i = 0; i < shape.length; i++) {
+      const d = shape[i]!;
+      h = Math.imul(h ^ (d | 0), 0x9e3779b1) ^ ((d / 4294967296) | 0);
+    }
+    return h ^ (h >>> 15);
+  }
+
+  /** The shared array equal to `shape` (`shape` itself the first time). */
+  intern(shape: Shape): Shape {
+    const s = ShapeTable.hash(shape) & (SHAPE_SLOTS - 1);
+    const known = this.shapes[s];
+    if (known !== undefined && (known === shape || sameShape(known, shape))) return known;
+    this.shapes[s] = shape;
+    return shape;
+  }
+
+  /** The shared list holding the same shape objects as `list` (`list` itself the first time). */
+  list(list: Shape[]): Shape[] {
+    if (list.length === 0) return NO_SHAPES;
+    let h = list.length;
+    for (let i = 0; i < list.length; i++) h = Math.imul(h ^ ShapeTable.hash(list[i]!), 0x85ebca6b);
+    const s = (h ^ (h >>> 13)) & (SHAPE_SLOTS - 1);
+    const known = this.lists[s];
+    if (known !== undefined && known.length === list.length) {
+      let i = 0;
+      while (i < list.length && known[i] === list[i]) i++;
+      if (i === list.length) return known;
+    }
+    this.lists[s] = list;
+    return list;
+  }
+
+  /** {@link list} of `[shape]`, allocated only when not shared yet. */
+  single(shape: Shape): Shape[] {
+    const s = (Math.imul(1 ^ ShapeTable.hash(shape), 0x85ebca6b) ^ (Math.imul(1 ^ ShapeTable.hash(shape), 0x85ebca6b) >>> 13)) & (SHAPE_SLOTS - 1);
+    const known = this.lists[s];
+    if (known !== undefined && known.length === 1 && known[0] === shape) return known;
+    return this.list([shape]);
+  }
+}
+
+const SHAPE_SLOTS = 4096;
+
+/** The shape list of layers without parameter blobs (or without inputs, or outputs): one shared empty list. */
+const NO_SHAPES: Shape[] = [];
+
+/** The params of layers without parameters (ReLU, Split, …): one shared empty object. */
+const NO_PARAMS: LayerParams = {};
+
+/**
+ * Identical params objects of scalar fields (a million equal Convolution
+ * params of a generated net) are one object: a direct-mapped cache keyed by a
+ * hash of the fields; objects with array or object fields are kept as they are.
+ */
+class ParamsTable {
+  private readonly slots = new Array<LayerParams | undefined>(PARAMS_SLOTS).fill(undefined);
+
+  intern(params: LayerParams): LayerParams {
+    let h = 0;
+    let count = 0;
+    const record = params as Readonly<Record<string, unknown>>;
+    for (const key in record) {
+      const v = record[key];
+      if (typeof v === "number") h = Math.imul(h ^ (v | 0), 0x9e3779b1) ^ ((v * 1048576) | 0);
+      else if (typeof v === "boolean") h = Math.imul(h ^ (v ? 1 : 2), 0x9e3779b1);
+      else if (typeof v === "string") h = Math.imul(h ^ v.length ^ (v.charCodeAt(0) << 8), 0x9e3779b1);
+      else return params;
+      h = Math.imul(h ^ key.length ^ (key.charCodeAt(0) << 16), 0x85ebca6b);
+      count++;
+    }
+    if (count === 0) return NO_PARAMS;
+    const s = (h ^ (h >>> 15)) & (PARAMS_SLOTS - 1);
+    const known = this.slots[s];
+    if (known !== undefined && sameParams(known, params)) return known;
+    this.slots[s] = params;
+    return params;
+  }
+}
+
+const PARAMS_SLOTS = 1024;
+
+/** Same own keys in the same order (the same JSON), with the same values. */
+function sameParams(a: LayerParams, b: LayerParams): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  const ra = a as Readonly<Record<string, unknown>>;
+  const rb = b as Readonly<Record<string, unknown>>;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || !Object.is(ra[ka[i]!], rb[kb[i]!])) return false;
+  return true;
+}
+
+/**
+ * Strings numbered 0, 1, … in insertion order, in an open-addressing hash
+ * table on typed arrays (the blob and layer names of a million-layer net: a
+ * JS Set or Map of a million strings costs several times more per lookup).
+ */
+class StringIndex {
+  /** Per slot: id + 1 (0 = empty). */
+  private slots: Int32Array;
+  /** Per slot: the hash of its string. */
+  private hashes: Int32Array;
+  private readonly keys: string[] = [];
+
+  constructor(expected: number) {
+    let capacity = 16;
+    while (capacity < 2 * expected) capacity *= 2;
+    this.slots = new Int32Array(capacity);
+    this.hashes = new Int32Array(capacity);
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  private static hash(s: string): number {
+    let h = 0;
+    for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    return h ^ (h >>> 12);
+  }
+
+  /** The slot of `s` (hash `h`): where it is, or the empty slot where it would go. */
+  private slot(s: string, h: number): number {
+    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const hashes = this.hashes;
+    const keys = this.keys;
+    let i = h & mask;
+    for (;;) {
+      const id = slots[i]!;
+      if (id === 0 || (hashes[i] === h && keys[id - 1] === s)) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** The id of `s`, or -1. */
+  find(s: string): number {
+    return this.slots[this.slot(s, StringIndex.hash(s))]! - 1;
+  }
+
+  /** Add `s` and return its new id, or return `~id` (negative) when it is there already. */
+  add(s: string): number {
+    const h = StringIndex.hash(s);
+    let i = this.slot(s, h);
+    const known = this.slots[i]!;
+    if (known !== 0) return ~(known - 1);
+    if (2 * (this.keys.length + 1) > this.slots.length) {
+      this.grow();
+      i = this.slot(s, h);
+    }
+    this.keys.push(s);
+    this.slots[i] = this.keys.length;
+    this.hashes[i] = h;
+    return this.keys.length - 1;
+  }
+
+  private grow(): void {
+    const oldSlots = this.slots;
+    const oldHashes = this.hashes;
+    this.slots = new Int32Array(oldSlots.length * 2);
+    this.hashes = new Int32Array(oldSlots.length * 2);
+    const mask = this.slots.length - 1;
+    for (let j = 0; j < oldSlots.length; j++) {
+      const id = oldSlots[j]!;
+      if (id === 0) continue;
+      let i = oldHashes[j]! & mask;
+      while (this.slots[i] !== 0) i = (i + 1) & mask;
+      this.slots[i] = id;
+      this.hashes[i] = oldHashes[j]!;
+    }
   }
 }
 
@@ -1468,6 +1715,7 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
     }
   }
   const warnings: string[] = [];
+  const layerCtx = (layer: CaffeLayerSpec): Context => ({ source: label, layer: layer.name, type: layer.type });
 
   // 1. UpgradeNetInput, 2. FilterNet (TEST phase).
   const stateFields = new Fields(spec.state, "state", netCtx);
@@ -1481,10 +1729,13 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
   for (let i = 0; i < spec.layer.length; i++) {
     const layer = spec.layer[i]!;
     const name = typeof layer.name === "string" ? layer.name : "";
-    const ctx: Context = { source: label, layer: name === "" ? `#${i}` : name, type: String(layer.type ?? "?") };
-    if (name === "") invalid(ctx, `layer #${i} has no name`);
-    if (typeof layer.type !== "string" || layer.type === "") invalid(ctx, "type is required");
-    if (admittedInTest(layer, state, ctx)) declared.push(layer);
+    if (name === "" || typeof layer.type !== "string" || layer.type === "" || layer.include !== undefined || layer.exclude !== undefined) {
+      const ctx: Context = { source: label, layer: name === "" ? `#${i}` : name, type: String(layer.type ?? "?") };
+      if (name === "") invalid(ctx, `layer #${i} has no name`);
+      if (typeof layer.type !== "string" || layer.type === "") invalid(ctx, "type is required");
+      if (!admittedInTest(layer, state, ctx)) continue;
+    }
+    declared.push(layer);
   }
   if (declared.length === 0) {
     invalid(netCtx, spec.layer.length === 0 ? "the net declares no layers and no input (an empty prototxt?)" : "no layer of the net is admitted in the TEST phase");
@@ -1496,20 +1747,16 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
     }
   }
 
-  // Blob names and a first-producer index, for helpful "produced only later" errors.
+  // Blob names; unique layer names (a Set's size tells a duplicate: one lookup per name).
   const n = declared.length;
   const bottomsOf: string[][] = new Array(n);
   const topsOf: string[][] = new Array(n);
-  const names = new Set<string>();
-  const firstProducer = new Map<string, number>();
+  const names = new StringIndex(n);
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
-    const ctx: Context = { source: label, layer: layer.name, type: layer.type };
-    if (names.has(layer.name)) invalid(ctx, `duplicate layer name '${layer.name}'`);
-    names.add(layer.name);
-    bottomsOf[i] = stringList(layer.bottom, "bottom", ctx);
-    topsOf[i] = stringList(layer.top, "top", ctx);
-    for (const top of topsOf[i]!) if (!firstProducer.has(top)) firstProducer.set(top, i);
+    if (names.add(layer.name) < 0) invalid(layerCtx(layer), `duplicate layer name '${layer.name}'`);
+    bottomsOf[i] = blobList(layer.bottom, "bottom", layer, layerCtx);
+    topsOf[i] = blobList(layer.top, "top", layer, layerCtx);
   }
 
   // 3. InsertSplits, pass 1: the source top of every bottom and reader counts.
@@ -1524,18 +1771,20 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
   const readers = new Int32Array(totalTops); // global top → number of bottoms reading that version
   const producerOf = new Int32Array(totalTops); // global top → declared layer
   const sourceOf = new Int32Array(bottomStart[n]!); // global bottom → global top it reads
-  const lastTop = new Map<string, number>(); // blob → global top that last wrote it
+  const blobs = new StringIndex(totalTops); // blob name → blob id
+  const lastTop = new Int32Array(totalTops); // blob id → global top that last wrote it
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
     const bottoms = bottomsOf[i]!;
     const tops = topsOf[i]!;
     for (let j = 0; j < bottoms.length; j++) {
       const blob = bottoms[j]!;
-      const top = lastTop.get(blob);
-      if (top === undefined) {
-        const ctx: Context = { source: label, layer: layer.name, type: layer.type };
-        const later = firstProducer.get(blob);
-        if (later !== undefined) {
+      const id = blobs.find(blob);
+      if (id < 0) {
+        const ctx = layerCtx(layer);
+        // the first producer, for a helpful "produced only later" error
+        const later = topsOf.findIndex((t) => t.includes(blob));
+        if (later >= 0) {
           invalid(
             ctx,
             `bottom '${blob}' (bottom ${j}) is not produced by any earlier layer: it is first produced by the later layer '${declared[later]!.name}' (a cycle, or layers out of order)`,
@@ -1543,75 +1792,115 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
         }
         invalid(ctx, `bottom '${blob}' (bottom ${j}) is not produced by any earlier layer (undefined blob or a cycle)`);
       }
+      const top = lastTop[id]!;
       sourceOf[bottomStart[i]! + j] = top;
       readers[top]!++;
     }
     for (let j = 0; j < tops.length; j++) {
-      lastTop.set(tops[j]!, topStart[i]! + j);
+      const id = blobs.add(tops[j]!);
+      lastTop[id < 0 ? ~id : id] = topStart[i]! + j;
       producerOf[topStart[i]! + j] = i;
     }
     // Caffe's InsertSplits counts a top with an explicit non-zero loss_weight
     // as one more reader (the loss), so a loss top also read by a layer is split.
-    const ctx: Context = { source: label, layer: layer.name, type: layer.type };
-    const weights = layer["loss_weight"] === undefined ? [] : new Fields(layer as CaffeMessage, "", ctx).numbers("loss_weight");
-    for (let j = 0; j < Math.min(weights.length, tops.length); j++) {
-      if (weights[j] !== 0) readers[topStart[i]! + j]!++;
+    if (layer["loss_weight"] !== undefined) {
+      const weights = new Fields(layer as CaffeMessage, "", layerCtx(layer)).numbers("loss_weight");
+      for (let j = 0; j < Math.min(weights.length, tops.length); j++) {
+        if (weights[j] !== 0) readers[topStart[i]! + j]!++;
+      }
+    }
+  }
+
+  // Sizes of the runtime list: every declared layer plus one Split per top read more than once.
+  let runtimeLayers = n;
+  let runtimeTops = totalTops;
+  for (let t = 0; t < totalTops; t++) {
+    if (readers[t]! > 1) {
+      runtimeLayers++;
+      runtimeTops += readers[t]!;
     }
   }
 
   // Pass 2: emit layers and splits; resolve each bottom to its runtime tensor; infer shapes.
   const layers: Layer[] = [];
+  const shapes = new ShapeTable();
+  const params = new ParamsTable();
   const runtimeIndex = new Int32Array(n); // declared layer → runtime index
   const splitOf = new Int32Array(totalTops).fill(-1); // global top → runtime index of its Split layer
   const splitNext = new Int32Array(totalTops); // global top → next split top to hand out
-  const runtimeTopStart: number[] = []; // runtime layer → offset into readCount
-  const readCount: number[] = []; // runtime tensor → number of readers
-  const emit = (entry: RuntimeEntry, ctx: Context): number => {
+  const runtimeTopStart = new Int32Array(runtimeLayers + 1); // runtime layer → offset into readCount
+  const readCount = new Int32Array(runtimeTops); // runtime tensor → number of readers
+  const emit = (layerSpec: CaffeLayerSpec, name: string, type: string, bottoms: string[], tops: string[], inputs: TensorRef[], ctx: Context): number => {
     const index = layers.length;
-    const overridden = entry.inputs.length === 0 && INPUT_TYPES.has(entry.type) && entry.tops.some((t) => overrides[t] !== undefined);
-    const infer = overridden ? overriddenInput(overrides) : INFERENCE.get(entry.type);
-    if (infer === undefined) unimportable(entry.spec, ctx);
-    const inputShapes: Shape[] = new Array(entry.inputs.length);
-    for (let j = 0; j < entry.inputs.length; j++) {
-      const ref = entry.inputs[j]!;
-      inputShapes[j] = layers[ref.layer]!.outputShapes[ref.top]!;
+    const overridden = inputs.length === 0 && INPUT_TYPES.has(type) && tops.some((t) => overrides[t] !== undefined);
+    const infer = overridden ? overriddenInput(overrides) : INFERENCE.get(type);
+    if (infer === undefined) unimportable(layerSpec, ctx);
+    let inputShapes: Shape[];
+    if (inputs.length === 1) {
+      const ref = inputs[0]!;
+      inputShapes = shapes.single(layers[ref.layer]!.outputShapes[ref.top]!);
       readCount[runtimeTopStart[ref.layer]! + ref.top]!++;
-    }
-    const inferred = infer(entry.spec, inputShapes, entry.tops.length, ctx);
-    const unknown = unknownFields(entry.spec);
-    if (unknown.length > 0) warnings.push(`${where(ctx)}: ${unknown.join(", ")} ${unknown.length === 1 ? "is a field" : "are fields"} IONN does not know; ignored`);
-    if (inferred.warning !== undefined) warnings.push(`${where(ctx)}: ${inferred.warning}`);
-    for (const shape of inferred.outputShapes) {
-      for (const d of shape) {
-        if (!(Number.isInteger(d) && d > 0)) invalid(ctx, `inferred output shape ${fmt(shape)} has a non-positive or non-integer dimension`);
+    } else {
+      inputShapes = new Array(inputs.length);
+      for (let j = 0; j < inputs.length; j++) {
+        const ref = inputs[j]!;
+        inputShapes[j] = layers[ref.layer]!.outputShapes[ref.top]!;
+        readCount[runtimeTopStart[ref.layer]! + ref.top]!++;
       }
+      inputShapes = shapes.list(inputShapes);
     }
+    // The fields read are tracked per layer (see unknownFields).
+    if (ACCESSED.size > 0) ACCESSED.clear();
+    const inferred = infer(layerSpec, inputShapes, tops.length, ctx);
+    if (ACCESSED.size > 0) {
+      const unknown = unknownFields(layerSpec);
+      if (unknown.length > 0) warnings.push(`${where(ctx)}: ${unknown.join(", ")} ${unknown.length === 1 ? "is a field" : "are fields"} IONN does not know; ignored`);
+    }
+    if (inferred.warning !== undefined) warnings.push(`${where(ctx)}: ${inferred.warning}`);
+    let outputShapes = inferred.outputShapes;
+    for (let k = 0; k < outputShapes.length; k++) {
+      const shape = outputShapes[k]!;
+      for (let d = 0; d < shape.length; d++) {
+        const v = shape[d]!;
+        if (!(Number.isInteger(v) && v > 0)) invalid(ctx, `inferred output shape ${fmt(shape)} has a non-positive or non-integer dimension`);
+      }
+      const shared = shapes.intern(shape);
+      if (shared !== shape) outputShapes[k] = shared;
+    }
+    outputShapes = outputShapes.length === 1 ? shapes.single(outputShapes[0]!) : shapes.list(outputShapes);
+    let paramShapes = inferred.paramShapes;
     let parameters = 0;
-    for (const s of inferred.paramShapes) parameters += size(s);
+    for (let k = 0; k < paramShapes.length; k++) {
+      const shape = paramShapes[k]!;
+      parameters += size(shape);
+      const shared = shapes.intern(shape);
+      if (shared !== shape) paramShapes[k] = shared;
+    }
+    paramShapes = shapes.list(paramShapes);
     layers.push({
       index,
-      name: entry.name,
-      type: inferred.type ?? entry.type,
-      bottoms: entry.bottoms,
-      tops: entry.tops,
-      inputs: entry.inputs,
+      name,
+      type: inferred.type ?? type,
+      bottoms,
+      tops,
+      inputs,
       inputShapes,
-      outputShapes: inferred.outputShapes,
-      params: inferred.params,
-      paramShapes: inferred.paramShapes,
+      outputShapes,
+      params: params.intern(inferred.params),
+      paramShapes,
       parameters,
       macs: inferred.macs,
     });
-    runtimeTopStart.push(readCount.length);
-    for (let t = 0; t < entry.tops.length; t++) readCount.push(0);
+    runtimeTopStart[index + 1] = runtimeTopStart[index]! + tops.length;
     return index;
   };
 
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
-    const ctx: Context = { source: label, layer: layer.name, type: layer.type };
+    const ctx = layerCtx(layer);
     const declaredBottoms = bottomsOf[i]!;
-    const bottoms: string[] = new Array(declaredBottoms.length);
+    // the declared list itself unless a bottom is rewired to a Split's top
+    let bottoms: string[] = declaredBottoms;
     const inputs: TensorRef[] = new Array(declaredBottoms.length);
     for (let j = 0; j < declaredBottoms.length; j++) {
       const top = sourceOf[bottomStart[i]! + j]!;
@@ -1619,15 +1908,15 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       const split = splitOf[top]!;
       if (split >= 0) {
         const k = splitNext[top]!++;
+        if (bottoms === declaredBottoms) bottoms = declaredBottoms.slice();
         bottoms[j] = layers[split]!.tops[k]!;
         inputs[j] = { layer: split, top: k };
       } else {
-        bottoms[j] = declaredBottoms[j]!;
         inputs[j] = { layer: runtimeIndex[p]!, top: top - topStart[p]! };
       }
     }
     const tops = topsOf[i]!;
-    const index = emit({ spec: layer, name: layer.name, type: layer.type, bottoms, tops, inputs }, ctx);
+    const index = emit(layer, layer.name, layer.type, bottoms, tops, inputs, ctx);
     runtimeIndex[i] = index;
     for (let j = 0; j < tops.length; j++) {
       const count = readers[topStart[i]! + j]!;
@@ -1637,12 +1926,8 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       const splitTops: string[] = new Array(count);
       for (let k = 0; k < count; k++) splitTops[k] = `${splitName}_${k}`;
       const splitCtx: Context = { source: label, layer: splitName, type: "Split" };
-      if (names.has(splitName)) invalid(splitCtx, `the automatically inserted Split layer's name clashes with a declared layer`);
-      names.add(splitName);
-      splitOf[topStart[i]! + j] = emit(
-        { spec: { name: splitName, type: "Split" }, name: splitName, type: "Split", bottoms: [blob], tops: splitTops, inputs: [{ layer: index, top: j }] },
-        splitCtx,
-      );
+      if (names.add(splitName) < 0) invalid(splitCtx, `the automatically inserted Split layer's name clashes with a declared layer`);
+      splitOf[topStart[i]! + j] = emit({ name: splitName, type: "Split" }, splitName, "Split", [blob], splitTops, [{ layer: index, top: j }], splitCtx);
     }
   }
 
@@ -1655,6 +1940,22 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
     }
   }
   return { network: { name: spec.name ?? label, layers, inputs, outputs, source: source ?? spec.name }, warnings };
+}
+
+/** {@link stringList} of a layer's bottom or top field, without a context unless there is an error to report. */
+function blobList(value: unknown, what: string, layer: CaffeLayerSpec, ctx: (layer: CaffeLayerSpec) => Context): string[] {
+  if (Array.isArray(value)) {
+    let ok = true;
+    for (let k = 0; k < value.length; k++) {
+      const v: unknown = value[k];
+      if (typeof v !== "string" || v === "") {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return value as string[];
+  }
+  return stringList(value, what, ctx(layer));
 }
 
 /** An input or data layer whose shapes the caller gives: tops named in `overrides` take them; the others keep the file's. */

@@ -49,6 +49,19 @@ const SCHEMA: Readonly<Record<string, { repeated: ReadonlySet<string>; messages:
   EltwiseParameter: { repeated: new Set(["coeff"]), messages: {} },
 };
 
+type Schema = (typeof SCHEMA)[string];
+
+/** Add one value of field `name` to `out` (repeated fields, and fields given several times, become arrays); returns `several`. */
+function add(out: Record<string, CaffeValue>, name: string, value: CaffeValue, repeated: boolean, several: Set<string> | undefined): Set<string> | undefined {
+  if (!Object.hasOwn(out, name)) out[name] = repeated ? [value] : value;
+  else if (repeated || several?.has(name) === true) (out[name] as CaffeValue[]).push(value);
+  else {
+    out[name] = [out[name]!, value];
+    (several ??= new Set()).add(name);
+  }
+  return several;
+}
+
 /** What kind of value a scalar was, for the checks the two-stage reader makes. */
 const enum Kind {
   Number,
@@ -74,11 +87,67 @@ function digit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/** Slots of the reader's string caches (powers of two). */
+const KEY_SLOTS = 1024;
+const VALUE_SLOTS = 8192;
+
+/** Final mixing of the running hash of a string's character codes. */
+function mix(h: number): number {
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return h ^ (h >>> 12);
+}
+
+/** The running hash the reader computes while scanning (`h = 31·h + c`), mixed. */
+function hashOf(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return mix(h);
+}
+
+/** Field names and enum values the caches start with (string literals: already internalized). */
+const COMMON_KEYS = [
+  ...new Set([
+    ...Object.values(SCHEMA).flatMap((m) => [...m.repeated, ...Object.keys(m.messages)]),
+    ...["name", "type", "phase", "shape", "dim", "num_output", "kernel_size", "kernel_h", "kernel_w", "stride", "pad", "group", "bias_term"],
+    ...["pooling_param", "pool", "MAX", "AVE", "global_pooling", "lrn_param", "local_size", "alpha", "beta", "inner_product_param", "dropout_param"],
+    ...["dropout_ratio", "concat_param", "axis", "batch_norm_param", "scale_param", "weight_filler", "bias_filler", "value", "std", "lr_mult", "decay_mult"],
+    ...["operation", "SUM", "PROD", "TEST", "TRAIN", "true", "false", "relu_param", "negative_slope", "eps", "use_global_stats", "softmax_param"],
+  ]),
+];
+
+/** A direct-mapped cache of strings by hash: a repeated string is one object (and needs no substring). */
+function seededCache(slots: number, seed: readonly string[]): (string | undefined)[] {
+  const cache: (string | undefined)[] = new Array<string | undefined>(slots).fill(undefined);
+  for (const s of seed) cache[hashOf(s) & (slots - 1)] = s;
+  return cache;
+}
+
 class Reader {
   pos = 0;
   /** Kind of the last scalar read. */
   kind = Kind.Number;
+  /** Field names and enum identifiers. */
+  private readonly keys = seededCache(KEY_SLOTS, COMMON_KEYS);
+  /** Quoted strings (types, blob names: a blob is named by its producer's top and by its readers' bottoms). */
+  private readonly values = seededCache(VALUE_SLOTS, ["Convolution", "ReLU", "Pooling", "Concat", "InnerProduct", "Input", "Split", "Dropout", "Softmax", "LRN", "BatchNorm", "Scale", "Eltwise", "data"]);
   constructor(private readonly text: string) {}
+
+  /** `text.slice(start, end)`, or the equal string in `cache` (slot from the running hash `h`). */
+  private cached(cache: (string | undefined)[], start: number, end: number, h: number): string {
+    const slot = mix(h) & (cache.length - 1);
+    const known = cache[slot];
+    const length = end - start;
+    if (known !== undefined && known.length === length) {
+      const text = this.text;
+      let i = 0;
+      while (i < length && known.charCodeAt(i) === text.charCodeAt(start + i)) i++;
+      if (i === length) return known;
+    }
+    const s = this.text.slice(start, end);
+    cache[slot] = s;
+    return s;
+  }
 
   /** Skip whitespace and comments; return the next character code (-1 at the end). */
   skip(): number {
@@ -100,11 +169,16 @@ class Reader {
   ident(): string {
     const text = this.text;
     const start = this.pos;
-    if (!identStart(text.charCodeAt(start))) throw GIVE_UP;
+    let c = text.charCodeAt(start);
+    if (!identStart(c)) throw GIVE_UP;
+    let h = c;
     let end = start + 1;
-    while (identPart(text.charCodeAt(end))) end++;
+    while (identPart((c = text.charCodeAt(end)))) {
+      h = (Math.imul(h, 31) + c) | 0;
+      end++;
+    }
     this.pos = end;
-    return text.slice(start, end);
+    return this.cached(this.keys, start, end, h);
   }
 
   number(): number {
@@ -113,12 +187,17 @@ class Reader {
     let end = start;
     const c0 = text.charCodeAt(start);
     if (c0 === 48 && (text.charCodeAt(start + 1) | 32) === 120) throw GIVE_UP; // hex: rare, two-stage reader
-    while (digit(text.charCodeAt(end))) end++;
+    // a plain integer of up to 9 digits is summed up here (no substring)
+    let integer = 0;
+    for (let c = c0; digit(c); c = text.charCodeAt(++end)) integer = integer * 10 + (c - 48);
+    let plain = end - start <= 9;
     if (text.charCodeAt(end) === 46) {
+      plain = false;
       end++;
       while (digit(text.charCodeAt(end))) end++;
     }
     if ((text.charCodeAt(end) | 32) === 101) {
+      plain = false;
       let e = end + 1;
       const s = text.charCodeAt(e);
       if (s === 43 || s === 45) e++;
@@ -127,7 +206,7 @@ class Reader {
       end = e;
     }
     if (end === start) throw GIVE_UP;
-    const value = Number(text.slice(start, end));
+    const value = plain ? integer : Number(text.slice(start, end));
     if ((text.charCodeAt(end) | 32) === 102) end++;
     const after = text.charCodeAt(end);
     if (identPart(after) || after === 46) throw GIVE_UP;
@@ -140,14 +219,16 @@ class Reader {
     const quote = text.charCodeAt(this.pos);
     const start = this.pos + 1;
     let i = start;
+    let h = 0;
     for (;;) {
       const c = text.charCodeAt(i);
       if (c === quote) break;
       if (c === 92 || c === 10 || Number.isNaN(c)) throw GIVE_UP; // escapes, newlines, end of text
+      h = (Math.imul(h, 31) + c) | 0;
       i++;
     }
     this.pos = i + 1;
-    return text.slice(start, i);
+    return this.cached(this.values, start, i, h);
   }
 
   /** A scalar value (sets {@link kind}). */
@@ -196,15 +277,8 @@ class Reader {
     if (depth > MAX_DEPTH) throw GIVE_UP;
     const schema = type === undefined ? undefined : SCHEMA[type];
     const out: Record<string, CaffeValue> = {};
+    /** Fields not declared repeated that were given more than once (now arrays). */
     let several: Set<string> | undefined;
-    const add = (name: string, value: CaffeValue) => {
-      if (!Object.hasOwn(out, name)) out[name] = schema?.repeated.has(name) === true ? [value] : value;
-      else if (schema?.repeated.has(name) === true || several?.has(name) === true) (out[name] as CaffeValue[]).push(value);
-      else {
-        out[name] = [out[name]!, value];
-        (several ??= new Set()).add(name);
-      }
-    };
     for (;;) {
       const c = this.skip();
       if (c === close) {
@@ -214,25 +288,7 @@ class Reader {
       if (c === -1 || c === 125 || c === 62) throw GIVE_UP;
       const name = this.ident();
       if (name === "__proto__") throw GIVE_UP;
-      const sub = schema?.messages[name];
-      const childLayer = top !== undefined && (name === "layer" || name === "layers") ? (name === "layer" ? Layer.New : Layer.V1) : Layer.None;
-      const childDims = dims || childLayer !== Layer.None || (top !== undefined && name === "input_shape");
-      const value = (): CaffeValue => {
-        const v = this.skip();
-        if (v === 123 || v === 60) {
-          // top-level input / input_dim must be scalars
-          if (top !== undefined && (name === "input" || name === "input_dim")) throw GIVE_UP;
-          // inside a layer, name/type/bottom/top must be scalars; inside dims, dim must be
-          if ((layer !== Layer.None && (name === "name" || name === "type" || name === "bottom" || name === "top")) || (dims && name === "dim")) throw GIVE_UP;
-          this.pos++;
-          return this.message(sub, v === 123 ? 125 : 62, depth + 1, childLayer, childDims, undefined);
-        }
-        // a scalar where the checks want a message
-        if (childLayer !== Layer.None || (top !== undefined && name === "input_shape")) throw GIVE_UP;
-        const s = this.scalar();
-        this.check(name, s, layer, dims, top);
-        return s;
-      };
+      const repeated = schema !== undefined && schema.repeated.has(name);
       let c2 = this.skip();
       if (c2 === 58) {
         this.pos++;
@@ -251,16 +307,36 @@ class Reader {
               this.pos++;
             }
             first = false;
-            add(name, value());
+            several = add(out, name, this.value(name, schema, depth, layer, dims, top), repeated, several);
           }
-        } else add(name, value());
+        } else several = add(out, name, this.value(name, schema, depth, layer, dims, top), repeated, several);
       } else if (c2 === 123 || c2 === 60) {
-        add(name, value());
+        several = add(out, name, this.value(name, schema, depth, layer, dims, top), repeated, several);
       } else throw GIVE_UP;
       if (top !== undefined && (name === "layer" || name === "layers")) top[name === "layer" ? "hasNew" : "hasOld"] = true;
       const sep = this.skip();
       if (sep === 44 || sep === 59) this.pos++;
     }
+  }
+
+  /** One value of field `name` of a message of `schema` (a sub-message or a checked scalar). */
+  private value(name: string, schema: Schema | undefined, depth: number, layer: Layer, dims: boolean, top: Top | undefined): CaffeValue {
+    const childLayer = top !== undefined && (name === "layer" || name === "layers") ? (name === "layer" ? Layer.New : Layer.V1) : Layer.None;
+    const v = this.skip();
+    if (v === 123 || v === 60) {
+      // top-level input / input_dim must be scalars
+      if (top !== undefined && (name === "input" || name === "input_dim")) throw GIVE_UP;
+      // inside a layer, name/type/bottom/top must be scalars; inside dims, dim must be
+      if ((layer !== Layer.None && (name === "name" || name === "type" || name === "bottom" || name === "top")) || (dims && name === "dim")) throw GIVE_UP;
+      this.pos++;
+      const childDims = dims || childLayer !== Layer.None || (top !== undefined && name === "input_shape");
+      return this.message(schema?.messages[name], v === 123 ? 125 : 62, depth + 1, childLayer, childDims, undefined);
+    }
+    // a scalar where the checks want a message
+    if (childLayer !== Layer.None || (top !== undefined && name === "input_shape")) throw GIVE_UP;
+    const s = this.scalar();
+    this.check(name, s, layer, dims, top);
+    return s;
   }
 
   /** The checks `normalizeCaffeNet` makes on scalars; a failure gives up (the two-stage reader reports it). */
