@@ -30,6 +30,10 @@ describe.skipIf(unavailable !== undefined)(`real shaped link (netns + tc tbf)${u
 
   // Known intermittent failure (2 of 4 test runs on 2026-12-02): no estimates during the 10 Mbps phase; bench/shaped-link.ts
   // shows the claim (3 of 3 runs). Runs only with IONN_SHAPED_STRICT=1 until the cause is found (see the issue 10 report).
+  // 2026-12-03, machine loaded by other jobs (load 2.7-3.6): 1 of 3 and 1 of 5 runs failed. Two causes seen: (a) a lone query
+  // sample after the upload, 10 ms on the wire, read 61 Mbps at 80 (timer jitter) -- fixed since by the estimator's minBusyMs
+  // top-up; (b) no estimate for more than 3 s after the drop to 10 Mbps: the piece stamps stall while a process is busy
+  // (a 1.5 s query fallback, a partition load), which a CPU-starved machine makes long; not fixed.
   it.runIf(process.env["IONN_SHAPED_STRICT"] === "1")("80 → 10 → 80 Mbps mid-upload (IONN_SHAPED_STRICT=1 only: intermittent, see comment): the estimate is within 15 % of the shaped rate within 3 s of each change; the client re-plans; every query equals local execution bit for bit", async () => {
     link = await ShapedLink.create(80);
     const run = await runShapedClient(link, { model: MODEL, initialMbps: 80, steps: [{ atMs: 600, mbps: 10 }, { atMs: 5600, mbps: 80 }], clientArgs: ["--replan", "estimate", ...CLIENT] });

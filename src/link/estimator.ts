@@ -15,6 +15,15 @@
  * mean is not pulled up by one short, fast outlier, and the window bounds
  * the lag after a change to about `windowMs` once samples flow.
  *
+ * A window whose transfers kept the link busy for less than `minBusyMs`
+ * (say one query's feature maps after the upload has finished: 10 ms on the
+ * wire, so a few ms of timer or event-loop jitter move it by tens of
+ * percent) is topped up with the newest older samples until they cover
+ * `minBusyMs` (at most 64 of them): a minimum amount of
+ * evidence, as FESTIVE's fixed count of samples gives, kept only where the
+ * time window alone holds too little. While transfers flow (an upload under
+ * way) the window holds far more than `minBusyMs` and nothing changes.
+ *
  * @module
  */
 import { InvalidArgumentError } from "../errors.js";
@@ -43,6 +52,12 @@ export interface BandwidthEstimatorOptions {
   readonly windowMs?: number;
   /** Samples of fewer bytes are ignored: latency, not bandwidth, dominates them (default 16 384). */
   readonly minSampleBytes?: number;
+  /**
+   * Least link-busy time an estimate rests on, ms (default 50): a window
+   * whose samples cover less is topped up with the newest older samples
+   * (see the module comment). 0 turns this off.
+   */
+  readonly minBusyMs?: number;
   /** Bits per megabit (default 1e6). */
   readonly megabit?: number;
   /** Called with each new estimate. */
@@ -67,28 +82,34 @@ export class BandwidthEstimator {
   readonly windowMs: number;
   /** Samples below this size are ignored. */
   readonly minSampleBytes: number;
+  /** Least busy time an estimate rests on, ms. */
+  readonly minBusyMs: number;
   private readonly megabit: number;
   private readonly onEstimate: ((estimate: BandwidthEstimate) => void) | undefined;
   private readonly maxHistory: number;
   private samples: TransferSample[] = [];
+  /** Samples that left the window, newest last (at most 64). */
+  private older: TransferSample[] = [];
   private readonly estimates: BandwidthEstimate[] = [];
   private current: number | undefined;
 
-  /** @throws {InvalidArgumentError} on a window ≤ 0, a negative minimum or a megabit ≤ 0. */
+  /** @throws {InvalidArgumentError} on a window ≤ 0, a negative minimum size or busy time, or a megabit ≤ 0. */
   constructor(options: BandwidthEstimatorOptions = {}) {
     this.windowMs = options.windowMs ?? 1000;
     this.minSampleBytes = options.minSampleBytes ?? 16_384;
+    this.minBusyMs = options.minBusyMs ?? 50;
     this.megabit = options.megabit ?? 1e6;
     this.maxHistory = options.maxHistory ?? 10_000;
     this.onEstimate = options.onEstimate;
     if (!(this.windowMs > 0) || !Number.isFinite(this.windowMs)) throw new InvalidArgumentError(`BandwidthEstimator: windowMs must be > 0, got ${this.windowMs}`);
+    if (!(this.minBusyMs >= 0) || !Number.isFinite(this.minBusyMs)) throw new InvalidArgumentError(`BandwidthEstimator: minBusyMs must be ≥ 0, got ${this.minBusyMs}`);
     if (!(this.minSampleBytes >= 0)) throw new InvalidArgumentError(`BandwidthEstimator: minSampleBytes must be ≥ 0, got ${this.minSampleBytes}`);
     if (!(this.megabit > 0)) throw new InvalidArgumentError(`BandwidthEstimator: megabit must be > 0, got ${this.megabit}`);
   }
 
   /**
    * Add a sample; returns the new estimate (Mbps), or `undefined` when the
-   * sample was ignored (too small, or of zero duration). `O(samples in window · log)`.
+   * sample was ignored (too small, or of zero duration). `O((samples in window + 64) · log)`.
    * @throws {InvalidArgumentError} on negative bytes or `endMs < startMs`.
    */
   record(sample: TransferSample): number | undefined {
@@ -98,10 +119,19 @@ export class BandwidthEstimator {
     if (bytes < this.minSampleBytes || !(endMs > startMs)) return undefined;
     this.samples.push({ startMs, endMs, bytes });
     const horizon = endMs - this.windowMs;
-    this.samples = this.samples.filter((s) => s.endMs > horizon);
+    const kept: TransferSample[] = [];
+    for (const s of this.samples) (s.endMs > horizon ? kept : this.older).push(s);
+    this.samples = kept;
+    if (this.older.length > MAX_EXTRA_SAMPLES) this.older.splice(0, this.older.length - MAX_EXTRA_SAMPLES);
+    let used: readonly TransferSample[] = this.samples;
+    let busy = unionLength(used);
+    // too little evidence in the window: top it up with the newest older samples
+    for (let i = this.older.length - 1; busy < this.minBusyMs && i >= 0; i--) {
+      used = [...used, this.older[i]!];
+      busy = unionLength(used);
+    }
     let total = 0;
-    for (const s of this.samples) total += s.bytes;
-    const busy = unionLength(this.samples);
+    for (const s of used) total += s.bytes;
     const mbps = (total * 8) / this.megabit / (busy / 1000);
     this.current = mbps;
     const estimate = { atMs: endMs, mbps };
@@ -125,6 +155,9 @@ export class BandwidthEstimator {
     return this.estimates;
   }
 }
+
+/** Most older samples kept to top up a window with too little busy time. */
+const MAX_EXTRA_SAMPLES = 64;
 
 /** Length of the union of the samples' `[startMs, endMs]` intervals. */
 function unionLength(samples: readonly TransferSample[]): number {

@@ -150,6 +150,24 @@ describe("the bandwidth estimator", () => {
     expect(() => new BandwidthEstimator({ windowMs: 0 })).toThrow(/windowMs/);
   });
 
+  it("tops a window with too little busy time up with the newest older samples", () => {
+    // five 100 kB pieces at 80 Mbps (10 ms each) back to back, then, 2 s later, one 100 kB transfer timed at 20 ms (40 Mbps)
+    const pieces = (e: BandwidthEstimator) => {
+      for (let i = 0; i < 5; i++) e.record({ startMs: 10 * i, endMs: 10 * i + 10, bytes: 100_000 });
+      return e.record({ startMs: 2050, endMs: 2070, bytes: 100_000 });
+    };
+    // alone: 0.8 Mbit in 20 ms
+    expect(pieces(new BandwidthEstimator({ windowMs: 1000, minSampleBytes: 0, minBusyMs: 0 }))).toBeCloseTo(40, 10);
+    // topped up to 50 ms of busy time: the lone 20 ms + the three newest pieces (30 ms): 4 × 0.8 Mbit in 50 ms
+    expect(pieces(new BandwidthEstimator({ windowMs: 1000, minSampleBytes: 0, minBusyMs: 50 }))).toBeCloseTo(64, 10);
+    // the default (50 ms) does the same
+    expect(pieces(new BandwidthEstimator({ windowMs: 1000, minSampleBytes: 0 }))).toBeCloseTo(64, 10);
+    // more than enough in the window: nothing older is used
+    const e = new BandwidthEstimator({ windowMs: 1000, minSampleBytes: 0, minBusyMs: 20 });
+    expect(pieces(e)).toBeCloseTo(40, 10);
+    expect(() => new BandwidthEstimator({ minBusyMs: -1 })).toThrow(/minBusyMs/);
+  });
+
   it("recovers a constant rate exactly from back-to-back transfers of any sizes", () => {
     fc.assert(
       fc.property(fc.double({ min: 0.5, max: 500, noNaN: true }), fc.array(fc.integer({ min: 20_000, max: 5_000_000 }), { minLength: 1, maxLength: 40 }), (mbps, sizes) => {
