@@ -10,7 +10,7 @@
  */
 import type { CostedChain } from "../graph/chain.js";
 import type { CostedDag } from "../graph/costed-dag.js";
-import { dominatorTree } from "./dominator-tree.js";
+import { immediateDominators, type CsrArrays } from "./dominator-tree.js";
 
 /**
  * Collapses a {@link CostedDag} into a {@link CostedChain}: one group per
@@ -27,9 +27,34 @@ import { dominatorTree } from "./dominator-tree.js";
  * chain.names; // e.g. ["conv1", "norm1", …]
  */
 export function collapseByDominators(dag: CostedDag): CostedChain {
+  return collapseDag(dag);
+}
+
+/** The fields of a costed DAG {@link collapseDag} reads, in any array form. @internal */
+export interface CollapsibleDag extends CsrArrays {
+  readonly source: number;
+  readonly sink: number;
+  readonly names: readonly string[];
+  readonly clientMs: ArrayLike<number>;
+  readonly serverMs: ArrayLike<number>;
+  readonly loadMs: ArrayLike<number>;
+  readonly paramBytes: ArrayLike<number>;
+  readonly outputBytes: ArrayLike<number>;
+  readonly memberOffsets: ArrayLike<number>;
+  readonly memberLayers: ArrayLike<number>;
+  readonly layerNames?: readonly string[];
+}
+
+/**
+ * {@link collapseByDominators} of a DAG in any array form (the planner
+ * pipeline's plain-array DAG, `PlainCostedDag`); its scratch state is in
+ * plain arrays, the chain in typed arrays as {@link CostedChain} says.
+ * @internal
+ */
+export function collapseDag(dag: CollapsibleDag): CostedChain {
   const n = dag.size;
-  const idom = dominatorTree(dag, dag.source);
-  const isDominator = new Uint8Array(n);
+  const idom = immediateDominators(dag, dag.source);
+  const isDominator = new Array<number>(n).fill(0);
   for (let v = dag.sink; ; v = idom[v]!) {
     isDominator[v] = 1;
     if (v === dag.source) break;

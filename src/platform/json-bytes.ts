@@ -10,8 +10,8 @@
  */
 import { utf8Length } from "./index.js";
 
-/** Bytes of a JSON string: its characters verbatim when all are printable ASCII but `"` and `\`, else measured on JSON.stringify. */
-function stringBytes(text: string): number {
+/** Bytes of a JSON string: its characters verbatim when all are printable ASCII but `"` and `\`, else measured on JSON.stringify. @internal */
+export function stringBytes(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return utf8Length(JSON.stringify(text));
@@ -19,8 +19,8 @@ function stringBytes(text: string): number {
   return text.length + 2;
 }
 
-/** Characters of `String(value)` for a finite number (a digit count for safe non-negative integers). */
-function numberBytes(value: number): number {
+/** Characters of `String(value)` for a finite number (a digit count for safe non-negative integers). @internal */
+export function numberBytes(value: number): number {
   if (value >= 0 && value <= Number.MAX_SAFE_INTEGER && Number.isInteger(value)) {
     let digits = 1;
     for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
@@ -33,8 +33,9 @@ function numberBytes(value: number): number {
  * Byte lengths of sub-values many values share (a million layers holding a
  * few distinct shape lists and params objects): the values under the given
  * keys are measured once per object (by identity), up to `limit` objects.
+ * @internal
  */
-interface SharedMemo {
+export interface SharedMemo {
   readonly keys: ReadonlySet<string>;
   readonly bytes: Map<object, number>;
   readonly limit: number;
@@ -46,14 +47,19 @@ function elementBytes(value: unknown, memo: SharedMemo | undefined): number {
   return bytes < 0 ? 4 : bytes;
 }
 
-/** True when some enumerable property is inherited by every plain object (then `for…in` would see more than JSON.stringify). */
-function prototypePolluted(): boolean {
+/** True when some enumerable property is inherited by every plain object (then `for…in` would see more than JSON.stringify). @internal */
+export function prototypePolluted(): boolean {
   for (const key in {}) if (key !== undefined) return true;
   return false;
 }
 
-/** Bytes of a value, or -1 when JSON.stringify leaves it out (`undefined`, functions, symbols). */
-function valueBytes(value: unknown, memo: SharedMemo | undefined): number {
+/**
+ * Bytes of a value, or -1 when JSON.stringify leaves it out (`undefined`,
+ * functions, symbols), with an optional memo of shared sub-values; the
+ * caller checks {@link prototypePolluted} first.
+ * @internal
+ */
+export function valueBytes(value: unknown, memo: SharedMemo | undefined): number {
   switch (typeof value) {
     case "string":
       return stringBytes(value);

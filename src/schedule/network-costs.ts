@@ -12,7 +12,7 @@ import type { CostedDag } from "../graph/costed-dag.js";
 import type { ExecutionGraph } from "../graph/execution-graph.js";
 import { groupLayers } from "../graph/chain.js";
 import { type Layer, type Network, parameterBytes } from "../model/types.js";
-import { jsonUtf8Length, sharedJsonUtf8Length } from "../platform/json-bytes.js";
+import { jsonUtf8Length, numberBytes, prototypePolluted, type SharedMemo, stringBytes, valueBytes } from "../platform/json-bytes.js";
 import { referenceLoadMs } from "../plan/presets.js";
 import { runtimePartitions } from "../plan/plan-network.js";
 import type { ScheduleCosts } from "./model.js";
@@ -33,6 +33,79 @@ export function layerHeaderBytes(layer: Layer): number {
 
 /** The layer fields importers share between layers (interned shape lists and params): measured once per object. */
 const SHARED_LAYER_FIELDS = ["inputShapes", "outputShapes", "paramShapes", "params"];
+
+/**
+ * A JSON byte counter for many layers: `JSON.stringify(layer)`'s UTF-8
+ * length, with the fields every layer has measured by specialised code
+ * (numbers, names, blob lists, tensor refs) and the shared fields
+ * ({@link SHARED_LAYER_FIELDS}) once per object; anything unusual goes
+ * through the generic count, so the result always equals the generic one.
+ */
+function layerJsonCounter(): (value: unknown) => number {
+  if (prototypePolluted()) return jsonUtf8Length;
+  const memo: SharedMemo = { keys: new Set(SHARED_LAYER_FIELDS), bytes: new Map(), limit: 4096 };
+  const shared = (value: unknown): number => {
+    if (typeof value !== "object" || value === null) return valueBytes(value, memo);
+    const known = memo.bytes.get(value);
+    if (known !== undefined) return known;
+    const bytes = valueBytes(value, memo);
+    if (memo.bytes.size < memo.limit) memo.bytes.set(value, bytes);
+    return bytes;
+  };
+  const stringList = (value: unknown): number => {
+    if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype) return valueBytes(value, memo);
+    let bytes = 2 + Math.max(0, value.length - 1);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === "string") bytes += stringBytes(item);
+      else {
+        const b = valueBytes(item, memo);
+        bytes += b < 0 ? 4 : b;
+      }
+    }
+    return bytes;
+  };
+  return (value) => {
+    if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype || typeof (value as { toJSON?: unknown }).toJSON === "function") {
+      const b = valueBytes(value, memo);
+      return b < 0 ? jsonUtf8Length(value) : b;
+    }
+    const record = value as Record<string, unknown>;
+    let bytes = 2;
+    let fields = 0;
+    for (const key in record) {
+      const field = record[key];
+      let v: number;
+      switch (key) {
+        case "index":
+        case "parameters":
+        case "macs":
+          v = typeof field === "number" && Number.isFinite(field) ? numberBytes(field) : valueBytes(field, memo);
+          break;
+        case "name":
+        case "type":
+          v = typeof field === "string" ? stringBytes(field) : valueBytes(field, memo);
+          break;
+        case "bottoms":
+        case "tops":
+          v = stringList(field);
+          break;
+        case "inputShapes":
+        case "outputShapes":
+        case "paramShapes":
+        case "params":
+          v = shared(field);
+          break;
+        default:
+          v = valueBytes(field, memo);
+      }
+      if (v < 0) continue;
+      bytes += stringBytes(key) + 1 + v;
+      fields++;
+    }
+    return bytes + Math.max(0, fields - 1);
+  };
+}
 
 /** {@link layerHeaderBytes} with a given JSON byte counter. */
 function headerBytesWith(layer: Layer, jsonBytes: (value: unknown) => number): number {
@@ -79,7 +152,7 @@ export function networkScheduleCosts(network: Network, graph: ExecutionGraph, op
   // (plain arrays: O(layers) typed arrays are external memory, which makes V8 run full GCs over a large network)
   const layerHeader = new Array<number>(layers.length).fill(0);
   const layerLoad = new Array<number>(layers.length).fill(0);
-  const jsonBytes = sharedJsonUtf8Length(SHARED_LAYER_FIELDS);
+  const jsonBytes = layerJsonCounter();
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
     if (layer.type === "Input") continue;
