@@ -110,8 +110,9 @@ class ReadFields {
 
   clear(): void {
     if (this.messages.length === 0) return;
-    this.messages = [];
-    this.fields = [];
+    // emptied in place (cleared before every layer: no two fresh arrays per layer)
+    this.messages.length = 0;
+    this.fields.length = 0;
     this.index = undefined;
   }
 }
@@ -473,8 +474,9 @@ function kernelOf(f: Fields, ctx: Context): [number, number] {
 
 /** Convolution stride / pad: `<name>_h`+`<name>_w` or repeated `<name>` (0, 1 or 2 values). */
 function stridePadOf(f: Fields, name: string, fallback: number, min: number, ctx: Context): [number, number] {
-  const h = `${name}_h`;
-  const w = `${name}_w`;
+  // constant names (no two strings per call per layer)
+  const h = name === "stride" ? "stride_h" : name === "pad" ? "pad_h" : `${name}_h`;
+  const w = name === "stride" ? "stride_w" : name === "pad" ? "pad_w" : `${name}_w`;
   if (f.has(h) || f.has(w)) {
     if (f.has(name)) invalid(ctx, `convolution_param: give either ${name} or ${h}/${w}, not both`);
     if (!f.has(h) || !f.has(w)) invalid(ctx, `convolution_param.${h} and ${w} must be given together`);
@@ -586,8 +588,8 @@ function inferPooling(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: 
 
 /** Pooling's singular `<name>` or `<name>_h`/`<name>_w`. */
 function spatialPool(f: Fields, name: string, fallback: number | undefined, min: number, ctx: Context): [number, number] {
-  const h = name === "kernel" ? "kernel_h" : `${name}_h`;
-  const w = name === "kernel" ? "kernel_w" : `${name}_w`;
+  const h = name === "kernel" ? "kernel_h" : name === "stride" ? "stride_h" : name === "pad" ? "pad_h" : `${name}_h`;
+  const w = name === "kernel" ? "kernel_w" : name === "stride" ? "stride_w" : name === "pad" ? "pad_w" : `${name}_w`;
   const single = name === "kernel" ? "kernel_size" : name;
   if (f.has(h) || f.has(w)) {
     if (f.has(single)) invalid(ctx, `pooling_param: give either ${single} or ${h}/${w}, not both`);
