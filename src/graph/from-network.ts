@@ -127,8 +127,11 @@ export function plainCostedDagFromNetwork(network: Network, costs: LayerCosts, o
   // (plain arrays throughout, as in createPlainCostedDag)
   const role = new Array<number>(L).fill(0);
   const nodeOf = new Array<number>(L).fill(-1);
-  const names: string[] = [];
-  const nodeLayer: number[] = [];
+  // names, nodeLayer and edges are sized ahead and trimmed (growing a list of 10^6 by push copies it again and again)
+  const names: string[] = new Array<string>(L).fill("");
+  const nodeLayer: number[] = new Array<number>(L).fill(0);
+  let nodes = 0;
+  let totalInputs = 0;
   const inputMembers: number[] = [];
   const omitted: number[] = [];
   let inputBytes = 0;
@@ -145,15 +148,20 @@ export function plainCostedDagFromNetwork(network: Network, costs: LayerCosts, o
       role[i] = 2;
       omitted.push(i);
     } else {
-      nodeOf[i] = names.length;
-      names.push(layer.name);
-      nodeLayer.push(i);
+      nodeOf[i] = nodes;
+      names[nodes] = layer.name;
+      nodeLayer[nodes] = i;
+      nodes++;
     }
+    totalInputs += (layer.inputs as readonly unknown[] | undefined)?.length ?? 0;
   }
+  names.length = nodes;
+  nodeLayer.length = nodes;
   // Effective predecessors (node indices; -1 = the input node) of every layer, contraction applied.
   // `preds` is one scratch list reused for every layer; `stamp[p + 1] === i + 1` marks p as already in it (insertion order kept).
   const effective: (number[] | undefined)[] = new Array(L);
-  const edges: number[] = [];
+  const edges: number[] = new Array<number>(2 * totalInputs).fill(0); // [from0, to0, …]: at most one edge per input in dataflow mode (else it grows)
+  let edgeEnd = 0;
   const preds: number[] = [];
   const stamp = new Array<number>(names.length + 1).fill(0);
   let current = 0;
@@ -205,9 +213,14 @@ export function plainCostedDagFromNetwork(network: Network, costs: LayerCosts, o
       effective[i] = preds.slice();
     } else if (role[i] === 0) {
       const v = nodeOf[i]!;
-      for (let k = 0; k < preds.length; k++) if (preds[k] !== v) edges.push(preds[k]!, v);
+      for (let k = 0; k < preds.length; k++) {
+        if (preds[k] === v) continue;
+        edges[edgeEnd++] = preds[k]!;
+        edges[edgeEnd++] = v;
+      }
     }
   }
+  edges.length = edgeEnd;
   const n = names.length;
   const clientMs = new Array<number>(n).fill(0);
   const serverMs = new Array<number>(n).fill(0);

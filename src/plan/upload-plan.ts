@@ -54,7 +54,7 @@ export interface UploadPartition {
   readonly groups: readonly number[];
   /** Runtime layer indices (merged layers included), runtime order. */
   readonly layers: readonly number[];
-  /** Runtime layer names, when the chain knows them. */
+  /** Runtime layer names, when the chain knows them (made on first access; included by `JSON.stringify`). */
   readonly layerNames?: readonly string[];
   /** Parameter bytes to upload. */
   readonly bytes: number;
@@ -279,13 +279,22 @@ export function computeUploadPlan(graph: ExecutionGraph, options: UploadPlanOpti
     }
     sorted.sort();
     const layers = Array.from(sorted);
-    partitions.push({
-      groups: fresh,
-      layers,
-      ...(chain.layerNames ? { layerNames: layers.map((l) => chain.layerNames![l]!) } : {}),
-      bytes,
-      expectedQueryMs: queryTimeOfMask(graph, uploaded, queryFactors, scratch),
-    });
+    const expectedQueryMs = queryTimeOfMask(graph, uploaded, queryFactors, scratch);
+    const layerNames = chain.layerNames;
+    if (layerNames === undefined) partitions.push({ groups: fresh, layers, bytes, expectedQueryMs });
+    else {
+      // the names (one per runtime layer of the partition) are made on first access; an enumerable getter, so JSON.stringify includes them
+      let names: string[] | undefined;
+      partitions.push({
+        groups: fresh,
+        layers,
+        get layerNames() {
+          return (names ??= layers.map((l) => layerNames[l]!));
+        },
+        bytes,
+        expectedQueryMs,
+      });
+    }
   }
   const plan = {
     K: options.K,
