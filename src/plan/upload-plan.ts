@@ -270,15 +270,21 @@ export function computeUploadPlan(graph: ExecutionGraph, options: UploadPlanOpti
     let bytes = 0;
     let count = 0;
     for (const g of fresh) count += chain.layerOffsets[g + 1]! - chain.layerOffsets[g]!;
-    const sorted = new Int32Array(count);
+    // The groups' layers in ascending group order are usually ascending already (groups are runtime ranges): a plain
+    // array, sorted only when they are not (a typed array per partition is external memory at 10^6 layers).
+    let layers: number[] = new Array<number>(count).fill(0);
     let k = 0;
+    let ascending = true;
     for (const g of fresh) {
       uploaded[g] = 1;
       bytes += chain.paramBytes[g]!;
-      for (let q = chain.layerOffsets[g]!; q < chain.layerOffsets[g + 1]!; q++) sorted[k++] = chain.layers[q]!;
+      for (let q = chain.layerOffsets[g]!; q < chain.layerOffsets[g + 1]!; q++) {
+        const layer = chain.layers[q]!;
+        if (k > 0 && layer < layers[k - 1]!) ascending = false;
+        layers[k++] = layer;
+      }
     }
-    sorted.sort();
-    const layers = Array.from(sorted);
+    if (!ascending) layers = Array.from(Int32Array.from(layers).sort());
     const expectedQueryMs = queryTimeOfMask(graph, uploaded, queryFactors, scratch);
     const layerNames = chain.layerNames;
     if (layerNames === undefined) partitions.push({ groups: fresh, layers, bytes, expectedQueryMs });

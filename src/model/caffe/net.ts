@@ -1635,16 +1635,15 @@ function zeros(n: number): number[] {
 
 /**
  * Strings numbered 0, 1, … in insertion order, in an open-addressing hash
- * table (linear probing, at most 3/4 full) on one Int32Array that
+ * table (linear probing, at most 3/4 full) on one flat array that
  * interleaves each slot's id and hash, so a probe touches one cache line
  * (the blob and layer names of a million-layer net: a JS Set or Map of a
- * million strings costs several times more per lookup). At 4 bytes a field
- * it is a quarter of a plain array's memory, which is what a lookup's cache
- * misses scale with.
+ * million strings costs several times more per lookup). A plain array, not
+ * an Int32Array: see {@link zeros}.
  */
 class StringIndex {
   /** Per slot `i`: `table[2i]` = id + 1 (0 = empty), `table[2i + 1]` = the hash of its string (one cache line per probe). */
-  private table: Int32Array;
+  private table: number[];
   /** Number of slots (a power of two). */
   private capacity: number;
   private readonly keys: string[] = [];
@@ -1653,7 +1652,7 @@ class StringIndex {
     let capacity = 16;
     while (3 * capacity < 4 * expected) capacity *= 2;
     this.capacity = capacity;
-    this.table = new Int32Array(2 * capacity);
+    this.table = zeros(2 * capacity);
   }
 
   get size(): number {
@@ -1706,7 +1705,7 @@ class StringIndex {
     const old = this.table;
     const oldCapacity = this.capacity;
     this.capacity = 2 * oldCapacity;
-    const table = (this.table = new Int32Array(2 * this.capacity));
+    const table = (this.table = zeros(2 * this.capacity));
     const mask = this.capacity - 1;
     for (let j = 0; j < oldCapacity; j++) {
       const id = old[2 * j]!;
