@@ -121,20 +121,3 @@ export function jsonUtf8Length(value: unknown): number {
   const bytes = valueBytes(value, undefined);
   return bytes < 0 ? utf8Length(String(JSON.stringify(value))) : bytes;
 }
-
-/**
- * A {@link jsonUtf8Length} for many values that share sub-values: the
- * values of properties named in `sharedKeys` (e.g. a layer's shape lists and
- * params, which an importer shares between layers) are measured once per
- * object, by identity, for up to `limit` objects (default 4096). The shared
- * values must not change while the counter is in use.
- * @internal
- */
-export function sharedJsonUtf8Length(sharedKeys: readonly string[], limit = 4096): (value: unknown) => number {
-  const memo: SharedMemo | undefined = prototypePolluted() ? undefined : { keys: new Set(sharedKeys), bytes: new Map(), limit };
-  return (value) => {
-    if (memo === undefined) return utf8Length(String(JSON.stringify(value)));
-    const bytes = valueBytes(value, memo);
-    return bytes < 0 ? utf8Length(String(JSON.stringify(value))) : bytes;
-  };
-}
