@@ -94,6 +94,18 @@ export function planDocument(network: Network, result: NetworkPlan, settings: { 
   const local = localOnly(graph);
   const everything = allAtOnce(graph);
   const split = singleSplit(graph);
+  // consecutive rounds mostly find the same plan: one list of names for a run of equal rounds (the same JSON)
+  let lastGroups: readonly number[] = [];
+  let lastNames: string[] = [];
+  const roundNames = (serverGroups: readonly number[]): string[] => {
+    let same = serverGroups.length === lastGroups.length;
+    for (let i = 0; same && i < serverGroups.length; i++) same = serverGroups[i] === lastGroups[i];
+    if (!same) {
+      lastGroups = serverGroups;
+      lastNames = serverGroups.map(groupName);
+    }
+    return lastNames;
+  };
   const groups = new Array<GroupDocument>(chain.size);
   for (let g = 0; g < chain.size; g++) {
     const start = chain.layerOffsets[g]!;
@@ -125,7 +137,7 @@ export function planDocument(network: Network, result: NetworkPlan, settings: { 
       expectedQueryMs: p.expectedQueryMs,
     })),
     groups,
-    rounds: plan.rounds.map((r) => ({ level: r.level, factor: r.factor, serverGroups: r.serverGroups.map(groupName), pathMs: r.pathMs, kept: r.kept })),
+    rounds: plan.rounds.map((r) => ({ level: r.level, factor: r.factor, serverGroups: roundNames(r.serverGroups), pathMs: r.pathMs, kept: r.kept })),
     baselines: {
       local: { queryMs: local.queryMs },
       allAtOnce: { queryMs: everything.queryMs, uploadBytes: everything.uploadBytes, uploadMs: everything.uploadMs },
