@@ -4,9 +4,11 @@
  * generated Caffe prototxts of 10^4, 10^5 and 10^6 layers, with `node -e 0`
  * (the floor: starting Node itself) measured in the same run, interleaved.
  * For the generated networks, a child process also reports where the time
- * goes: module import, reading + parsing the prototxt, building the network
- * (Caffe runtime rules, shapes), planning (device-model costs + Algorithm 1)
- * and writing the JSON; and its peak RSS.
+ * goes, phase by phase as `plan` runs them: module import, reading + parsing
+ * the prototxt, building the network (Caffe runtime rules, shapes), the
+ * device-model costs, planning (Algorithm 1), the plan document, the
+ * objective's score and the JSON text, each with its GC time; and its peak
+ * RSS.
  *
  * Needs dist/ (`npx tsc -p tsconfig.build.json`). Run:
  *   npx tsx bench/cli.ts [--runs 7] [--max 1000000]
@@ -64,24 +66,42 @@ function wall(argv: readonly string[]): number {
   return ms;
 }
 
-/** Phases of `plan <file> --json`, measured in a child process (fresh module cache), and its peak RSS. */
+/**
+ * Phases of `plan <file> --json` as the command runs them, measured in a child process (fresh module cache): module
+ * import, parse, network, costs (device models), plan (planNetwork), document (planDocument), objective
+ * (schedulePlanFields), JSON (stringify); each with its GC time (perf_hooks gc entries); and the peak RSS.
+ */
 function phases(file: string): Record<string, number> {
   const script = `
-    const t0 = performance.now();
-    const [{ readFileSync }, caffe, net, planning, costs, commands] = await Promise.all([
+    import { PerformanceObserver } from "node:perf_hooks";
+    let gc = 0;
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) gc += e.duration; }).observe({ entryTypes: ["gc"] });
+    const out = {};
+    let t = performance.now(), g = 0;
+    const lap = async (name) => {
+      for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 1)); // gc entries arrive asynchronously
+      out[name + "Ms"] = performance.now() - t - 3; out[name + "GcMs"] = gc - g; t = performance.now(); g = gc;
+    };
+    const [{ readFileSync }, caffe, net, planning, costs, commands, scheduling] = await Promise.all([
       import("node:fs"), import("${ROOT}dist/model/caffe/prototxt.js"), import("${ROOT}dist/model/caffe/net.js"),
-      import("${ROOT}dist/plan/plan-network.js"), import("${ROOT}dist/cli/costs.js"), import("${ROOT}dist/cli/commands.js")]);
-    const t1 = performance.now();
+      import("${ROOT}dist/plan/plan-network.js"), import("${ROOT}dist/cli/costs.js"), import("${ROOT}dist/cli/commands.js"), import("${ROOT}dist/cli/planner-options.js")]);
+    await lap("import");
     const spec = caffe.parsePrototxt(readFileSync(${JSON.stringify(file)}, "utf8"), "gen.prototxt");
-    const t2 = performance.now();
+    await lap("parse");
     const network = net.networkFromCaffeNet(spec, "gen.prototxt");
-    const t3 = performance.now();
+    await lap("network");
     const c = await costs.resolveCosts(network, {});
+    await lap("costs");
     const result = planning.planNetwork(network, c, { preset: "paper", mbps: 80, K: 0.5, finalRound: true });
-    const t4 = performance.now();
-    const text = JSON.stringify(commands.planDocument(network, result, { mbps: 80, K: 0.5, clientSource: c.clientSource, serverSource: c.serverSource }), null, 2);
-    const t5 = performance.now();
-    process.stdout.write(JSON.stringify({ importMs: t1 - t0, parseMs: t2 - t1, networkMs: t3 - t2, planMs: t4 - t3, outputMs: t5 - t4, runtimeLayers: network.layers.length, jsonMiB: text.length / 2 ** 20, rssMiB: process.resourceUsage().maxRSS / 1024 }));
+    await lap("plan");
+    const base = commands.planDocument(network, result, { mbps: 80, K: 0.5, clientSource: c.clientSource, serverSource: c.serverSource });
+    await lap("document");
+    const scheduled = scheduling.schedulePlanFields(network, result, "ionn", { thinkMs: 500, horizonMs: 40000, timeBudgetMs: 900, K: 0.5 });
+    await lap("objective");
+    const text = JSON.stringify({ ...base, ...scheduled.fields }, null, 2);
+    await lap("output");
+    Object.assign(out, { runtimeLayers: network.layers.length, jsonMiB: text.length / 2 ** 20, rssMiB: process.resourceUsage().maxRSS / 1024 });
+    process.stdout.write(JSON.stringify(out));
   `;
   const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { maxBuffer: 1 << 30 });
   return JSON.parse(out.toString()) as Record<string, number>;
@@ -115,7 +135,9 @@ try {
     console.log(`| \`${name}\` | ${median(t).toFixed(0)} | ${Math.min(...t).toFixed(0)} | ${(median(t) / floor).toFixed(2)} |`);
   }
   console.log("\nGenerated Inception-like prototxts (whole process, then the phases in a child process):\n");
-  console.log("| prototxt layers | runtime layers | inspect ms | plan ms (whole process) | import ms | parse ms | network ms | plan ms | output ms | JSON MiB | peak RSS MiB |\n|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log(
+    "| prototxt layers | runtime layers | inspect ms | plan ms (whole process) | import ms | parse ms | network ms | costs ms | plan ms | document ms | objective ms | output ms | JSON MiB | peak RSS MiB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+  );
   for (const [n, file] of generated) {
     const runs = n >= 1_000_000 ? 1 : 3;
     const inspect: number[] = [];
@@ -125,8 +147,9 @@ try {
       plan.push(wall([BIN, "plan", file, "--json"]));
     }
     const p = phases(file);
+    const ms = (name: string) => `${p[`${name}Ms`]!.toFixed(0)} (gc ${p[`${name}GcMs`]!.toFixed(0)})`;
     console.log(
-      `| ${n} | ${p["runtimeLayers"]} | ${median(inspect).toFixed(0)} | ${median(plan).toFixed(0)} | ${p["importMs"]!.toFixed(0)} | ${p["parseMs"]!.toFixed(0)} | ${p["networkMs"]!.toFixed(0)} | ${p["planMs"]!.toFixed(0)} | ${p["outputMs"]!.toFixed(0)} | ${p["jsonMiB"]!.toFixed(1)} | ${p["rssMiB"]!.toFixed(0)} |`,
+      `| ${n} | ${p["runtimeLayers"]} | ${median(inspect).toFixed(0)} | ${median(plan).toFixed(0)} | ${["import", "parse", "network", "costs", "plan", "document", "objective", "output"].map(ms).join(" | ")} | ${p["jsonMiB"]!.toFixed(1)} | ${p["rssMiB"]!.toFixed(0)} |`,
     );
   }
 } finally {

@@ -81,14 +81,48 @@ const inspect: Command = {
 
 // ---------------------------------------------------------------- plan
 
-/** The `plan` JSON document (`{partitions, groups, rounds}`, README.md "The command line"), plus context and baselines. */
+/**
+ * The `plan` JSON document (`{partitions, groups, rounds}`, README.md "The command line"), plus context and baselines.
+ * The groups are read from the chain's flat arrays (what `plan.groups` describes), without a description object per group.
+ */
 export function planDocument(network: Network, result: NetworkPlan, settings: { mbps: number; K: number; clientSource: string; serverSource: string }) {
   const { plan, graph, preset } = result;
-  const names = (indices: readonly number[]) => indices.map((i) => network.layers[i]!.name);
-  const groupName = (g: number) => plan.groups[g]!.name;
+  const layers = network.layers;
+  const names = (indices: readonly number[]) => indices.map((i) => layers[i]!.name);
+  const chain = graph.chain;
+  const groupName = (g: number) => chain.names[g]!;
   const local = localOnly(graph);
   const everything = allAtOnce(graph);
   const split = singleSplit(graph);
+  // consecutive rounds mostly find the same plan: one list of names for a run of equal rounds (the same JSON)
+  let lastGroups: readonly number[] = [];
+  let lastNames: string[] = [];
+  const roundNames = (serverGroups: readonly number[]): string[] => {
+    let same = serverGroups.length === lastGroups.length;
+    for (let i = 0; same && i < serverGroups.length; i++) same = serverGroups[i] === lastGroups[i];
+    if (!same) {
+      lastGroups = serverGroups;
+      lastNames = serverGroups.map(groupName);
+    }
+    return lastNames;
+  };
+  const groups = new Array<GroupDocument>(chain.size);
+  for (let g = 0; g < chain.size; g++) {
+    const start = chain.layerOffsets[g]!;
+    const end = chain.layerOffsets[g + 1]!;
+    const layerNames = new Array<string>(end - start);
+    for (let q = start; q < end; q++) layerNames[q - start] = layers[chain.layers[q]!]!.name;
+    groups[g] = {
+      name: chain.names[g]!,
+      layers: layerNames,
+      clientMs: chain.clientMs[g]!,
+      serverMs: chain.serverMs[g]!,
+      loadMs: chain.loadMs[g]!,
+      bytes: chain.paramBytes[g]!,
+      inputBytes: chain.inputBytes[g]!,
+      outputBytes: chain.outputBytes[g]!,
+    };
+  }
   return {
     model: network.name,
     preset: preset.name,
@@ -102,23 +136,26 @@ export function planDocument(network: Network, result: NetworkPlan, settings: { 
       bytes: p.bytes,
       expectedQueryMs: p.expectedQueryMs,
     })),
-    groups: plan.groups.map((g) => ({
-      name: g.name,
-      layers: names(g.layers),
-      clientMs: g.clientMs,
-      serverMs: g.serverMs,
-      loadMs: g.loadMs,
-      bytes: g.bytes,
-      inputBytes: g.inputBytes,
-      outputBytes: g.outputBytes,
-    })),
-    rounds: plan.rounds.map((r) => ({ level: r.level, factor: r.factor, serverGroups: r.serverGroups.map(groupName), pathMs: r.pathMs, kept: r.kept })),
+    groups,
+    rounds: plan.rounds.map((r) => ({ level: r.level, factor: r.factor, serverGroups: roundNames(r.serverGroups), pathMs: r.pathMs, kept: r.kept })),
     baselines: {
       local: { queryMs: local.queryMs },
       allAtOnce: { queryMs: everything.queryMs, uploadBytes: everything.uploadBytes, uploadMs: everything.uploadMs },
       neurosurgeon: { queryMs: split.queryMs, serverGroups: split.serverGroups.map(groupName) },
     },
   };
+}
+
+/** One group of the `plan` document: its name, runtime layer names and summed costs (as `plan.groups` describes it). */
+interface GroupDocument {
+  name: string;
+  layers: string[];
+  clientMs: number;
+  serverMs: number;
+  loadMs: number;
+  bytes: number;
+  inputBytes: number;
+  outputBytes: number;
 }
 
 /** Human-readable plan table. */

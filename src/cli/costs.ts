@@ -10,7 +10,8 @@ import { InvalidArgumentError } from "../errors.js";
 import type { Network } from "../model/types.js";
 import type { PublishedProfileNetwork } from "../profile/published.js";
 import type { PredictionFunctions } from "../regression/index.js";
-import { deviceProfile, gtx1080Ti } from "../sim/devices/index.js";
+import { deviceTimes } from "../sim/devices/profile.js";
+import { gtx1080Ti } from "../sim/devices/index.js";
 
 // Profile parsing, the published profiles and the regression code (with zod) are
 // imported only when a command uses them, so `ionn plan alexnet` starts fast.
@@ -52,8 +53,10 @@ export async function readPredictionFunctions(text: string, path: string): Promi
 
 /** Per-runtime-layer times and a description of where each came from. */
 export interface ResolvedCosts {
-  readonly clientMs: Float64Array;
-  readonly serverMs: Float64Array;
+  /** Client time per runtime layer, ms (a plain array for the device models: see `deviceTimes`). */
+  readonly clientMs: ArrayLike<number>;
+  /** Server time per runtime layer, ms. */
+  readonly serverMs: ArrayLike<number>;
   readonly clientSource: string;
   readonly serverSource: string;
   /** What the caller should tell the user (e.g. layer types a regression file does not cover). */
@@ -101,7 +104,7 @@ export async function resolveCosts(network: Network, options: CostOptions): Prom
     publishedName = network.name;
   }
   const warnings: string[] = [];
-  let clientMs: Float64Array;
+  let clientMs: ArrayLike<number>;
   let clientSource: string;
   if (publishedName !== undefined) {
     clientMs = alignProfile(network, publishedClientProfile(publishedName));
@@ -111,10 +114,10 @@ export async function resolveCosts(network: Network, options: CostOptions): Prom
     clientMs = alignProfile(network, parseProfile(await readText(path, "client profile"), path));
     clientSource = `profile ${path}`;
   } else {
-    clientMs = deviceProfile("odroid-xu4", network);
+    clientMs = deviceTimes("odroid-xu4", network);
     clientSource = "odroid-xu4 device model";
   }
-  let serverMs: Float64Array;
+  let serverMs: ArrayLike<number>;
   let serverSource: string;
   if (publishedName !== undefined) {
     serverMs = alignProfile(network, publishedServerProfile(publishedName));
@@ -143,7 +146,7 @@ export async function resolveCosts(network: Network, options: CostOptions): Prom
       warnings.push(`${path} has no prediction function for ${[...uncovered].join(", ")}; those layers use the gtx-1080ti device model`);
     }
   } else {
-    serverMs = deviceProfile("gtx-1080ti", network);
+    serverMs = deviceTimes("gtx-1080ti", network);
     serverSource = "gtx-1080ti device model";
   }
   return { clientMs, serverMs, clientSource, serverSource, warnings };

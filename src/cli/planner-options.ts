@@ -30,7 +30,7 @@ export function timeBudgetOption(values: Record<string, unknown>): number {
   return numberOption(values, "time-budget-ms", 900, (v) => v > 0, "a time budget in ms > 0");
 }
 
-/** Objective fields for `ionn plan`: the planner's plan on the CLI's graph, scored by the objective. */
+/** Objective fields for `ionn plan`: the planner's plan on the CLI's graph, scored by the objective (`layerPartitions` made on first access). */
 export function schedulePlanFields(
   network: Network,
   result: NetworkPlan,
@@ -70,5 +70,13 @@ export function schedulePlanFields(
     ...(schedule.bound !== undefined ? { bound: schedule.bound } : {}),
     planningMs: schedule.planningMs,
   };
-  return { fields, schedule, layerPartitions: groupPlanToLayers(network, result.graph, result.dag, schedule.partitions.map((p) => p.groups)) };
+  // the runtime partitions are O(layers) arrays that `ionn plan` reads only for the objective-aware planners: made on first access
+  let layerPartitions: number[][] | undefined;
+  return {
+    fields,
+    schedule,
+    get layerPartitions() {
+      return (layerPartitions ??= groupPlanToLayers(network, result.graph, result.dag, schedule.partitions.map((p) => p.groups)));
+    },
+  };
 }

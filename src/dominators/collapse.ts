@@ -10,7 +10,7 @@
  */
 import type { CostedChain } from "../graph/chain.js";
 import type { CostedDag } from "../graph/costed-dag.js";
-import { dominatorTree } from "./dominator-tree.js";
+import { immediateDominators, type CsrArrays } from "./dominator-tree.js";
 
 /**
  * Collapses a {@link CostedDag} into a {@link CostedChain}: one group per
@@ -27,15 +27,40 @@ import { dominatorTree } from "./dominator-tree.js";
  * chain.names; // e.g. ["conv1", "norm1", …]
  */
 export function collapseByDominators(dag: CostedDag): CostedChain {
+  return collapseDag(dag);
+}
+
+/** The fields of a costed DAG {@link collapseDag} reads, in any array form. @internal */
+export interface CollapsibleDag extends CsrArrays {
+  readonly source: number;
+  readonly sink: number;
+  readonly names: readonly string[];
+  readonly clientMs: ArrayLike<number>;
+  readonly serverMs: ArrayLike<number>;
+  readonly loadMs: ArrayLike<number>;
+  readonly paramBytes: ArrayLike<number>;
+  readonly outputBytes: ArrayLike<number>;
+  readonly memberOffsets: ArrayLike<number>;
+  readonly memberLayers: ArrayLike<number>;
+  readonly layerNames?: readonly string[];
+}
+
+/**
+ * {@link collapseByDominators} of a DAG in any array form (the planner
+ * pipeline's plain-array DAG, `PlainCostedDag`); its scratch state is in
+ * plain arrays, the chain in typed arrays as {@link CostedChain} says.
+ * @internal
+ */
+export function collapseDag(dag: CollapsibleDag): CostedChain {
   const n = dag.size;
-  const idom = dominatorTree(dag, dag.source);
-  const isDominator = new Uint8Array(n);
+  const idom = immediateDominators(dag, dag.source);
+  const isDominator = new Array<number>(n).fill(0);
   for (let v = dag.sink; ; v = idom[v]!) {
     isDominator[v] = 1;
     if (v === dag.source) break;
   }
   // Group numbers assigned from the back, then flipped.
-  const groupOfNode = new Int32Array(n).fill(-1);
+  const groupOfNode = new Array<number>(n).fill(-1); // (the chain's Int32Array is made on first access)
   let groups = 0;
   for (let v = n - 1; v > dag.source; v--) {
     if (isDominator[v]) groups++;
@@ -51,9 +76,10 @@ export function collapseByDominators(dag: CostedDag): CostedChain {
   const outputBytes = new Float64Array(groups);
   const heads = new Int32Array(groups);
   const memberOffsets = new Int32Array(groups + 1);
-  const memberNodes = new Int32Array(n - 1);
   const names: string[] = new Array(groups);
-  // Nodes are in topological order and groups are contiguous ranges of it.
+  // Nodes are in topological order and groups are contiguous ranges of it: member k of the
+  // concatenated member lists is node source + 1 + k (memberNodes, made on first access).
+  const firstNode = dag.source + 1;
   let m = 0;
   for (let v = dag.source + 1; v < n; v++) {
     const g = groupOfNode[v]!;
@@ -61,7 +87,7 @@ export function collapseByDominators(dag: CostedDag): CostedChain {
     serverMs[g] += dag.serverMs[v]!;
     loadMs[g] += dag.loadMs[v]!;
     paramBytes[g] += dag.paramBytes[v]!;
-    memberNodes[m++] = v;
+    m++;
     memberOffsets[g + 1] = m;
     if (isDominator[v]) {
       heads[g] = v;
@@ -76,16 +102,18 @@ export function collapseByDominators(dag: CostedDag): CostedChain {
   let total = 0;
   for (let g = 0; g < groups; g++) {
     for (let k = memberOffsets[g]!; k < memberOffsets[g + 1]!; k++) {
-      const v = memberNodes[k]!;
+      const v = firstNode + k;
       total += dag.memberOffsets[v + 1]! - dag.memberOffsets[v]!;
     }
     layerOffsets[g + 1] = total;
   }
   const layers = new Int32Array(total);
+  let memberNodeList: Int32Array | undefined;
+  let groupOfNodeList: Int32Array | undefined;
   for (let g = 0; g < groups; g++) {
     let p = layerOffsets[g]!;
     for (let k = memberOffsets[g]!; k < memberOffsets[g + 1]!; k++) {
-      const v = memberNodes[k]!;
+      const v = firstNode + k;
       for (let q = dag.memberOffsets[v]!; q < dag.memberOffsets[v + 1]!; q++) layers[p++] = dag.memberLayers[q]!;
     }
     layers.subarray(layerOffsets[g]!, layerOffsets[g + 1]!).sort();
@@ -104,7 +132,15 @@ export function collapseByDominators(dag: CostedDag): CostedChain {
     ...(dag.layerNames ? { layerNames: dag.layerNames } : {}),
     heads,
     memberOffsets,
-    memberNodes,
-    groupOfNode,
+    get memberNodes() {
+      if (memberNodeList === undefined) {
+        memberNodeList = new Int32Array(Math.max(0, n - firstNode));
+        for (let k = 0; k < memberNodeList.length; k++) memberNodeList[k] = firstNode + k;
+      }
+      return memberNodeList;
+    },
+    get groupOfNode() {
+      return (groupOfNodeList ??= Int32Array.from(groupOfNode));
+    },
   };
 }

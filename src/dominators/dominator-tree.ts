@@ -10,7 +10,7 @@
  * `idom` is refined by intersecting the dominator-tree paths of the
  * processed predecessors until nothing changes. On a DAG one pass suffices
  * (every predecessor precedes its node in reverse postorder), plus one
- * confirming pass. All state lives in typed arrays.
+ * confirming pass. All state lives in flat arrays of numbers.
  *
  * NOTE: the IONN authors' code computes dominators by iterative set
  * intersection (O(n²) memory); the result is the same, this is faster.
@@ -31,17 +31,36 @@ import type { CsrGraph } from "../graph/costed-dag.js";
  * // the dominators of the sink: dag.sink, idom[dag.sink], idom[idom[dag.sink]], …, dag.source
  */
 export function dominatorTree(graph: CsrGraph, root: number): Int32Array {
+  return Int32Array.from(immediateDominators(graph, root));
+}
+
+/** A CSR graph in any array form (typed, or plain as the planner pipeline holds it). @internal */
+export interface CsrArrays {
+  readonly size: number;
+  readonly predOffsets: ArrayLike<number>;
+  readonly predIndices: ArrayLike<number>;
+  readonly succOffsets: ArrayLike<number>;
+  readonly succIndices: ArrayLike<number>;
+}
+
+/**
+ * {@link dominatorTree} on a graph in any array form, with its state and its
+ * result in plain arrays (no typed arrays of the graph's size: see
+ * `PlainCostedDag`).
+ * @internal
+ */
+export function immediateDominators(graph: CsrArrays, root: number): number[] {
   const n = graph.size;
   if (!Number.isInteger(root) || root < 0 || root >= n) {
     throw new InvalidArgumentError(`dominatorTree: root ${root} is not a node of a graph of ${n} nodes`);
   }
   const { succOffsets, succIndices, predOffsets, predIndices } = graph;
   // Iterative DFS for postorder numbers.
-  const postNumber = new Int32Array(n).fill(-1);
-  const rpo = new Int32Array(n); // filled from the back
-  const visited = new Uint8Array(n);
-  const stackNode = new Int32Array(n);
-  const stackEdge = new Int32Array(n);
+  const postNumber = new Array<number>(n).fill(-1);
+  const rpo = new Array<number>(n).fill(0); // filled from the back
+  const visited = new Array<number>(n).fill(0);
+  const stackNode = new Array<number>(n).fill(0);
+  const stackEdge = new Array<number>(n).fill(0);
   let sp = 0;
   stackNode[0] = root;
   stackEdge[0] = succOffsets[root]!;
@@ -68,7 +87,7 @@ export function dominatorTree(graph: CsrGraph, root: number): Int32Array {
   const reachable = post;
   for (let v = 0; v < n; v++) if (postNumber[v]! >= 0) rpo[reachable - 1 - postNumber[v]!] = v;
 
-  const idom = new Int32Array(n).fill(-1);
+  const idom = new Array<number>(n).fill(-1);
   idom[root] = root;
   let changed = true;
   while (changed) {

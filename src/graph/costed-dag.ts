@@ -130,6 +130,69 @@ function checkCosts(name: string, values: ArrayLike<number> | undefined, n: numb
  * dag.size; // 3: <input> (node 0), a, b (the sink, node 2)
  */
 export function createCostedDag(spec: CostedDagSpec): CostedDag {
+  return typedCostedDag(createPlainCostedDag(spec));
+}
+
+/**
+ * A {@link CostedDag} held in plain JS arrays: what the planner pipeline
+ * builds for itself (a network of 10^6 layers needs hundreds of MB of
+ * per-node arrays; as typed arrays that is external memory, and each 64 MB
+ * of it makes V8 run a full GC over the whole heap). Same fields, same
+ * values as the typed form ({@link typedCostedDag}).
+ * @internal
+ */
+export interface PlainCostedDag {
+  readonly size: number;
+  readonly predOffsets: readonly number[];
+  readonly predIndices: readonly number[];
+  readonly succOffsets: readonly number[];
+  readonly succIndices: readonly number[];
+  readonly names: readonly string[];
+  readonly source: number;
+  readonly sink: number;
+  readonly clientMs: readonly number[];
+  readonly serverMs: readonly number[];
+  readonly loadMs: readonly number[];
+  readonly paramBytes: readonly number[];
+  readonly outputBytes: readonly number[];
+  readonly virtual: readonly number[];
+  readonly memberOffsets: readonly number[];
+  readonly memberLayers: readonly number[];
+  readonly layerNames?: readonly string[];
+  readonly omittedLayers?: readonly number[];
+}
+
+/** A plain array of `n` zeros. */
+function zeros(n: number): number[] {
+  return new Array<number>(n).fill(0);
+}
+
+/** The typed {@link CostedDag} of a {@link PlainCostedDag} (the same fields and values, in typed arrays). `O(n + e)`. @internal */
+export function typedCostedDag(plain: PlainCostedDag): CostedDag {
+  return {
+    size: plain.size,
+    predOffsets: new Int32Array(plain.predOffsets),
+    predIndices: new Int32Array(plain.predIndices),
+    succOffsets: new Int32Array(plain.succOffsets),
+    succIndices: new Int32Array(plain.succIndices),
+    names: plain.names,
+    source: plain.source,
+    sink: plain.sink,
+    clientMs: new Float64Array(plain.clientMs),
+    serverMs: new Float64Array(plain.serverMs),
+    loadMs: new Float64Array(plain.loadMs),
+    paramBytes: new Float64Array(plain.paramBytes),
+    outputBytes: new Float64Array(plain.outputBytes),
+    virtual: new Uint8Array(plain.virtual),
+    memberOffsets: new Int32Array(plain.memberOffsets),
+    memberLayers: new Int32Array(plain.memberLayers),
+    ...(plain.layerNames ? { layerNames: plain.layerNames } : {}),
+    ...(plain.omittedLayers ? { omittedLayers: plain.omittedLayers } : {}),
+  };
+}
+
+/** {@link createCostedDag} in plain arrays (see {@link PlainCostedDag}); same checks, same errors. @internal */
+export function createPlainCostedDag(spec: CostedDagSpec): PlainCostedDag {
   const n = spec.names.length;
   const names = spec.names;
   if (n === 0) throw new InvalidModelError("createCostedDag: the network has no layers to plan (only input or omitted layers)");
@@ -146,7 +209,7 @@ export function createCostedDag(spec: CostedDagSpec): CostedDag {
   const raw = spec.edges as ArrayLike<unknown>;
   if (raw.length > 0 && Array.isArray(raw[0])) {
     const pairs = spec.edges as readonly (readonly [number, number])[];
-    const f = new Int32Array(pairs.length * 2);
+    const f = zeros(pairs.length * 2);
     for (let i = 0; i < pairs.length; i++) {
       f[2 * i] = pairs[i]![0];
       f[2 * i + 1] = pairs[i]![1];
@@ -166,20 +229,18 @@ export function createCostedDag(spec: CostedDagSpec): CostedDag {
     }
     if (a >= b) forward = false;
   }
-  // order[k] = original index of the k-th real node in topological order.
-  let order: Int32Array;
-  if (forward) {
-    order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-  } else {
-    order = topologicalOrder(n, flat, names);
+  // order[k] = original index of the k-th real node in topological order (none: the given order is topological).
+  const order: Int32Array | undefined = forward ? undefined : topologicalOrder(n, flat, names);
+  // original → new (1-based, after the input node)
+  let position: number[] | undefined;
+  if (order !== undefined) {
+    position = zeros(n);
+    for (let k = 0; k < n; k++) position[order[k]!] = k + 1;
   }
-  const position = new Int32Array(n); // original → new (1-based, after the input node)
-  for (let k = 0; k < n; k++) position[order[k]!] = k + 1;
 
   // Count degrees among real nodes to find sources and sinks.
-  const indeg = new Int32Array(n);
-  const outdeg = new Int32Array(n);
+  const indeg = zeros(n);
+  const outdeg = zeros(n);
   for (let i = 0; i < e; i++) {
     const a = flat[2 * i]!;
     if (a >= 0) outdeg[a]++;
@@ -194,17 +255,18 @@ export function createCostedDag(spec: CostedDagSpec): CostedDag {
   const virtualSink = sinks !== 1;
   const size = n + 1 + (virtualSink ? 1 : 0);
   const totalEdges = e + sources + (virtualSink ? sinks : 0);
-  const from = new Int32Array(totalEdges);
-  const to = new Int32Array(totalEdges);
+  const from = zeros(totalEdges);
+  const to = zeros(totalEdges);
   let m = 0;
   for (let i = 0; i < e; i++) {
     const a = flat[2 * i]!;
-    from[m] = a < 0 ? 0 : position[a]!;
-    to[m] = position[flat[2 * i + 1]!]!;
+    const b = flat[2 * i + 1]!;
+    from[m] = a < 0 ? 0 : position === undefined ? a + 1 : position[a]!;
+    to[m] = position === undefined ? b + 1 : position[b]!;
     m++;
   }
   for (let k = 0; k < n; k++) {
-    const i = order[k]!;
+    const i = order === undefined ? k : order[k]!;
     if (indeg[i] === 0) {
       from[m] = 0;
       to[m] = k + 1;
@@ -213,7 +275,7 @@ export function createCostedDag(spec: CostedDagSpec): CostedDag {
   }
   if (virtualSink) {
     for (let k = 0; k < n; k++) {
-      const i = order[k]!;
+      const i = order === undefined ? k : order[k]!;
       if (outdeg[i] === 0) {
         from[m] = k + 1;
         to[m] = size - 1;
@@ -221,37 +283,40 @@ export function createCostedDag(spec: CostedDagSpec): CostedDag {
       }
     }
   }
-  const csr = buildCsr(size, from, to);
+  const csr = plainCsr(size, from, to);
 
-  const outNames: string[] = new Array(size);
+  const outNames: string[] = new Array<string>(size);
   outNames[0] = spec.inputName ?? "<input>";
-  const clientMs = new Float64Array(size);
-  const serverMs = new Float64Array(size);
-  const loadMs = new Float64Array(size);
-  const paramBytes = new Float64Array(size);
-  const outputBytes = new Float64Array(size);
-  const virtual = new Uint8Array(size);
+  const clientMs = zeros(size);
+  const serverMs = zeros(size);
+  const loadMs = zeros(size);
+  const paramBytes = zeros(size);
+  const outputBytes = zeros(size);
+  const virtual = zeros(size);
   outputBytes[0] = spec.inputBytes;
   const inputMembers = spec.inputMembers ?? [];
   virtual[0] = inputMembers.length === 0 ? 1 : 0;
-  const memberOffsets = new Int32Array(size + 1);
+  const memberOffsets = zeros(size + 1);
   let memberCount = inputMembers.length;
-  for (let k = 0; k < n; k++) memberCount += spec.members ? spec.members[order[k]!]!.length : 1;
-  const memberLayers = new Int32Array(memberCount);
+  for (let k = 0; k < n; k++) memberCount += spec.members ? spec.members[order === undefined ? k : order[k]!]!.length : 1;
+  const memberLayers = zeros(memberCount);
   let mp = 0;
   for (const l of inputMembers) memberLayers[mp++] = l;
   memberOffsets[1] = mp;
+  const specLoadMs = spec.loadMs;
+  const specParamBytes = spec.paramBytes;
+  const specMemberLayer = spec.memberLayer;
   for (let k = 0; k < n; k++) {
-    const i = order[k]!;
+    const i = order === undefined ? k : order[k]!;
     const v = k + 1;
     outNames[v] = names[i]!;
     clientMs[v] = spec.clientMs[i]!;
     serverMs[v] = spec.serverMs[i]!;
-    loadMs[v] = spec.loadMs ? spec.loadMs[i]! : 0;
-    paramBytes[v] = spec.paramBytes ? spec.paramBytes[i]! : 0;
+    loadMs[v] = specLoadMs ? specLoadMs[i]! : 0;
+    paramBytes[v] = specParamBytes ? specParamBytes[i]! : 0;
     outputBytes[v] = spec.outputBytes[i]!;
     if (spec.members) for (const l of spec.members[i]!) memberLayers[mp++] = l;
-    else memberLayers[mp++] = spec.memberLayer ? spec.memberLayer[i]! : i;
+    else memberLayers[mp++] = specMemberLayer ? specMemberLayer[i]! : i;
     memberOffsets[v + 1] = mp;
   }
   if (virtualSink) {
@@ -261,7 +326,7 @@ export function createCostedDag(spec: CostedDagSpec): CostedDag {
     for (let p = csr.predOffsets[s]!; p < csr.predOffsets[s + 1]!; p++) outputBytes[s] += outputBytes[csr.predIndices[p]!]!;
     memberOffsets[s + 1] = mp;
   }
-  const dag: CostedDag = {
+  return {
     ...csr,
     names: outNames,
     source: 0,
@@ -277,7 +342,32 @@ export function createCostedDag(spec: CostedDagSpec): CostedDag {
     ...(spec.layerNames ? { layerNames: spec.layerNames } : {}),
     ...(spec.omittedLayers ? { omittedLayers: spec.omittedLayers } : {}),
   };
-  return dag;
+}
+
+/** {@link buildCsr} in plain arrays. */
+function plainCsr(size: number, from: readonly number[], to: readonly number[]): { size: number; predOffsets: number[]; predIndices: number[]; succOffsets: number[]; succIndices: number[] } {
+  const e = from.length;
+  const predOffsets = zeros(size + 1);
+  const succOffsets = zeros(size + 1);
+  for (let i = 0; i < e; i++) {
+    succOffsets[from[i]! + 1]++;
+    predOffsets[to[i]! + 1]++;
+  }
+  for (let v = 0; v < size; v++) {
+    succOffsets[v + 1] += succOffsets[v]!;
+    predOffsets[v + 1] += predOffsets[v]!;
+  }
+  const succIndices = zeros(e);
+  const predIndices = zeros(e);
+  const sFill = succOffsets.slice(0, size);
+  const pFill = predOffsets.slice(0, size);
+  for (let i = 0; i < e; i++) {
+    const a = from[i]!;
+    const b = to[i]!;
+    succIndices[sFill[a]!++] = b;
+    predIndices[pFill[b]!++] = a;
+  }
+  return { size, predOffsets, predIndices, succOffsets, succIndices };
 }
 
 /** Builds both CSR directions from parallel edge arrays. `O(n + e)`. */

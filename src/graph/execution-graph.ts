@@ -15,8 +15,10 @@
  * | `server-server` | server-out(g) → server-in(g+1) | 0 |
  * | `download-output` | server-out(g) → client(g+1) / output | output bytes of g / downlink |
  *
- * The graph is held twice: typed-array edge lists (sorted by source node) for
- * the hot loop, and a graphology `DirectedGraph` (built on first access) whose
+ * The graph is held three ways: per-group weights ({@link ExecutionGraph.perGroup},
+ * what the shortest path's chain recurrence reads), typed-array edge lists
+ * (sorted by source node; built on first access) for generic edge
+ * relaxation, and a graphology `DirectedGraph` (built on first access) whose
  * nodes and edges carry their role, kind and weight components so a user can
  * inspect or export it.
  *
@@ -178,7 +180,8 @@ export const serverOutNode = (g: number): number => 3 * g + 3;
 
 /**
  * Builds the execution graph of a chain at a bandwidth. Runs in `O(n)`
- * (typed arrays; the graphology view is built lazily on first access).
+ * (typed arrays; the edge lists and the graphology view are built lazily on
+ * first access).
  *
  * @throws {InvalidArgumentError} when no bandwidth is given or a bandwidth is ≤ 0, NaN or infinite (naming the option), or `megabit` is not positive.
  * @example
@@ -199,6 +202,92 @@ export function buildExecutionGraph(chain: CostedChain, options: ExecutionGraphO
   const float32 = options.float32 ?? false;
   const r = float32 ? Math.fround : (x: number) => x;
 
+  const n = chain.size;
+  const nodeCount = 3 * n + 2;
+  const edgeCount = 5 * n;
+  // The chain recurrence (shortestPath) reads only the per-group weights; the 5n typed edge lists
+  // (tens of MB at 10^6 layers, external memory that makes V8 run full GCs) are built on first access.
+  const perGroup = {
+    clientMs: new Float64Array(n),
+    uploadInputMs: new Float64Array(n),
+    serverMs: new Float64Array(n),
+    scaledMs: new Float64Array(n),
+    downloadMs: new Float64Array(n),
+  };
+  for (let g = 0; g < n; g++) {
+    perGroup.clientMs[g] = r(chain.clientMs[g]!);
+    perGroup.uploadInputMs[g] = r(chain.inputBytes[g]! / up);
+    perGroup.serverMs[g] = r(chain.serverMs[g]!);
+    perGroup.scaledMs[g] = r(r(chain.paramBytes[g]! / up) + r(chain.loadMs[g]!));
+    perGroup.downloadMs[g] = r(chain.outputBytes[g]! / down);
+  }
+  let edges: ExecutionEdges | undefined;
+  const edgeLists = (): ExecutionEdges => (edges ??= buildEdges(chain, up, down, r));
+
+  let cached: DirectedGraph<ExecutionNodeAttributes, ExecutionEdgeAttributes> | undefined;
+  const graph: ExecutionGraph = {
+    chain,
+    groups: n,
+    nodeCount,
+    edgeCount,
+    uplinkBytesPerMs: up,
+    downlinkBytesPerMs: down,
+    float32,
+    get edgeOffsets() {
+      return edgeLists().edgeOffsets;
+    },
+    get edgeFrom() {
+      return edgeLists().edgeFrom;
+    },
+    get edgeTo() {
+      return edgeLists().edgeTo;
+    },
+    get edgeKind() {
+      return edgeLists().edgeKind;
+    },
+    get edgeGroup() {
+      return edgeLists().edgeGroup;
+    },
+    get executionMs() {
+      return edgeLists().executionMs;
+    },
+    get transferMs() {
+      return edgeLists().transferMs;
+    },
+    get uploadMs() {
+      return edgeLists().uploadMs;
+    },
+    get loadMs() {
+      return edgeLists().loadMs;
+    },
+    get nodeSide() {
+      return edgeLists().nodeSide;
+    },
+    perGroup,
+    get graphology() {
+      cached ??= toGraphology(graph);
+      return cached;
+    },
+  };
+  return graph;
+}
+
+/** The typed edge lists of an execution graph (see {@link ExecutionGraph}). */
+interface ExecutionEdges {
+  readonly edgeOffsets: Int32Array;
+  readonly edgeFrom: Int32Array;
+  readonly edgeTo: Int32Array;
+  readonly edgeKind: Uint8Array;
+  readonly edgeGroup: Int32Array;
+  readonly executionMs: Float64Array;
+  readonly transferMs: Float64Array;
+  readonly uploadMs: Float64Array;
+  readonly loadMs: Float64Array;
+  readonly nodeSide: Uint8Array;
+}
+
+/** The `5n` edges of the execution graph of `chain`, sorted by source node. `O(n)`. */
+function buildEdges(chain: CostedChain, up: number, down: number, r: (x: number) => number): ExecutionEdges {
   const n = chain.size;
   const nodeCount = 3 * n + 2;
   const edgeCount = 5 * n;
@@ -248,48 +337,7 @@ export function buildExecutionGraph(chain: CostedChain, options: ExecutionGraphO
     edgeOffsets[so + 1] = e;
   }
   edgeOffsets[output + 1] = e;
-  const perGroup = {
-    clientMs: new Float64Array(n),
-    uploadInputMs: new Float64Array(n),
-    serverMs: new Float64Array(n),
-    scaledMs: new Float64Array(n),
-    downloadMs: new Float64Array(n),
-  };
-  for (let g = 0; g < n; g++) {
-    const k = 1 + 5 * g;
-    perGroup.clientMs[g] = executionMs[k]!;
-    perGroup.uploadInputMs[g] = transferMs[k + 1]!;
-    perGroup.serverMs[g] = executionMs[k + 2]!;
-    perGroup.scaledMs[g] = r(uploadMs[k + 2]! + loadMs[k + 2]!);
-    perGroup.downloadMs[g] = transferMs[k + 3]!;
-  }
-
-  let cached: DirectedGraph<ExecutionNodeAttributes, ExecutionEdgeAttributes> | undefined;
-  const graph: ExecutionGraph = {
-    chain,
-    groups: n,
-    nodeCount,
-    edgeCount,
-    uplinkBytesPerMs: up,
-    downlinkBytesPerMs: down,
-    float32,
-    edgeOffsets,
-    edgeFrom,
-    edgeTo,
-    edgeKind,
-    edgeGroup,
-    executionMs,
-    transferMs,
-    uploadMs,
-    loadMs,
-    nodeSide,
-    perGroup,
-    get graphology() {
-      cached ??= toGraphology(graph);
-      return cached;
-    },
-  };
-  return graph;
+  return { edgeOffsets, edgeFrom, edgeTo, edgeKind, edgeGroup, executionMs, transferMs, uploadMs, loadMs, nodeSide };
 }
 
 /**

@@ -19,7 +19,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import type { Layer, Network } from "../model/types.js";
 import { shapeBytes } from "../model/types.js";
-import { createCostedDag, type CostedDag } from "./costed-dag.js";
+import { createPlainCostedDag, typedCostedDag, type CostedDag, type PlainCostedDag } from "./costed-dag.js";
 
 /** Per-runtime-layer costs, indexed by runtime layer index. */
 export interface LayerCosts {
@@ -101,6 +101,15 @@ function checkCostArray(name: string, values: ArrayLike<number> | undefined, net
  * const dag = costedDagFromNetwork(network, { clientMs, serverMs }, { edges: "blob-names" });
  */
 export function costedDagFromNetwork(network: Network, costs: LayerCosts, options: FromNetworkOptions = {}): CostedDag {
+  return typedCostedDag(plainCostedDagFromNetwork(network, costs, options));
+}
+
+/**
+ * {@link costedDagFromNetwork} in plain arrays (see {@link PlainCostedDag}:
+ * no typed arrays of the network's size); same checks, same errors.
+ * @internal
+ */
+export function plainCostedDagFromNetwork(network: Network, costs: LayerCosts, options: FromNetworkOptions = {}): PlainCostedDag {
   const mode = options.edges ?? "dataflow";
   if (mode !== "dataflow" && mode !== "blob-names") {
     throw new InvalidArgumentError(`costedDagFromNetwork: options.edges must be "dataflow" or "blob-names", got ${String(mode)}`);
@@ -115,10 +124,14 @@ export function costedDagFromNetwork(network: Network, costs: LayerCosts, option
   const drop = options.drop ?? (mode === "blob-names" ? (l: Layer) => isOutputSoftmax(network, l) : () => false);
 
   // role: 0 = node, 1 = input (source), 2 = contracted, 3 = dropped
-  const role = new Uint8Array(L);
-  const nodeOf = new Int32Array(L).fill(-1);
-  const names: string[] = [];
-  const nodeLayer: number[] = [];
+  // (plain arrays throughout, as in createPlainCostedDag)
+  const role = new Array<number>(L).fill(0);
+  const nodeOf = new Array<number>(L).fill(-1);
+  // names, nodeLayer and edges are sized ahead and trimmed (growing a list of 10^6 by push copies it again and again)
+  const names: string[] = new Array<string>(L).fill("");
+  const nodeLayer: number[] = new Array<number>(L).fill(0);
+  let nodes = 0;
+  let totalInputs = 0;
   const inputMembers: number[] = [];
   const omitted: number[] = [];
   let inputBytes = 0;
@@ -135,17 +148,22 @@ export function costedDagFromNetwork(network: Network, costs: LayerCosts, option
       role[i] = 2;
       omitted.push(i);
     } else {
-      nodeOf[i] = names.length;
-      names.push(layer.name);
-      nodeLayer.push(i);
+      nodeOf[i] = nodes;
+      names[nodes] = layer.name;
+      nodeLayer[nodes] = i;
+      nodes++;
     }
+    totalInputs += (layer.inputs as readonly unknown[] | undefined)?.length ?? 0;
   }
+  names.length = nodes;
+  nodeLayer.length = nodes;
   // Effective predecessors (node indices; -1 = the input node) of every layer, contraction applied.
   // `preds` is one scratch list reused for every layer; `stamp[p + 1] === i + 1` marks p as already in it (insertion order kept).
   const effective: (number[] | undefined)[] = new Array(L);
-  const edges: number[] = [];
+  const edges: number[] = new Array<number>(2 * totalInputs).fill(0); // [from0, to0, …]: at most one edge per input in dataflow mode (else it grows)
+  let edgeEnd = 0;
   const preds: number[] = [];
-  const stamp = new Int32Array(names.length + 1);
+  const stamp = new Array<number>(names.length + 1).fill(0);
   let current = 0;
   const addPred = (p: number): void => {
     if (stamp[p + 1] === current) return;
@@ -195,15 +213,20 @@ export function costedDagFromNetwork(network: Network, costs: LayerCosts, option
       effective[i] = preds.slice();
     } else if (role[i] === 0) {
       const v = nodeOf[i]!;
-      for (let k = 0; k < preds.length; k++) if (preds[k] !== v) edges.push(preds[k]!, v);
+      for (let k = 0; k < preds.length; k++) {
+        if (preds[k] === v) continue;
+        edges[edgeEnd++] = preds[k]!;
+        edges[edgeEnd++] = v;
+      }
     }
   }
+  edges.length = edgeEnd;
   const n = names.length;
-  const clientMs = new Float64Array(n);
-  const serverMs = new Float64Array(n);
-  const loadMs = new Float64Array(n);
-  const paramBytes = new Float64Array(n);
-  const outputBytes = new Float64Array(n);
+  const clientMs = new Array<number>(n).fill(0);
+  const serverMs = new Array<number>(n).fill(0);
+  const loadMs = new Array<number>(n).fill(0);
+  const paramBytes = new Array<number>(n).fill(0);
+  const outputBytes = new Array<number>(n).fill(0);
   for (let v = 0; v < n; v++) {
     const i = nodeLayer[v]!;
     const layer = layers[i]!;
@@ -213,7 +236,7 @@ export function costedDagFromNetwork(network: Network, costs: LayerCosts, option
     paramBytes[v] = layer.parameters * 4;
     outputBytes[v] = layerOutputBytes(layer);
   }
-  return createCostedDag({
+  return createPlainCostedDag({
     names,
     edges,
     clientMs,
@@ -222,7 +245,7 @@ export function costedDagFromNetwork(network: Network, costs: LayerCosts, option
     paramBytes,
     outputBytes,
     inputBytes,
-    memberLayer: Int32Array.from(nodeLayer),
+    memberLayer: nodeLayer,
     inputName: inputMembers.length === 1 ? layers[inputMembers[0]!]!.name : "<input>",
     inputMembers,
     layerNames: layers.map((l) => l.name),

@@ -35,7 +35,14 @@ export interface ShortestPathScratch {
 
 /** Allocates scratch buffers sized for `graph`. */
 export function shortestPathScratch(graph: ExecutionGraph): ShortestPathScratch {
-  return { distance: new Float64Array(graph.nodeCount), predEdge: new Int32Array(graph.nodeCount) };
+  // `distance` only for the generic relaxation (shortestPathByEdges): made on first access
+  let distance: Float64Array | undefined;
+  return {
+    get distance() {
+      return (distance ??= new Float64Array(graph.nodeCount));
+    },
+    predEdge: new Int32Array(graph.nodeCount),
+  };
 }
 
 /**

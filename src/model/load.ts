@@ -8,7 +8,6 @@
 import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { IonnError, InvalidArgumentError, InvalidModelError } from "../errors.js";
-import { importCaffePrototxtDetailed } from "./caffe/index.js";
 import type { Network } from "./types.js";
 import { isZooName, ZOO_NAMES, zooNetwork } from "./zoo/index.js";
 
@@ -109,6 +108,8 @@ export async function importModelBytes(
 ): Promise<LoadedNetwork> {
   switch (format) {
     case "caffe": {
+      // loaded when a prototxt is read (a zoo name needs no parser: `ionn plan alexnet` starts faster)
+      const { importCaffePrototxtDetailed } = await import("./caffe/index.js");
       const result = importCaffePrototxtDetailed(new TextDecoder().decode(bytes), source, inputShapes ? { inputShapes } : {});
       return { network: result.network, warnings: result.warnings };
     }

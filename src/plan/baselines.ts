@@ -50,8 +50,8 @@ export function localOnly(graph: ExecutionGraph): BaselineResult {
  */
 export function allAtOnce(graph: ExecutionGraph): BaselineResult {
   const path = shortestPath(graph, 0);
-  const all: number[] = [];
-  for (let g = 0; g < graph.groups; g++) all.push(g);
+  const all: number[] = new Array<number>(graph.groups).fill(0);
+  for (let g = 0; g < graph.groups; g++) all[g] = g;
   const cost = uploadCost(graph, all);
   return { queryMs: path.distanceMs, serverGroups: Array.from(path.serverGroups), uploadedGroups: all, uploadBytes: cost.bytes, uploadMs: cost.ms };
 }

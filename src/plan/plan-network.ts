@@ -5,12 +5,12 @@
  *
  * @module
  */
-import { collapseByDominators } from "../dominators/collapse.js";
+import { collapseDag } from "../dominators/collapse.js";
 import { InvalidArgumentError, type UnknownShapeError } from "../errors.js";
 import type { CostedChain } from "../graph/chain.js";
-import type { CostedDag } from "../graph/costed-dag.js";
+import { typedCostedDag, type CostedDag } from "../graph/costed-dag.js";
 import { buildExecutionGraph, type ExecutionGraph } from "../graph/execution-graph.js";
-import { costedDagFromNetwork } from "../graph/from-network.js";
+import { plainCostedDagFromNetwork } from "../graph/from-network.js";
 import { assertShapesKnown, type Network } from "../model/types.js";
 import { PRESETS, type PlannerPreset, type PresetName } from "./presets.js";
 import { computeUploadPlan, type UploadPlan } from "./upload-plan.js";
@@ -61,7 +61,7 @@ export interface NetworkPlan {
   readonly chain: CostedChain;
   /** The NN execution graph of the chain (§5.1). */
   readonly graph: ExecutionGraph;
-  /** The costed layer DAG read from the network. */
+  /** The costed layer DAG read from the network (made on first access, `O(layers)`). */
   readonly dag: CostedDag;
   /** The preset used (resolved from its name). */
   readonly preset: PlannerPreset;
@@ -90,8 +90,10 @@ export function planNetwork(network: Network, costs: PlanNetworkCosts, options: 
   }
   let loadMs = costs.loadMs;
   if (loadMs === undefined && preset.loadMs) loadMs = network.layers.map(preset.loadMs);
-  const dag = costedDagFromNetwork(network, { clientMs: costs.clientMs, serverMs: costs.serverMs, ...(loadMs ? { loadMs } : {}) }, { edges: preset.edges });
-  const chain = collapseByDominators(dag);
+  // The pipeline works on the DAG in plain arrays (a typed DAG of 10^6 layers is hundreds of MB of external
+  // memory, each 64 MB of which makes V8 run a full GC); the typed `dag` is made when first read.
+  const plainDag = plainCostedDagFromNetwork(network, { clientMs: costs.clientMs, serverMs: costs.serverMs, ...(loadMs ? { loadMs } : {}) }, { edges: preset.edges });
+  const chain = collapseDag(plainDag);
   const float32 = options.float32 ?? preset.float32;
   const graph = buildExecutionGraph(chain, {
     mbps: options.mbps ?? 80,
@@ -106,7 +108,16 @@ export function planNetwork(network: Network, costs: PlanNetworkCosts, options: 
     float32,
     alreadyUploaded: options.alreadyUploaded ?? "decay",
   });
-  return { plan, chain, graph, dag, preset };
+  let dag: CostedDag | undefined;
+  return {
+    plan,
+    chain,
+    graph,
+    get dag() {
+      return (dag ??= typedCostedDag(plainDag));
+    },
+    preset,
+  };
 }
 
 /**

@@ -54,7 +54,7 @@ export interface UploadPartition {
   readonly groups: readonly number[];
   /** Runtime layer indices (merged layers included), runtime order. */
   readonly layers: readonly number[];
-  /** Runtime layer names, when the chain knows them. */
+  /** Runtime layer names, when the chain knows them (made on first access; included by `JSON.stringify`). */
   readonly layerNames?: readonly string[];
   /** Parameter bytes to upload. */
   readonly bytes: number;
@@ -270,22 +270,37 @@ export function computeUploadPlan(graph: ExecutionGraph, options: UploadPlanOpti
     let bytes = 0;
     let count = 0;
     for (const g of fresh) count += chain.layerOffsets[g + 1]! - chain.layerOffsets[g]!;
-    const sorted = new Int32Array(count);
+    // The groups' layers in ascending group order are usually ascending already (groups are runtime ranges): a plain
+    // array, sorted only when they are not (a typed array per partition is external memory at 10^6 layers).
+    let layers: number[] = new Array<number>(count).fill(0);
     let k = 0;
+    let ascending = true;
     for (const g of fresh) {
       uploaded[g] = 1;
       bytes += chain.paramBytes[g]!;
-      for (let q = chain.layerOffsets[g]!; q < chain.layerOffsets[g + 1]!; q++) sorted[k++] = chain.layers[q]!;
+      for (let q = chain.layerOffsets[g]!; q < chain.layerOffsets[g + 1]!; q++) {
+        const layer = chain.layers[q]!;
+        if (k > 0 && layer < layers[k - 1]!) ascending = false;
+        layers[k++] = layer;
+      }
     }
-    sorted.sort();
-    const layers = Array.from(sorted);
-    partitions.push({
-      groups: fresh,
-      layers,
-      ...(chain.layerNames ? { layerNames: layers.map((l) => chain.layerNames![l]!) } : {}),
-      bytes,
-      expectedQueryMs: queryTimeOfMask(graph, uploaded, queryFactors, scratch),
-    });
+    if (!ascending) layers = Array.from(Int32Array.from(layers).sort());
+    const expectedQueryMs = queryTimeOfMask(graph, uploaded, queryFactors, scratch);
+    const layerNames = chain.layerNames;
+    if (layerNames === undefined) partitions.push({ groups: fresh, layers, bytes, expectedQueryMs });
+    else {
+      // the names (one per runtime layer of the partition) are made on first access; an enumerable getter, so JSON.stringify includes them
+      let names: string[] | undefined;
+      partitions.push({
+        groups: fresh,
+        layers,
+        get layerNames() {
+          return (names ??= layers.map((l) => layerNames[l]!));
+        },
+        bytes,
+        expectedQueryMs,
+      });
+    }
   }
   const plan = {
     K: options.K,

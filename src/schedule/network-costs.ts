@@ -12,7 +12,7 @@ import type { CostedDag } from "../graph/costed-dag.js";
 import type { ExecutionGraph } from "../graph/execution-graph.js";
 import { groupLayers } from "../graph/chain.js";
 import { type Layer, type Network, parameterBytes } from "../model/types.js";
-import { jsonUtf8Length } from "../platform/json-bytes.js";
+import { jsonUtf8Length, numberBytes, prototypePolluted, type SharedMemo, stringBytes, valueBytes } from "../platform/json-bytes.js";
 import { referenceLoadMs } from "../plan/presets.js";
 import { runtimePartitions } from "../plan/plan-network.js";
 import type { ScheduleCosts } from "./model.js";
@@ -28,10 +28,93 @@ export interface NetworkScheduleCostOptions {
 
 /** Bytes a layer adds to an upload frame's JSON header: its definition and one descriptor and shape per blob. */
 export function layerHeaderBytes(layer: Layer): number {
+  return headerBytesWith(layer, jsonUtf8Length);
+}
+
+/** The layer fields importers share between layers (interned shape lists and params): measured once per object. */
+const SHARED_LAYER_FIELDS = ["inputShapes", "outputShapes", "paramShapes", "params"];
+
+/**
+ * A JSON byte counter for many layers: `JSON.stringify(layer)`'s UTF-8
+ * length, with the fields every layer has measured by specialised code
+ * (numbers, names, blob lists, tensor refs) and the shared fields
+ * ({@link SHARED_LAYER_FIELDS}) once per object; anything unusual goes
+ * through the generic count, so the result always equals the generic one.
+ */
+function layerJsonCounter(): (value: unknown) => number {
+  if (prototypePolluted()) return jsonUtf8Length;
+  const memo: SharedMemo = { keys: new Set(SHARED_LAYER_FIELDS), bytes: new Map(), limit: 4096 };
+  const shared = (value: unknown): number => {
+    if (typeof value !== "object" || value === null) return valueBytes(value, memo);
+    const known = memo.bytes.get(value);
+    if (known !== undefined) return known;
+    const bytes = valueBytes(value, memo);
+    if (memo.bytes.size < memo.limit) memo.bytes.set(value, bytes);
+    return bytes;
+  };
+  const stringList = (value: unknown): number => {
+    if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype) return valueBytes(value, memo);
+    let bytes = 2 + Math.max(0, value.length - 1);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === "string") bytes += stringBytes(item);
+      else {
+        const b = valueBytes(item, memo);
+        bytes += b < 0 ? 4 : b;
+      }
+    }
+    return bytes;
+  };
+  return (value) => {
+    if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype || typeof (value as { toJSON?: unknown }).toJSON === "function") {
+      const b = valueBytes(value, memo);
+      return b < 0 ? jsonUtf8Length(value) : b;
+    }
+    const record = value as Record<string, unknown>;
+    let bytes = 2;
+    let fields = 0;
+    for (const key in record) {
+      const field = record[key];
+      let v: number;
+      switch (key) {
+        case "index":
+        case "parameters":
+        case "macs":
+          v = typeof field === "number" && Number.isFinite(field) ? numberBytes(field) : valueBytes(field, memo);
+          break;
+        case "name":
+        case "type":
+          v = typeof field === "string" ? stringBytes(field) : valueBytes(field, memo);
+          break;
+        case "bottoms":
+        case "tops":
+          v = stringList(field);
+          break;
+        case "inputShapes":
+        case "outputShapes":
+        case "paramShapes":
+        case "params":
+          v = shared(field);
+          break;
+        default:
+          v = valueBytes(field, memo);
+      }
+      if (v < 0) continue;
+      bytes += stringBytes(key) + 1 + v;
+      fields++;
+    }
+    return bytes + Math.max(0, fields - 1);
+  };
+}
+
+/** {@link layerHeaderBytes} with a given JSON byte counter. */
+function headerBytesWith(layer: Layer, jsonBytes: (value: unknown) => number): number {
   // the byte length of JSON.stringify(layer) without building the string (hot at 10^6 layers)
-  let bytes = jsonUtf8Length(layer) + 1;
+  let bytes = jsonBytes(layer) + 1;
+  const paramShapes = layer.paramShapes;
+  if (paramShapes.length === 0) return bytes;
   const name = jsonUtf8Length(layer.name);
-  for (const shape of layer.paramShapes) {
+  for (const shape of paramShapes) {
     const count = shape.reduce((a, b) => a * b, 1);
     // {"layer":NAME,"blob":i,"offset":0}, plus the tensor shape [count]
     bytes += name + 30 + String(count).length + 3;
@@ -46,7 +129,8 @@ export function layerHeaderBytes(layer: Layer): number {
  */
 function declarationBytes(layers: readonly Layer[]): number {
   let bytes = 2 + Math.max(0, layers.length - 1);
-  for (const l of layers) {
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i]!;
     if (typeof l.name !== "string" || typeof l.type !== "string") return jsonUtf8Length(layers.map((x) => ({ name: x.name, type: x.type })));
     bytes += 17 + jsonUtf8Length(l.name) + jsonUtf8Length(l.type);
   }
@@ -65,23 +149,32 @@ export function networkScheduleCosts(network: Network, graph: ExecutionGraph, op
   const chain = graph.chain;
   const layers = network.layers;
   // each layer's header bytes and load time, computed once (both sums below read them)
-  const layerHeader = new Float64Array(layers.length);
-  const layerLoad = new Float64Array(layers.length);
+  // (plain arrays: O(layers) typed arrays are external memory, which makes V8 run full GCs over a large network)
+  const layerHeader = new Array<number>(layers.length).fill(0);
+  const layerLoad = new Array<number>(layers.length).fill(0);
+  const jsonBytes = layerJsonCounter();
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
     if (layer.type === "Input") continue;
-    layerHeader[i] = layerHeaderBytes(layer);
+    layerHeader[i] = headerBytesWith(layer, jsonBytes);
     layerLoad[i] = load(layer);
   }
   const headerBytes = new Float64Array(chain.size);
   const loadMs = new Float64Array(chain.size);
+  const offsets = chain.layerOffsets;
+  const groupLayerList = chain.layers;
   for (let g = 0; g < chain.size; g++) {
-    for (const index of groupLayers(chain, g)) {
+    let header = 0;
+    let loading = 0;
+    for (let q = offsets[g]!; q < offsets[g + 1]!; q++) {
+      const index = groupLayerList[q]!;
       const layer = layers[index];
       if (layer === undefined || layer.type === "Input") continue;
-      headerBytes[g] += layerHeader[index]!;
-      loadMs[g] += layerLoad[index]!;
+      header += layerHeader[index]!;
+      loading += layerLoad[index]!;
     }
+    headerBytes[g] = header;
+    loadMs[g] = loading;
   }
   let allBytes = 0;
   let allHeader = 0;

@@ -110,8 +110,9 @@ class ReadFields {
 
   clear(): void {
     if (this.messages.length === 0) return;
-    this.messages = [];
-    this.fields = [];
+    // emptied in place (cleared before every layer: no two fresh arrays per layer)
+    this.messages.length = 0;
+    this.fields.length = 0;
     this.index = undefined;
   }
 }
@@ -473,8 +474,9 @@ function kernelOf(f: Fields, ctx: Context): [number, number] {
 
 /** Convolution stride / pad: `<name>_h`+`<name>_w` or repeated `<name>` (0, 1 or 2 values). */
 function stridePadOf(f: Fields, name: string, fallback: number, min: number, ctx: Context): [number, number] {
-  const h = `${name}_h`;
-  const w = `${name}_w`;
+  // constant names (no two strings per call per layer)
+  const h = name === "stride" ? "stride_h" : name === "pad" ? "pad_h" : `${name}_h`;
+  const w = name === "stride" ? "stride_w" : name === "pad" ? "pad_w" : `${name}_w`;
   if (f.has(h) || f.has(w)) {
     if (f.has(name)) invalid(ctx, `convolution_param: give either ${name} or ${h}/${w}, not both`);
     if (!f.has(h) || !f.has(w)) invalid(ctx, `convolution_param.${h} and ${w} must be given together`);
@@ -586,8 +588,8 @@ function inferPooling(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: 
 
 /** Pooling's singular `<name>` or `<name>_h`/`<name>_w`. */
 function spatialPool(f: Fields, name: string, fallback: number | undefined, min: number, ctx: Context): [number, number] {
-  const h = name === "kernel" ? "kernel_h" : `${name}_h`;
-  const w = name === "kernel" ? "kernel_w" : `${name}_w`;
+  const h = name === "kernel" ? "kernel_h" : name === "stride" ? "stride_h" : name === "pad" ? "pad_h" : `${name}_h`;
+  const w = name === "kernel" ? "kernel_w" : name === "stride" ? "stride_w" : name === "pad" ? "pad_w" : `${name}_w`;
   const single = name === "kernel" ? "kernel_size" : name;
   if (f.has(h) || f.has(w)) {
     if (f.has(single)) invalid(ctx, `pooling_param: give either ${single} or ${h}/${w}, not both`);
@@ -1622,22 +1624,35 @@ function sameParams(a: LayerParams, b: LayerParams): boolean {
 }
 
 /**
+ * A plain array of `n` zeros. The importer's per-layer and per-blob tables
+ * are plain arrays, not typed arrays: at 10^6 layers typed arrays are
+ * external memory, and every 64 MB of it makes V8 run a full GC over the
+ * (by then large) heap.
+ */
+function zeros(n: number): number[] {
+  return new Array<number>(n).fill(0);
+}
+
+/**
  * Strings numbered 0, 1, … in insertion order, in an open-addressing hash
- * table on typed arrays (the blob and layer names of a million-layer net: a
- * JS Set or Map of a million strings costs several times more per lookup).
+ * table (linear probing, at most 3/4 full) on one flat array that
+ * interleaves each slot's id and hash, so a probe touches one cache line
+ * (the blob and layer names of a million-layer net: a JS Set or Map of a
+ * million strings costs several times more per lookup). A plain array, not
+ * an Int32Array: see {@link zeros}.
  */
 class StringIndex {
-  /** Per slot: id + 1 (0 = empty). */
-  private slots: Int32Array;
-  /** Per slot: the hash of its string. */
-  private hashes: Int32Array;
+  /** Per slot `i`: `table[2i]` = id + 1 (0 = empty), `table[2i + 1]` = the hash of its string (one cache line per probe). */
+  private table: number[];
+  /** Number of slots (a power of two). */
+  private capacity: number;
   private readonly keys: string[] = [];
 
   constructor(expected: number) {
     let capacity = 16;
-    while (capacity < 2 * expected) capacity *= 2;
-    this.slots = new Int32Array(capacity);
-    this.hashes = new Int32Array(capacity);
+    while (3 * capacity < 4 * expected) capacity *= 2;
+    this.capacity = capacity;
+    this.table = zeros(2 * capacity);
   }
 
   get size(): number {
@@ -1654,52 +1669,52 @@ class StringIndex {
 
   /** The slot of `s` (hash `h`): where it is, or the empty slot where it would go. */
   private slot(s: string, h: number): number {
-    const mask = this.slots.length - 1;
-    const slots = this.slots;
-    const hashes = this.hashes;
+    const mask = this.capacity - 1;
+    const table = this.table;
     const keys = this.keys;
     let i = h & mask;
     for (;;) {
-      const id = slots[i]!;
-      if (id === 0 || (hashes[i] === h && keys[id - 1] === s)) return i;
+      const id = table[2 * i]!;
+      if (id === 0 || (table[2 * i + 1] === h && keys[id - 1] === s)) return i;
       i = (i + 1) & mask;
     }
   }
 
   /** The id of `s`, or -1. */
   find(s: string): number {
-    return this.slots[this.slot(s, StringIndex.hash(s))]! - 1;
+    return this.table[2 * this.slot(s, StringIndex.hash(s))]! - 1;
   }
 
   /** Add `s` and return its new id, or return `~id` (negative) when it is there already. */
   add(s: string): number {
     const h = StringIndex.hash(s);
     let i = this.slot(s, h);
-    const known = this.slots[i]!;
+    const known = this.table[2 * i]!;
     if (known !== 0) return ~(known - 1);
-    if (2 * (this.keys.length + 1) > this.slots.length) {
+    if (4 * (this.keys.length + 1) > 3 * this.capacity) {
       this.grow();
       i = this.slot(s, h);
     }
     this.keys.push(s);
-    this.slots[i] = this.keys.length;
-    this.hashes[i] = h;
+    this.table[2 * i] = this.keys.length;
+    this.table[2 * i + 1] = h;
     return this.keys.length - 1;
   }
 
   private grow(): void {
-    const oldSlots = this.slots;
-    const oldHashes = this.hashes;
-    this.slots = new Int32Array(oldSlots.length * 2);
-    this.hashes = new Int32Array(oldSlots.length * 2);
-    const mask = this.slots.length - 1;
-    for (let j = 0; j < oldSlots.length; j++) {
-      const id = oldSlots[j]!;
+    const old = this.table;
+    const oldCapacity = this.capacity;
+    this.capacity = 2 * oldCapacity;
+    const table = (this.table = zeros(2 * this.capacity));
+    const mask = this.capacity - 1;
+    for (let j = 0; j < oldCapacity; j++) {
+      const id = old[2 * j]!;
       if (id === 0) continue;
-      let i = oldHashes[j]! & mask;
-      while (this.slots[i] !== 0) i = (i + 1) & mask;
-      this.slots[i] = id;
-      this.hashes[i] = oldHashes[j]!;
+      const h = old[2 * j + 1]!;
+      let i = h & mask;
+      while (table[2 * i] !== 0) i = (i + 1) & mask;
+      table[2 * i] = id;
+      table[2 * i + 1] = h;
     }
   }
 }
@@ -1751,7 +1766,7 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
   const n = declared.length;
   const bottomsOf: string[][] = new Array(n);
   const topsOf: string[][] = new Array(n);
-  const names = new StringIndex(n);
+  const names = new StringIndex(n + (n >> 3)); // room for the Split layers of a branching net
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
     if (names.add(layer.name) < 0) invalid(layerCtx(layer), `duplicate layer name '${layer.name}'`);
@@ -1760,19 +1775,19 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
   }
 
   // 3. InsertSplits, pass 1: the source top of every bottom and reader counts.
-  // Tops and bottoms are numbered globally (flat typed arrays, no per-layer allocation).
-  const topStart = new Int32Array(n + 1);
-  const bottomStart = new Int32Array(n + 1);
+  // Tops and bottoms are numbered globally (flat arrays, no per-layer allocation).
+  const topStart = zeros(n + 1);
+  const bottomStart = zeros(n + 1);
   for (let i = 0; i < n; i++) {
     topStart[i + 1] = topStart[i]! + topsOf[i]!.length;
     bottomStart[i + 1] = bottomStart[i]! + bottomsOf[i]!.length;
   }
   const totalTops = topStart[n]!;
-  const readers = new Int32Array(totalTops); // global top → number of bottoms reading that version
-  const producerOf = new Int32Array(totalTops); // global top → declared layer
-  const sourceOf = new Int32Array(bottomStart[n]!); // global bottom → global top it reads
+  const readers = zeros(totalTops); // global top → number of bottoms reading that version
+  const producerOf = zeros(totalTops); // global top → declared layer
+  const sourceOf = zeros(bottomStart[n]!); // global bottom → global top it reads
   const blobs = new StringIndex(totalTops); // blob name → blob id
-  const lastTop = new Int32Array(totalTops); // blob id → global top that last wrote it
+  const lastTop = zeros(totalTops); // blob id → global top that last wrote it
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
     const bottoms = bottomsOf[i]!;
@@ -1825,11 +1840,11 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
   const layers: Layer[] = [];
   const shapes = new ShapeTable();
   const params = new ParamsTable();
-  const runtimeIndex = new Int32Array(n); // declared layer → runtime index
-  const splitOf = new Int32Array(totalTops).fill(-1); // global top → runtime index of its Split layer
-  const splitNext = new Int32Array(totalTops); // global top → next split top to hand out
-  const runtimeTopStart = new Int32Array(runtimeLayers + 1); // runtime layer → offset into readCount
-  const readCount = new Int32Array(runtimeTops); // runtime tensor → number of readers
+  const runtimeIndex = zeros(n); // declared layer → runtime index
+  const splitOf = new Array<number>(totalTops).fill(-1); // global top → runtime index of its Split layer
+  const splitNext = zeros(totalTops); // global top → next split top to hand out
+  const runtimeTopStart = zeros(runtimeLayers + 1); // runtime layer → offset into readCount
+  const readCount = zeros(runtimeTops); // runtime tensor → number of readers
   const emit = (layerSpec: CaffeLayerSpec, name: string, type: string, bottoms: string[], tops: string[], inputs: TensorRef[], ctx: Context): number => {
     const index = layers.length;
     const overridden = inputs.length === 0 && INPUT_TYPES.has(type) && tops.some((t) => overrides[t] !== undefined);

@@ -43,8 +43,47 @@ export function deviceByName(name: string): DeviceModel {
  * ```
  */
 export function deviceProfile(device: DeviceModel | string, network: Network): Float64Array {
+  return new Float64Array(deviceTimes(device, network));
+}
+
+/**
+ * {@link deviceProfile} as a plain array (what the CLI plans with: at 10^6
+ * layers a typed array is external memory, which makes V8 run full GCs).
+ * @internal
+ */
+export function deviceTimes(device: DeviceModel | string, network: Network): number[] {
   const model = typeof device === "string" ? deviceByName(device) : device;
-  return Float64Array.from(network.layers, (layer) => model.layerMs(layer));
+  const layers = network.layers;
+  const times = new Array<number>(layers.length).fill(0);
+  if (typeof device !== "string") {
+    for (let i = 0; i < layers.length; i++) times[i] = model.layerMs(layers[i]!);
+    return times;
+  }
+  // A built-in model's time depends only on the type, params, shapes and parameter count, and importers
+  // share equal shape lists and params between layers: layers with the same ones (by identity) share one evaluation.
+  const memo = new Map<object, { type: string; params: object; inputShapes: object; parameters: number; ms: number }[]>();
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i]!;
+    const entries = memo.get(layer.outputShapes);
+    let ms: number | undefined;
+    if (entries !== undefined) {
+      for (const e of entries) {
+        if (e.type === layer.type && e.params === layer.params && e.inputShapes === layer.inputShapes && e.parameters === layer.parameters) {
+          ms = e.ms;
+          break;
+        }
+      }
+    }
+    if (ms === undefined) {
+      ms = model.layerMs(layer);
+      const entry = { type: layer.type, params: layer.params, inputShapes: layer.inputShapes, parameters: layer.parameters, ms };
+      if (entries !== undefined) {
+        if (entries.length < 16) entries.push(entry);
+      } else if (memo.size < 4096) memo.set(layer.outputShapes, [entry]);
+    }
+    times[i] = ms;
+  }
+  return times;
 }
 
 /** The JSON shape of `ionn profile --json`. */
