@@ -361,8 +361,8 @@ export interface SubsetTable {
   readonly ms: Float64Array;
   /** The parameterized groups (bits) the path runs on the server. */
   readonly server: Int32Array;
-  /** Weight bytes of the subset. */
-  readonly weightBytes: Float64Array;
+  /** Feature bytes the subset's path sends up (`PathCost.upBytes`). */
+  readonly upBytes: Float64Array;
 }
 
 /**
@@ -384,22 +384,20 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
   const table: SubsetTable = {
     ms: new Float64Array(size),
     server: new Int32Array(size),
-    weightBytes: new Float64Array(size),
+    upBytes: new Float64Array(size),
   };
   const bitOf = new Int32Array(n).fill(-1);
   for (let i = 0; i < m; i++) bitOf[param[i]!] = i;
-  for (let mask = 1; mask < size; mask++) {
-    const low = mask & -mask;
-    table.weightBytes[mask] = table.weightBytes[mask ^ low]! + c.paramBytes[param[31 - Math.clz32(low)]!]!;
-  }
   const uploaded = new Uint8Array(n);
   if (o.placement === "all") {
     for (let mask = 0; mask < size; mask++) {
       uploaded.fill(0);
       if (mask !== 0) for (const g of free) uploaded[g] = 1;
       for (let i = 0; i < m; i++) if (mask & (1 << i)) uploaded[param[i]!] = 1;
-      table.ms[mask] = pathCost(c, uploaded, "all").ms;
+      const path = pathCost(c, uploaded, "all");
+      table.ms[mask] = path.ms;
       table.server[mask] = mask;
+      table.upBytes[mask] = path.upBytes;
     }
     return table;
   }
@@ -409,78 +407,115 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
     up[g] = c.inputBytes[g]! / c.up;
     down[g] = c.outputBytes[g]! / c.down;
   }
-  const { clientMs, serverMs } = c;
-  // state arrays at position g (before group g): client side (C) and server side (S)
+  const flagOf = new Int32Array(n);
+  for (let g = 0; g < n; g++) flagOf[g] = bitOf[g]! >= 0 ? 1 << bitOf[g]! : 0;
+  const order = new Int32Array(m);
+  for (let b = 0; b < m; b++) order[b] = param[m - 1 - b]!;
+  grayTabulate(n, m, c.clientMs, c.serverMs, up, down, c.inputBytes, flagOf, order, Int32Array.from(free), uploaded, table.ms, table.server, table.upBytes);
+  return table;
+}
+
+/**
+ * The Gray-code sweep of {@link tabulate} ("best" placement): the chain DP (client side C, server side S before each group,
+ * with the server bits and the feature bytes sent up carried along) recomputed from the group whose bit flips. A plain
+ * function over typed arrays so that V8 keeps one optimized version of the hot loop.
+ */
+function grayTabulate(
+  n: number,
+  m: number,
+  clientMs: Float64Array,
+  serverMs: Float64Array,
+  up: Float64Array,
+  down: Float64Array,
+  inputBytes: Float64Array,
+  flagOf: Int32Array,
+  order: Int32Array,
+  free: Int32Array,
+  uploaded: Uint8Array,
+  outMs: Float64Array,
+  outServer: Int32Array,
+  outUp: Float64Array,
+): void {
   const cCost = new Float64Array(n + 1);
   const cSrv = new Int32Array(n + 1);
+  const cUp = new Float64Array(n + 1);
   const sCost = new Float64Array(n + 1);
   const sSrv = new Int32Array(n + 1);
-  const forward = (from: number): void => {
+  const sUp = new Float64Array(n + 1);
+  cCost[0] = 0;
+  sCost[0] = Number.POSITIVE_INFINITY;
+  const size = 1 << m;
+  let gray = 0;
+  let mask = 0;
+  for (let i = 0; i < size; i++) {
+    let from = 0;
+    if (i > 0) {
+      const bit = 31 - Math.clz32(i & -i);
+      const wasEmpty = gray === 0;
+      gray ^= 1 << bit;
+      mask ^= 1 << (m - 1 - bit);
+      const g = order[bit]!;
+      uploaded[g] = gray & (1 << bit) ? 1 : 0;
+      if (wasEmpty || gray === 0) {
+        for (let f = 0; f < free.length; f++) uploaded[free[f]!] = gray === 0 ? 0 : 1;
+      } else {
+        from = g;
+      }
+    }
     for (let g = from; g < n; g++) {
       // client state entering g: stay, or download the previous output (strictly better only)
       let inCost = cCost[g]!;
       let inSrv = cSrv[g]!;
-      const viaDown = sCost[g]! + (g > 0 ? down[g - 1]! : 0);
+      let inUp = cUp[g]!;
+      const sc = sCost[g]!;
+      const viaDown = sc + (g > 0 ? down[g - 1]! : 0);
       if (viaDown < inCost) {
         inCost = viaDown;
         inSrv = sSrv[g]!;
+        inUp = sUp[g]!;
       }
       cCost[g + 1] = inCost + clientMs[g]!;
       cSrv[g + 1] = inSrv;
-      if (uploaded[g]) {
-        const bit = bitOf[g]!;
-        const flag = bit >= 0 ? 1 << bit : 0;
+      cUp[g + 1] = inUp;
+      if (uploaded[g] === 1) {
+        const flag = flagOf[g]!;
         const viaUp = inCost + up[g]! + serverMs[g]!;
-        const stay = sCost[g]! + serverMs[g]!;
+        const stay = sc + serverMs[g]!;
         if (viaUp <= stay) {
           sCost[g + 1] = viaUp;
           sSrv[g + 1] = inSrv | flag;
+          sUp[g + 1] = inUp + inputBytes[g]!;
         } else {
           sCost[g + 1] = stay;
           sSrv[g + 1] = sSrv[g]! | flag;
+          sUp[g + 1] = sUp[g]!;
         }
       } else {
         sCost[g + 1] = Number.POSITIVE_INFINITY;
         sSrv[g + 1] = 0;
       }
     }
-  };
-  const record = (mask: number): void => {
     const endS = sCost[n]! + (n > 0 ? down[n - 1]! : 0);
     if (endS < cCost[n]!) {
-      table.ms[mask] = endS;
-      table.server[mask] = sSrv[n]!;
+      outMs[mask] = endS;
+      outServer[mask] = sSrv[n]!;
+      outUp[mask] = sUp[n]!;
     } else {
-      table.ms[mask] = cCost[n]!;
-      table.server[mask] = cSrv[n]!;
+      outMs[mask] = cCost[n]!;
+      outServer[mask] = cSrv[n]!;
+      outUp[mask] = cUp[n]!;
     }
-  };
-  cCost[0] = 0;
-  sCost[0] = Number.POSITIVE_INFINITY;
-  forward(0);
-  record(0);
-  if (m === 0) return table;
-  // Gray code: step i flips bit ctz(i); bit b is param group param[m - 1 - b] in chain order
-  const position = (bit: number): number => param[m - 1 - bit]!;
-  let gray = 0;
-  let mask = 0;
-  for (let i = 1; i < size; i++) {
-    const bit = 31 - Math.clz32(i & -i);
-    const wasEmpty = gray === 0;
-    gray ^= 1 << bit;
-    mask ^= 1 << (m - 1 - bit);
-    const g = position(bit);
-    uploaded[g] = gray & (1 << bit) ? 1 : 0;
-    if (wasEmpty || gray === 0) {
-      for (const f of free) uploaded[f] = gray === 0 ? 0 : 1;
-      forward(0);
-    } else {
-      forward(g);
-    }
-    record(mask);
   }
-  return table;
 }
+
+/** Charge levels of the nested relaxation's link-sharing coordinate (at most). */
+const SHARE_LEVELS = 40;
+
+/** Work cap of one run of the nested relaxation (levels × lattice points × bits × queries); the lattice shrinks to fit. */
+const NESTED_WORK = 3e7;
+
+/** Networks with at most this many parameterized groups also run the nested relaxation at every inner node (its lattice is small). */
+const INNER_NESTED_GROUPS = 12;
 
 /** Lattice bits of the nested relaxation (at the root). */
 const NESTED_BITS = 14;
@@ -596,10 +631,29 @@ function branchAndBound(
   // per query. Groups beyond `maxBits` (the cheapest) are given away free: a further relaxation on a smaller lattice.
   const think = o.thinkMs;
   const windowMs = o.windowMs;
-  const latticeE = new Float64Array(1 << Math.min(nestedBits, m));
-  const latticeNext = new Float64Array(1 << Math.min(nestedBits, m));
-  const latticeQ = new Float64Array(1 << Math.min(nestedBits, m));
-  const latticeAvail = new Float64Array(1 << Math.min(nestedBits, m));
+  // Link sharing is charged for sequential uploads only (the time-dilation argument of the module comment needs a link that is
+  // idle for the upload between a frame's end and the next frame's start, and no load running while a frame is on the wire).
+  const shareCharge = sequential;
+  const gapPerPartition = 2 * c.latencyMs + c.ackBytes / c.down;
+  const subsetMin = (from: Float64Array, to: Float64Array, offset: number, r: number, count: number): void => {
+    for (let y = 0; y < count; y++) to[offset + y] = from[offset + y]!;
+    for (let b = 0; b < r; b++) {
+      const bit = 1 << b;
+      for (let y = bit; y < count; y = (y + 1) | bit) {
+        const v = to[offset + (y ^ bit)]!;
+        if (v < to[offset + y]!) to[offset + y] = v;
+      }
+    }
+  };
+  const maxTau = (mask: number): number => {
+    let tau = 0;
+    const comp = fullMask & ~mask;
+    for (let x = comp; ; x = (x - 1) & comp) {
+      tau = Math.max(tau, table.upBytes[mask | x]! / c.up);
+      if (x === 0) break;
+    }
+    return tau;
+  };
   /** Upper bound on the queries completed by T of any plan with this prefix: exact replay before `fromMs`, the nested relaxation after. */
   let nestedChain: { increments: number[]; given: number } | undefined;
   const nestedCount = (model: PrefixModel, mask: number, fromMs: number, maxBits: number, record = false): number => {
@@ -618,46 +672,148 @@ function branchAndBound(
     const bits: number[] = [];
     for (let y = comp; y > 0; y &= y - 1) bits.push(y & -y);
     bits.sort((a, b) => bitCost[31 - Math.clz32(b)]! - bitCost[31 - Math.clz32(a)]!);
+    // charge levels (see below) and the lattice size: at most `maxBits` groups, fewer when the relaxation has many queries to run
+    const tauRef = shareCharge ? table.upBytes[fullMask]! / c.up || maxTau(mask) : 0;
+    let gapAll = mask === 0 ? freeLoad0 : 0;
+    for (let x = comp; x > 0; x &= x - 1) gapAll += c.loadMs[param[31 - Math.clz32(x & -x)]!]! + gapPerPartition;
+    const levels = shareCharge && tauRef > 0 ? Math.min(SHARE_LEVELS, Math.ceil((gapAll + 6 * tauRef) / tauRef) + 1) : 1;
+    const delta = levels > 1 ? (gapAll + 6 * tauRef) / (levels - 1) : 1;
+    const steps = Math.max(1, (windowMs - firstRaise) / (think + table.ms[fullMask]!) + 1);
+    let fit = maxBits;
+    while (fit > 0 && steps * levels * (1 << fit) * (fit + 6) > NESTED_WORK) fit--;
     let given = 0;
-    while (bits.length > maxBits) given |= bits.pop()!;
+    while (bits.length > fit) given |= bits.pop()!;
     const r = bits.length;
     const count = 1 << r;
     const base = effBytes[mask]!;
+    const latticeQ = new Float64Array(count);
+    const latticeAvail = new Float64Array(count);
+    const latticeUnits = new Int32Array(count);
+    const latticeGap = new Float64Array(count);
+    const latticeTau = new Float64Array(count);
+    let gapMax = 0;
+    let tauMax = 0;
     for (let y = 0; y < count; y++) {
       let set = mask;
       for (let b = 0; b < r; b++) if (y & (1 << b)) set |= bits[b]!;
-      latticeQ[y] = table.ms[set | given]!;
+      const relaxed = set | given;
+      // the query time of the set with the given groups (a lower bound for every set the point stands for), plus its round trips
+      // (a path with a parameterized group on the server has at least one run; one with only free groups is charged none)
+      latticeQ[y] = table.ms[relaxed]! + (table.server[relaxed]! !== 0 ? 2 * c.latencyMs : 0);
       latticeAvail[y] = y === 0 ? fromMs : fromMs + (effBytes[set]! - base + overheadBytes) / c.up;
-      latticeE[y] = Number.POSITIVE_INFINITY;
+      if (shareCharge) {
+        // the transfer time of the point's cheapest-feature set (over the given groups' subsets), and the gap budget of its
+        // uploads beyond `mask`: one gap per partition (at most one per group) and every group's loading time
+        let tau = table.upBytes[set]!;
+        for (let h = given; h > 0; h = (h - 1) & given) tau = Math.min(tau, table.upBytes[set | h]!);
+        latticeTau[y] = tau / c.up;
+        if (latticeTau[y]! > tauMax) tauMax = latticeTau[y]!;
+        let groups = 0;
+        let load = mask === 0 && relaxed !== 0 ? freeLoad0 : 0;
+        for (let x = relaxed & ~mask; x > 0; x &= x - 1) {
+          groups++;
+          load += c.loadMs[param[31 - Math.clz32(x & -x)]!]!;
+        }
+        latticeGap[y] = load + groups * gapPerPartition;
+        if (latticeGap[y]! > gapMax) gapMax = latticeGap[y]!;
+      }
     }
-    latticeE[0] = firstRaise - think;
+    void tauMax;
+    for (let y = 0; y < count; y++) latticeUnits[y] = levels > 1 ? Math.floor(latticeTau[y]! / delta + 1e-9) : 0;
+    const size = levels * count;
+    let modeN = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
+    let modeL = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
+    let modeF = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
+    let nextN = new Float64Array(size);
+    let nextL = new Float64Array(size);
+    let nextF = new Float64Array(size);
+    const minN = new Float64Array(size);
+    const minL = new Float64Array(size);
+    // The first relaxed query is raised at exactly `firstRaise` when no query came before it (it cannot wait for a set that is
+    // not ACKed by then); later ones may wait (the relaxed completion before them is optimistic).
+    const exactFirst = before === 0 && Math.abs(firstRaise - think) < 1e-9;
+    // the virtual predecessor of the first relaxed query: it may start in any mode
+    modeN[0] = firstRaise - think;
+    modeL[0] = firstRaise - think;
     let done = 0;
-    for (let guard = 0; guard < 1_000_000; guard++) {
-      for (let y = 0; y < count; y++) latticeNext[y] = latticeE[y]!;
-      for (let b = 0; b < r; b++) {
-        const bit = 1 << b;
-        for (let y = 0; y < count; y++) if (y & bit) {
-          const v = latticeNext[y ^ bit]!;
-          if (v < latticeNext[y]!) latticeNext[y] = v;
+    const combined = record ? new Float64Array(count) : undefined;
+    let liveN = new Uint8Array(levels);
+    let liveL = new Uint8Array(levels);
+    let liveF = new Uint8Array(levels);
+    let nextLiveN = new Uint8Array(levels);
+    let nextLiveL = new Uint8Array(levels);
+    let nextLiveF = new Uint8Array(levels);
+    liveN[0] = 1;
+    liveL[0] = 1;
+    for (let step = 1; step <= 1_000_000; step++) {
+      for (let l = 0; l < levels; l++) {
+        if (liveN[l]) subsetMin(modeN, minN, l * count, r, count);
+        if (liveL[l]) subsetMin(modeL, minL, l * count, r, count);
+      }
+      nextLiveN.fill(0);
+      nextLiveL.fill(0);
+      nextLiveF.fill(0);
+      let alive = false;
+      let feasible = false;
+      if (combined) combined.fill(Number.POSITIVE_INFINITY);
+      for (let l = 0; l < levels; l++) {
+        const off = l * count;
+        nextN.fill(Number.POSITIVE_INFINITY, off, off + count);
+        nextL.fill(Number.POSITIVE_INFINITY, off, off + count);
+        nextF.fill(Number.POSITIVE_INFINITY, off, off + count);
+      }
+      for (let l = 0; l < levels; l++) {
+        const hasN = liveN[l] === 1;
+        const hasF = liveL[l] === 1 || liveF[l] === 1;
+        if (!hasN && !hasF) continue;
+        const charged = l * delta;
+        const off = l * count;
+        if (!liveL[l]) minL.fill(Number.POSITIVE_INFINITY, off, off + count);
+        if (!liveF[l]) modeF.fill(Number.POSITIVE_INFINITY, off, off + count);
+        for (let y = 0; y < count; y++) {
+          const avail = latticeAvail[y]!;
+          if (step === 1 && exactFirst && avail > firstRaise) continue;
+          const q = latticeQ[y]!;
+          const fromN = hasN ? minN[off + y]! : Number.POSITIVE_INFINITY;
+          if (fromN < Number.POSITIVE_INFINITY) {
+            const e = Math.max(fromN + think, avail) + q;
+            if (e + Math.max(0, charged - gapMax) <= windowMs) {
+              if (e < nextL[off + y]!) nextL[off + y] = e;
+              nextLiveL[l] = 1;
+              const l2 = Math.min(levels - 1, l + latticeUnits[y]!);
+              if (e + Math.max(0, l2 * delta - gapMax) <= windowMs && e < nextN[l2 * count + y]!) {
+                nextN[l2 * count + y] = e;
+                nextLiveN[l2] = 1;
+              }
+              alive = true;
+              if (combined && e < combined[y]!) combined[y] = e;
+            }
+          }
+          const fromF = hasF ? Math.min(minL[off + y]!, modeF[off + y]!) : Number.POSITIVE_INFINITY;
+          if (fromF < Number.POSITIVE_INFINITY) {
+            const e = Math.max(fromF + think, avail) + q;
+            if (e + Math.max(0, charged - latticeGap[y]!) <= windowMs) {
+              nextF[off + y] = e;
+              nextLiveF[l] = 1;
+              feasible = true;
+              alive = true;
+              if (combined && e < combined[y]!) combined[y] = e;
+            }
+          }
         }
       }
-      let min = Number.POSITIVE_INFINITY;
-      for (let y = 0; y < count; y++) {
-        const prev = latticeNext[y]!;
-        let e = Number.POSITIVE_INFINITY;
-        if (prev < Number.POSITIVE_INFINITY) {
-          const raise = Math.max(prev + think, latticeAvail[y]!);
-          e = raise + latticeQ[y]!;
-          if (e > windowMs) e = Number.POSITIVE_INFINITY;
-        }
-        latticeE[y] = e;
-        if (e < min) min = e;
-      }
-      if (min === Number.POSITIVE_INFINITY) break;
-      done++;
-      if (record) layers.push(latticeE.slice(0, count));
+      [modeN, nextN] = [nextN, modeN];
+      [modeL, nextL] = [nextL, modeL];
+      [modeF, nextF] = [nextF, modeF];
+      [liveN, nextLiveN] = [nextLiveN, liveN];
+      [liveL, nextLiveL] = [nextLiveL, liveL];
+      [liveF, nextLiveF] = [nextLiveF, liveF];
+      if (feasible) done = step;
+      if (!alive) break;
+      if (record && combined) layers.push(combined.slice());
       if (performance.now() > deadline) return Number.POSITIVE_INFINITY;
     }
+    if (record && layers.length > done) layers.length = done;
     if (record && layers.length > 0) {
       // the relaxation's best chain (a seed plan): last layer's earliest set, then for each earlier query the subset it came from
       const last = layers[layers.length - 1]!;
@@ -736,20 +892,27 @@ function branchAndBound(
   // `front` lists supersets of `origin` by their weight bytes beyond `origin`'s
   const threshold = (): number => best.objective.queriesInWindow;
   // `front` lists supersets of `origin` by their effective bytes beyond `origin`'s; `fromMs`: when the next partition can go on the wire
+  // the root's nested bound on the count: once the incumbent reaches it, the search is over (proven)
+  let provenAt = Number.POSITIVE_INFINITY;
+  let proven = false;
   const visit = (mask: number, front: Front, origin: number, fromMs: number): void => {
-    if (!complete) return;
+    if (!complete || proven) return;
     if (origin === mask && mask !== 0) {
       // the node's own superset front (only supersets of what is uploaded remain reachable): a tighter bound than its parent's
       const model = modelOf(increments, masks);
       const own = boundScore(c, model, o, frontTail(front, c.up, fromMs, 0, table.ms[mask]!));
       if (Math.floor(own + 1e-9) <= threshold()) return;
     }
+    if (mask !== 0 && m <= INNER_NESTED_GROUPS) {
+      // the nested relaxation with link sharing from this node (exact replay of the prefix before `fromMs`)
+      if (nestedCount(modelOf(increments, masks), mask, fromMs, nestedBits) <= threshold()) return;
+    }
     const children = childrenOf(mask);
     // few children: score them all, then descend best bound first; many (near the root): descend in the cheap key order at once
     const eager = children.length <= EAGER_CHILDREN;
     const scored: { x: number; bound: number; fromMs: number }[] = [];
     for (const x of children) {
-      if (!complete) return;
+      if (!complete || proven) return;
       if (performance.now() > deadline) {
         complete = false;
         return;
@@ -760,7 +923,10 @@ function branchAndBound(
       masks.push(u);
       const model = modelOf(increments, masks);
       const result = prefixLoop(c, model, o, true);
-      if (better(result.value, increments.length, best.objective, best.plan.length)) best = { plan: toPlan(increments), objective: prefixLoop(c, model, o).value };
+      if (better(result.value, increments.length, best.objective, best.plan.length)) {
+        best = { plan: toPlan(increments), objective: prefixLoop(c, model, o).value };
+        if (best.objective.queriesInWindow >= provenAt) proven = true;
+      }
       const bound = boundScore(c, model, o, frontTail(front, c.up, result.nextStartMs, effBytes[u]! - effBytes[origin]!, table.ms[u]!));
       if (Math.floor(bound + 1e-9) > threshold()) {
         if (eager) scored.push({ x, bound, fromMs: result.nextStartMs });
@@ -774,7 +940,7 @@ function branchAndBound(
     }
     scored.sort((a, b) => b.bound - a.bound || a.x - b.x);
     for (const { x, bound, fromMs } of scored) {
-      if (!complete) return;
+      if (!complete || proven) return;
       if (Math.floor(bound + 1e-9) <= threshold()) continue;
       const u = mask | x;
       increments.push(x);
@@ -796,6 +962,7 @@ function branchAndBound(
       if (better(scored.objective, scored.plan.length, best.objective, best.plan.length)) best = scored;
     }
   }
+  provenAt = rootNested;
   if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow && rootNested > best.objective.queriesInWindow) visit(0, globalFront, 0, rootLoop.nextStartMs);
   // the nested relaxation bounds the count by T, so the score (count plus a fraction) by one more
   return { best, complete, nodes, rootBound: rootNested > 0 ? Math.min(rootBound, rootNested + 1) : rootBound };
