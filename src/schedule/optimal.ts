@@ -156,28 +156,38 @@ export function scorePlan(costs: ResolvedCosts, plan: GroupPlan, options: Resolv
   return { plan: normalized, objective: prefixLoop(costs, prefixModel(costs, normalized, options.placement), options).value };
 }
 
-/** The monotone optimistic completion c(r) over a Pareto front (bytes ascending, query time descending). */
+/** The monotone optimistic completion c(r) over a Pareto front (bytes ascending, query time descending). A class, not a closure (one per node). */
+class FrontTail implements Tail {
+  constructor(
+    private readonly front: { bytes: Float64Array; q: Float64Array; suffix: Float64Array },
+    private readonly up: number,
+    readonly fromMs: number,
+    private readonly baseBytes: number,
+    private readonly currentMs: number,
+  ) {}
+
+  completion(raise: number): number {
+    const { bytes, q, suffix } = this.front;
+    const { up, fromMs, baseBytes, currentMs } = this;
+    const count = bytes.length;
+    const budget = baseBytes + Math.max(0, raise - fromMs) * up;
+    // largest j with bytes[j] <= budget
+    let lo = 0;
+    let hi = count; // first index with bytes > budget
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (bytes[mid]! <= budget) lo = mid + 1;
+      else hi = mid;
+    }
+    const here = lo > 0 ? Math.min(currentMs, q[lo - 1]!) : currentMs;
+    let best = raise + here;
+    if (lo < count) best = Math.min(best, fromMs - baseBytes / up + suffix[lo]!);
+    return best;
+  }
+}
+
 function frontTail(front: { bytes: Float64Array; q: Float64Array; suffix: Float64Array }, up: number, fromMs: number, baseBytes: number, currentMs: number): Tail {
-  const { bytes, q, suffix } = front;
-  const count = bytes.length;
-  return {
-    fromMs,
-    completion(raise: number): number {
-      const budget = baseBytes + Math.max(0, raise - fromMs) * up;
-      // largest j with bytes[j] <= budget
-      let lo = 0;
-      let hi = count; // first index with bytes > budget
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (bytes[mid]! <= budget) lo = mid + 1;
-        else hi = mid;
-      }
-      const here = lo > 0 ? Math.min(currentMs, q[lo - 1]!) : currentMs;
-      let best = raise + here;
-      if (lo < count) best = Math.min(best, fromMs - baseBytes / up + suffix[lo]!);
-      return best;
-    },
-  };
+  return new FrontTail(front, up, fromMs, baseBytes, currentMs);
 }
 
 function buildFront(pairs: { bytes: number; q: number }[], up: number): { bytes: Float64Array; q: Float64Array; suffix: Float64Array } {
@@ -619,11 +629,18 @@ function branchAndBound(
       for (let i = 0; i < m; i++) if (x & (1 << i)) groups.push(param[i]!);
       return groups.sort((a, b) => a - b);
     });
-  const modelOf = (increments: readonly number[], masks: readonly number[]): PrefixModel => ({
-    paths: [pathOf(0), ...masks.map(pathOf)],
-    frameBytes: Float64Array.from(increments.map((x, k) => partitionBytes(x, k === 0))),
-    loadMs: Float64Array.from(increments.map((x, k) => partitionLoad(x, k === 0))),
-  });
+  const modelOf = (increments: readonly number[], masks: readonly number[]): PrefixModel => {
+    const k = increments.length;
+    const paths: PathCost[] = [pathOf(0)];
+    const frameBytes = new Float64Array(k);
+    const loadMs = new Float64Array(k);
+    for (let i = 0; i < k; i++) {
+      paths.push(pathOf(masks[i]!));
+      frameBytes[i] = partitionBytes(increments[i]!, i === 0);
+      loadMs[i] = partitionLoad(increments[i]!, i === 0);
+    }
+    return { paths, frameBytes, loadMs };
+  };
   // Nested-chain relaxation (see the module comment): the i-th query from `fromMs` on runs on a set S_i with
   // S_1 ⊆ S_2 ⊆ … (supersets of the node's uploaded set), available once its effective bytes and one partition's overhead
   // have crossed the link, at its expected query time, and may wait for a larger set. Earliest
