@@ -260,8 +260,12 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
   const param: number[] = [];
   const free: number[] = [];
   for (let g = 0; g < n; g++) (c.paramBytes[g]! > 0 ? param : free).push(g);
+  // bit i of a subset mask is param[i], the last parameterized group first: the subset table's Gray-code sweep then flips
+  // the low bits (groups near the end of the chain) most often, so it recomputes short chain suffixes and writes nearby
+  param.reverse();
   if (n <= 400) consider(heuristic(c, o, greedyPlan(c, o), performance.now() + Math.max(0, end - performance.now()) / 4));
   if (param.length <= maxExact) {
+    (globalThis as any).__pre = `pre ${(performance.now()-started).toFixed(0)}`;
     const exact = branchAndBound(c, o, param, free, best!, end - Math.min(50, budget / 10), options.nestedBits ?? NESTED_BITS);
     consider(exact.best);
     if (exact.complete) {
@@ -420,7 +424,7 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
   const flagOf = new Int32Array(n);
   for (let g = 0; g < n; g++) flagOf[g] = bitOf[g]! >= 0 ? 1 << bitOf[g]! : 0;
   const order = new Int32Array(m);
-  for (let b = 0; b < m; b++) order[b] = param[m - 1 - b]!;
+  for (let b = 0; b < m; b++) order[b] = param[b]!;
   grayTabulate(n, m, c.clientMs, c.serverMs, up, down, c.inputBytes, flagOf, order, Int32Array.from(free), uploaded, table.ms, table.server, table.upBytes);
   return table;
 }
@@ -463,7 +467,7 @@ function grayTabulate(
       const bit = 31 - Math.clz32(i & -i);
       const wasEmpty = gray === 0;
       gray ^= 1 << bit;
-      mask ^= 1 << (m - 1 - bit);
+      mask = gray;
       const g = order[bit]!;
       uploaded[g] = gray & (1 << bit) ? 1 : 0;
       if (wasEmpty || gray === 0) {
@@ -543,7 +547,9 @@ function branchAndBound(
   nestedBits: number,
 ): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number } {
   const m = param.length;
+  const T0 = performance.now();
   const table = tabulate(c, o, param, free);
+  (globalThis as any).__prof = [`tab ${(performance.now()-T0).toFixed(0)}`];
   const size = 1 << m;
   const fullMask = size - 1;
   // Effective upload cost of each subset in link bytes: weights, headers and (sequential upload) loading time at the uplink rate;
@@ -594,7 +600,9 @@ function branchAndBound(
     return front;
   };
   type Front = ReturnType<typeof buildFront>;
+  const T1 = performance.now();
   const globalFront = frontOf(0);
+  (globalThis as any).__prof.push(`front0 ${(performance.now()-T1).toFixed(0)}`);
   let best = incumbent;
   let nodes = 0;
   let complete = true;
@@ -979,6 +987,7 @@ function branchAndBound(
       if (better(scored.objective, scored.plan.length, best.objective, best.plan.length)) best = scored;
     }
   }
+  (globalThis as any).__prof.push(`rootDP+seeds ${(performance.now()-T1).toFixed(0)} -> ${rootNested}`);
   provenAt = rootNested;
   if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow && rootNested > best.objective.queriesInWindow) visit(0, globalFront, 0, rootLoop.nextStartMs);
   // the nested relaxation bounds the count by T, so the score (count plus a fraction) by one more
