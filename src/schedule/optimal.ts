@@ -265,7 +265,6 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
   param.reverse();
   if (n <= 400) consider(heuristic(c, o, greedyPlan(c, o), performance.now() + Math.max(0, end - performance.now()) / 4));
   if (param.length <= maxExact) {
-    (globalThis as any).__pre = `pre ${(performance.now()-started).toFixed(0)}`;
     const exact = branchAndBound(c, o, param, free, best!, end - Math.min(50, budget / 10), options.nestedBits ?? NESTED_BITS);
     consider(exact.best);
     if (exact.complete) {
@@ -547,9 +546,7 @@ function branchAndBound(
   nestedBits: number,
 ): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number } {
   const m = param.length;
-  const T0 = performance.now();
   const table = tabulate(c, o, param, free);
-  (globalThis as any).__prof = [`tab ${(performance.now()-T0).toFixed(0)}`];
   const size = 1 << m;
   const fullMask = size - 1;
   // Effective upload cost of each subset in link bytes: weights, headers and (sequential upload) loading time at the uplink rate;
@@ -600,9 +597,7 @@ function branchAndBound(
     return front;
   };
   type Front = ReturnType<typeof buildFront>;
-  const T1 = performance.now();
   const globalFront = frontOf(0);
-  (globalThis as any).__prof.push(`front0 ${(performance.now()-T1).toFixed(0)}`);
   let best = incumbent;
   let nodes = 0;
   let complete = true;
@@ -987,7 +982,6 @@ function branchAndBound(
       if (better(scored.objective, scored.plan.length, best.objective, best.plan.length)) best = scored;
     }
   }
-  (globalThis as any).__prof.push(`rootDP+seeds ${(performance.now()-T1).toFixed(0)} -> ${rootNested}`);
   provenAt = rootNested;
   if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow && rootNested > best.objective.queriesInWindow) visit(0, globalFront, 0, rootLoop.nextStartMs);
   // the nested relaxation bounds the count by T, so the score (count plus a fraction) by one more
