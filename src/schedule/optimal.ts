@@ -280,6 +280,23 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
   return { ...best!, exact: false, bound: Math.max(rootBoundFractional(c, o), best!.objective.score), nodes: 0 };
 }
 
+/**
+ * The nested relaxation's bound on the queries completed by T at the root (link sharing charged for sequential uploads; see
+ * the module comment), over the plans that send the parameter-free groups with the first partition: for property tests
+ * against brute force. `O(levels · 2^r · r · queries)`.
+ * @internal
+ */
+export function nestedRootBound(costs: ScheduleCosts, options: OptimalPlanOptions = {}): number {
+  const c = resolveCosts(costs);
+  const o = resolveObjectiveOptions(c, options);
+  const param: number[] = [];
+  const free: number[] = [];
+  for (let g = 0; g < c.n; g++) (c.paramBytes[g]! > 0 ? param : free).push(g);
+  param.reverse();
+  const none = scorePlan(c, [], o);
+  return branchAndBound(c, o, param, free, none, Number.POSITIVE_INFINITY, options.nestedBits ?? NESTED_BITS, true).rootCount!;
+}
+
 /** Local search: merge adjacent partitions while the score improves (deterministic, first improvement in order). */
 function heuristic(c: ResolvedCosts, o: ResolvedObjectiveOptions, start: ScoredPlan, deadline: number): ScoredPlan {
   let current = start;
@@ -544,7 +561,8 @@ function branchAndBound(
   incumbent: ScoredPlan,
   deadline: number,
   nestedBits: number,
-): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number } {
+  rootOnly = false,
+): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number; rootCount?: number } {
   const m = param.length;
   const table = tabulate(c, o, param, free);
   const size = 1 << m;
@@ -971,6 +989,7 @@ function branchAndBound(
       masks.pop();
     }
   };
+  if (rootOnly) return { best, complete: false, nodes: 0, rootBound, rootCount: nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits) };
   const rootNested = Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow ? nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true) : 0;
   if (nestedChain !== undefined && nestedChain.increments.length > 0) {
     // seeds from the relaxation's chain: the groups it got free in the first partition, in the last, or left out
