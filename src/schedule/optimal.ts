@@ -53,25 +53,73 @@
  *   own front is available the node is re-bounded with it (only supersets of
  *   what is uploaded stay reachable) and pruned when that bound does not
  *   beat the incumbent.
- * - Nested relaxation at the root: the i-th query runs on a set S_i with
+ * - Nested relaxation: the i-th query runs on a set S_i with
  *   S_1 ⊆ S_2 ⊆ … (what is ACKed only grows), available once its effective
  *   bytes and one partition's overhead have crossed the link, at its
- *   expected query time, and may wait for a larger set.
- *   The earliest completion of the i-th query per set S_i is a DP over the
- *   subset lattice with one subset-minimum transform per query (the "sum
- *   over subsets" / zeta transform, Yates 1937; Knuth, TAOCP 4A §7.1.3), so
- *   it bounds the count by T of every plan (each real plan is one such chain,
- *   each real query is no faster). It runs on at most `NESTED_BITS` groups;
- *   the cheapest others are given free (a further relaxation). When it does
- *   not beat the incumbent the search is skipped (proven); its best chain,
- *   read back as partitions, is also a seed, and count + 1 caps the
- *   reported score `bound`.
+ *   expected query time plus its execute round trip, and may wait for a
+ *   larger set (except the first query of the run, whose raise time is
+ *   exact: it only gets what can be ACKed by then). The earliest completion
+ *   of the i-th query per set S_i is a DP over the subset lattice with one
+ *   subset-minimum transform per query (the "sum over subsets" / zeta
+ *   transform, Yates 1937; Knuth, TAOCP 4A §7.1.3), so it bounds the count
+ *   by T of every plan (each real plan is one such chain, each real query is
+ *   no faster). It runs on a lattice of at most `NESTED_BITS` groups, fewer
+ *   when levels × lattice × queries would exceed `NESTED_WORK`; the cheapest
+ *   others are given free (a further relaxation).
+ * - Link sharing in the nested relaxation (sequential uploads, window 1).
+ *   *Time dilation:* let X(t) be the time by which feature transfers and
+ *   frames have slowed each other by t (under fair sharing an overlap of
+ *   wall length w costs each side w/2) and v(t) = t − X(t) (increasing).
+ *   With one partition in flight a frame overlaps at most one feature
+ *   transfer (one query at a time) and nothing else runs on the upload side
+ *   while it is on the wire (loads, latencies and the ACK come after it), so
+ *   in v a frame takes bytes/up, a transfer bytes/up and every other step its
+ *   own time: the run in v *is* the run without sharing (same order of events,
+ *   so every query sees the same partitions), and query i completes at
+ *   ẽ_i + X_i, ẽ_i its completion without sharing and X_i = Σ_{j ≤ i} x_j,
+ *   x_j the (virtual) time transfer j overlaps frames. So the count by T is
+ *   #{i : ẽ_i + X_i ≤ T}, and the lattice DP (a relaxation of the run
+ *   without sharing) keeps ẽ while X is bounded on a second coordinate.
+ *   *Truncation:* cutting a plan after the partition that completes the set
+ *   of its last query counted by T loses no such query (both runs agree up
+ *   to that ACK; after it no frame is on the wire and those queries run on
+ *   that set), so it suffices to bound plans whose last set is the N-th
+ *   query's. In such a plan every query raised before the last ACK except
+ *   the last one (the straddler) finishes its transfer before that ACK;
+ *   until then the link carries frames except in each partition's gap (two
+ *   latencies, the ACK, the load), G ≤ load(S_N) + |S_N|·(2·latency + ACK)
+ *   beyond the node's set, and transfers are disjoint, so Σ x_j ≥ Σ τ_j − G
+ *   over those queries (τ_j: transfer at the full rate). The DP carries
+ *   three modes per set: N (the set is not final and the query is not the
+ *   straddler: charged τ of the set, the least over the given groups'
+ *   subsets), L (the straddler: free; only F may follow) and F (the final
+ *   set: free, no growth), the charge in levels of δ (rounded down; the top
+ *   level caps), and N queries are feasible when some F state has
+ *   ẽ + max(0, charge − G(S)) ≤ T. Extra mode assignments only lower the
+ *   minimum, so the bound stays valid. With a window of several partitions
+ *   loads run while frames are on the wire and the argument fails: no charge
+ *   there (one level). The property tests check the count against brute
+ *   force (windows 1, 2, 4; large loading times; given groups).
+ * - Where the nested relaxation runs: at the root (when it does not beat the
+ *   incumbent the search is skipped, proven; once the search's incumbent
+ *   reaches it the search stops, proven; its best chain, read back as
+ *   partitions, is also a seed, and count + 1 caps the reported score
+ *   `bound`), and, on networks with at most `INNER_NESTED_GROUPS`
+ *   parameterized groups, at every inner node from its exact prefix replay
+ *   (pruned when it does not beat the incumbent's count).
+ * - Ties in the count are not searched: a node is pruned when its bound on
+ *   the count does not beat the incumbent's count, so "exact" is optimality
+ *   of the count by T; the secondary keys order the plans the search meets.
+ * - Subset bits run from the end of the chain (bit 0 the last parameterized
+ *   group), so the table's Gray-code sweep flips the bits of late groups
+ *   most often: short chain suffixes to recompute and nearby writes.
  * - Order: a node with at most `EAGER_CHILDREN` children scores them all
  *   and descends best bound first (the root of ResNet-50 and
  *   Inception-BN-21K has about 10^3 children); one with more descends into each child
  *   as soon as it is scored, children taken by query-time gain per effective
  *   byte, so a strong incumbent is found early (the anytime behaviour of
- *   depth-first branch and bound).
+ *   depth-first branch and bound). The search's replays count the periodic
+ *   queries after the last ACK in closed form (`objective.ts`).
  *
  * Beyond `maxExactGroups`, or when the time budget runs out, a deterministic
  * heuristic: the best of the seeds (the caller's, e.g. Algorithm 1's plans,
@@ -735,9 +783,16 @@ function branchAndBound(
       let set = mask;
       for (let b = 0; b < r; b++) if (y & (1 << b)) set |= bits[b]!;
       const relaxed = set | given;
-      // the query time of the set with the given groups (a lower bound for every set the point stands for), plus its round trips
-      // (a path with a parameterized group on the server has at least one run; one with only free groups is charged none)
-      latticeQ[y] = table.ms[relaxed]! + (table.server[relaxed]! !== 0 ? 2 * c.latencyMs : 0);
+      // the least query time, with its execute round trip, over the sets the point stands for (the set with any subset of the
+      // given groups: more groups is not always faster once the round trip is counted, nor with placement "all"); a path with
+      // a parameterized group on the server has at least one run, one with only free groups is charged none
+      let q = Number.POSITIVE_INFINITY;
+      for (let h = given; ; h = (h - 1) & given) {
+        const u = set | h;
+        q = Math.min(q, table.ms[u]! + (table.server[u]! !== 0 ? 2 * c.latencyMs : 0));
+        if (h === 0) break;
+      }
+      latticeQ[y] = q;
       latticeAvail[y] = y === 0 ? fromMs : fromMs + (effBytes[set]! - base + overheadBytes) / c.up;
       if (shareCharge) {
         // the transfer time of the point's cheapest-feature set (over the given groups' subsets), and the gap budget of its
