@@ -186,6 +186,28 @@ export function boundScore(costs: ResolvedCosts, model: PrefixModel, options: Re
   return loop(costs, model, options, tail, true).value.score;
 }
 
+/**
+ * One replay for both: the plain event loop's value (`lite`) and when the next partition could go on the wire, and the
+ * bound's score with the tail `tailFrom(fromMs)` from then on ({@link boundScore}), for sequential uploads (the two replays
+ * agree until the last ACK, after which the plain one is periodic). Falls back to two replays otherwise.
+ * @internal
+ */
+export function prefixLoopAndBound(
+  costs: ResolvedCosts,
+  model: PrefixModel,
+  options: ResolvedObjectiveOptions,
+  tailFrom: (fromMs: number) => Tail,
+): { value: ObjectiveValue; nextStartMs: number; bound: number } {
+  if (options.uploadWindow > 1 || model.frameBytes.length === 0 || options.timeline) {
+    const plain = loop(costs, model, options, undefined, true);
+    return { ...plain, bound: loop(costs, model, options, tailFrom(plain.nextStartMs), true).value.score };
+  }
+  const fork = { tailFrom, bound: Number.NaN };
+  const plain = loop(costs, model, options, undefined, true, fork);
+  // no raise after the last ACK within the run (or no periodic tail): the bound's own replay
+  return { ...plain, bound: Number.isNaN(fork.bound) ? loop(costs, model, options, tailFrom(plain.nextStartMs), true).value.score : fork.bound };
+}
+
 /** The plain event loop and when a partition after the prefix could go on the wire (ms). @internal */
 export function prefixLoop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjectiveOptions, lite = false): { value: ObjectiveValue; nextStartMs: number } {
   return loop(costs, model, options, undefined, lite);
@@ -233,7 +255,14 @@ class Frames {
 }
 
 /** `lite`: score, window count and mean latency only (no per-partition arrays, no count during the upload). */
-function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjectiveOptions, tail?: Tail, lite = false): LoopResult {
+function loop(
+  costs: ResolvedCosts,
+  model: PrefixModel,
+  options: ResolvedObjectiveOptions,
+  tail?: Tail,
+  lite = false,
+  fork?: { tailFrom: (fromMs: number) => Tail; bound: number },
+): LoopResult {
   const { thinkMs, horizonMs, windowMs, uploadWindow } = options;
   const k = model.frameBytes.length;
   const up = costs.up;
@@ -270,6 +299,24 @@ function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjecti
       // the rest of the run is periodic and counted in closed form (the search's replays; full replays keep the loop).
       const latency = path.ms + (path.runs > 0 ? 2 * lat * path.runs : 0);
       const period = latency + thinkMs;
+      if (fork !== undefined && k > 0 && uploadWindow <= 1 && period > 1e-9) {
+        // the bound's replay from here (raise ≥ the last ACK = when the next partition could go): the tail's completions
+        const boundTail = fork.tailFrom(ack[k - 1]!);
+        let count = inWindow;
+        let last = lastCompletionInWindow;
+        let next = nextCompletionAfterWindow;
+        for (let r = raise; Number.isNaN(next) && r < stopMs; ) {
+          const done = boundTail.completion(r);
+          if (done <= windowMs) {
+            count++;
+            last = done;
+          } else next = done;
+          r = done + thinkMs;
+        }
+        let part = 0;
+        if (!Number.isNaN(next) && next > last) part = Math.min(1, Math.max(0, (windowMs - last) / (next - last)));
+        fork.bound = count + part;
+      }
       if (period > 1e-9) {
         const raised = Math.max(0, Math.ceil((stopMs - raise) / period));
         const horizon = Math.min(raised, Math.max(0, Math.ceil((horizonMs - raise) / period)));

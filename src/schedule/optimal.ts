@@ -136,6 +136,7 @@ import { pathCost, resolveCosts, type PathCost, type ResolvedCosts, type Schedul
 import {
   boundScore,
   prefixLoop,
+  prefixLoopAndBound,
   prefixModel,
   resolveObjectiveOptions,
   type GroupPlan,
@@ -1015,12 +1016,13 @@ function branchAndBound(
       increments.push(x);
       masks.push(u);
       const model = modelOf(increments, masks);
-      const result = prefixLoop(c, model, o, true);
+      // one replay: the child's value, when its next partition could go, and its bound (the superset front from then on)
+      const result = prefixLoopAndBound(c, model, o, (from) => frontTail(front, c.up, from, effBytes[u]! - effBytes[origin]!, table.ms[u]!));
       if (better(result.value, increments.length, best.objective, best.plan.length)) {
         best = { plan: toPlan(increments), objective: prefixLoop(c, model, o).value };
         if (best.objective.queriesInWindow >= provenAt) proven = true;
       }
-      const bound = boundScore(c, model, o, frontTail(front, c.up, result.nextStartMs, effBytes[u]! - effBytes[origin]!, table.ms[u]!));
+      const bound = result.bound;
       if (Math.floor(bound + 1e-9) > threshold()) {
         if (eager) scored.push({ x, bound, fromMs: result.nextStartMs });
         else {

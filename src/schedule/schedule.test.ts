@@ -10,7 +10,7 @@ import { enhancedUploadPlan } from "./enhanced.js";
 import type { ExecutionGraph } from "../graph/execution-graph.js";
 import { pathCost, resolveCosts, type PathCost, type ScheduleCosts } from "./model.js";
 import { networkScheduleCosts } from "./network-costs.js";
-import { prefixLoop, prefixModel, resolveObjectiveOptions, runObjective, uploadObjective, type ObjectiveOptions } from "./objective.js";
+import { boundScore, prefixLoop, prefixLoopAndBound, prefixModel, resolveObjectiveOptions, runObjective, uploadObjective, type ObjectiveOptions } from "./objective.js";
 import { nestedRootBound, optimalUploadPlan, tabulate } from "./optimal.js";
 import { planSchedule, planUpload } from "./planners.js";
 
@@ -288,6 +288,12 @@ describe("optimalUploadPlan", () => {
       expect(lite.queriesInHorizon).toBe(full.queriesInHorizon);
       expect(lite.score).toBeCloseTo(full.score, 9);
       expect(lite.meanLatencyMs).toBeCloseTo(full.meanLatencyMs, 9);
+      // the search's single replay for a child's value and bound agrees with the two replays
+      const tail = (fromMs: number) => ({ fromMs, completion: (raise: number) => raise + 20 + Math.max(0, fromMs + 300 - raise) / 4 });
+      const both = prefixLoopAndBound(c, model, o, tail);
+      expect(both.nextStartMs).toBe(prefixLoop(c, model, o, true).nextStartMs);
+      expect(both.value.queriesInWindow).toBe(lite.queriesInWindow);
+      expect(both.bound).toBeCloseTo(boundScore(c, model, o, tail(both.nextStartMs)), 9);
     };
     fc.assert(
       fc.property(chainArb(1, 8), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 8, maxLength: 8 }), fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 8, maxLength: 8 }), fc.constantFrom(1, 2), check),
