@@ -591,7 +591,7 @@ function grayTabulate(
 const SHARE_LEVELS = 40;
 
 /** Work cap of one run of the nested relaxation (levels × lattice points × bits × queries); the lattice shrinks to fit. */
-const NESTED_WORK = 3e7;
+const NESTED_WORK = 1e8;
 
 /** Networks with at most this many parameterized groups also run the nested relaxation at every inner node (its lattice is small). */
 const INNER_NESTED_GROUPS = 12;
@@ -773,47 +773,63 @@ function branchAndBound(
     const r = bits.length;
     const count = 1 << r;
     const base = effBytes[mask]!;
-    const latticeQ = new Float64Array(count);
-    const latticeAvail = new Float64Array(count);
-    const latticeUnits = new Int32Array(count);
-    const latticeGap = new Float64Array(count);
-    const latticeTau = new Float64Array(count);
+    // Each lattice point y stands for the sets set(y) ∪ h, h ⊆ `given`: a query on y may run on any of them that is available
+    // by its raise (the lattice forgets which h it took, a relaxation). Per point, its options sorted by availability with the
+    // dominated ones merged into the option that dominates them (same or earlier availability, same or lower query time): the
+    // merged option takes the fewer charge units and the larger gap budget, so it is at least as good as each it replaces.
+    const hs: number[] = [];
+    for (let h = given; ; h = (h - 1) & given) {
+      hs.push(h);
+      if (h === 0) break;
+    }
+    // effective bytes add up over disjoint groups, so every point orders its options alike: by the given groups' bytes
+    hs.sort((a, b) => effBytes[a]! - effBytes[b]!);
+    // gap budget beyond `mask`: one gap per partition (at most one per group) and every loading time; additive too
+    const groupGap = (x: number): number => {
+      let gap = 0;
+      for (let z = x; z > 0; z &= z - 1) gap += c.loadMs[param[31 - Math.clz32(z & -z)]!]! + gapPerPartition;
+      return gap;
+    };
+    const gapOfH = Float64Array.from(hs, groupGap);
+    const optStart = new Int32Array(count + 1);
+    const optAvail = new Float64Array(count * hs.length);
+    const optQ = new Float64Array(count * hs.length);
+    const optUnits = new Int32Array(count * hs.length);
+    const optGap = new Float64Array(count * hs.length);
+    let opts = 0;
     let gapMax = 0;
-    let tauMax = 0;
     for (let y = 0; y < count; y++) {
       let set = mask;
       for (let b = 0; b < r; b++) if (y & (1 << b)) set |= bits[b]!;
-      const relaxed = set | given;
-      // the least query time, with its execute round trip, over the sets the point stands for (the set with any subset of the
-      // given groups: more groups is not always faster once the round trip is counted, nor with placement "all"); a path with
-      // a parameterized group on the server has at least one run, one with only free groups is charged none
-      let q = Number.POSITIVE_INFINITY;
-      for (let h = given; ; h = (h - 1) & given) {
-        const u = set | h;
-        q = Math.min(q, table.ms[u]! + (table.server[u]! !== 0 ? 2 * c.latencyMs : 0));
-        if (h === 0) break;
-      }
-      latticeQ[y] = q;
-      latticeAvail[y] = y === 0 ? fromMs : fromMs + (effBytes[set]! - base + overheadBytes) / c.up;
-      if (shareCharge) {
-        // the transfer time of the point's cheapest-feature set (over the given groups' subsets), and the gap budget of its
-        // uploads beyond `mask`: one gap per partition (at most one per group) and every group's loading time
-        let tau = table.upBytes[set]!;
-        for (let h = given; h > 0; h = (h - 1) & given) tau = Math.min(tau, table.upBytes[set | h]!);
-        latticeTau[y] = tau / c.up;
-        if (latticeTau[y]! > tauMax) tauMax = latticeTau[y]!;
-        let groups = 0;
-        let load = mask === 0 && relaxed !== 0 ? freeLoad0 : 0;
-        for (let x = relaxed & ~mask; x > 0; x &= x - 1) {
-          groups++;
-          load += c.loadMs[param[31 - Math.clz32(x & -x)]!]!;
+      const gapOfSet = shareCharge ? groupGap(set & ~mask) : 0;
+      optStart[y] = opts;
+      for (let i = 0; i < hs.length; i++) {
+        const u = set | hs[i]!;
+        const avail = u === mask ? fromMs : fromMs + (effBytes[u]! - base + overheadBytes) / c.up;
+        if (avail > windowMs) break;
+        // the execute round trip: a path with a parameterized group on the server has at least one run (only free groups: none)
+        const q = table.ms[u]! + (table.server[u]! !== 0 ? 2 * c.latencyMs : 0);
+        let units = 0;
+        let gap = 0;
+        if (shareCharge) {
+          units = levels > 1 ? Math.floor(table.upBytes[u]! / c.up / delta + 1e-9) : 0;
+          gap = gapOfSet + gapOfH[i]! + (mask === 0 && u !== 0 ? freeLoad0 : 0);
+          if (gap > gapMax) gapMax = gap;
         }
-        latticeGap[y] = load + groups * gapPerPartition;
-        if (latticeGap[y]! > gapMax) gapMax = latticeGap[y]!;
+        const last = opts - 1;
+        if (last >= optStart[y]! && optQ[last]! <= q) {
+          if (units < optUnits[last]!) optUnits[last] = units;
+          if (gap > optGap[last]!) optGap[last] = gap;
+        } else {
+          optAvail[opts] = avail;
+          optQ[opts] = q;
+          optUnits[opts] = units;
+          optGap[opts] = gap;
+          opts++;
+        }
       }
     }
-    void tauMax;
-    for (let y = 0; y < count; y++) latticeUnits[y] = levels > 1 ? Math.floor(latticeTau[y]! / delta + 1e-9) : 0;
+    optStart[count] = opts;
     const size = levels * count;
     let modeN = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
     let modeL = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
@@ -865,33 +881,36 @@ function branchAndBound(
         if (!liveL[l]) minL.fill(Number.POSITIVE_INFINITY, off, off + count);
         if (!liveF[l]) modeF.fill(Number.POSITIVE_INFINITY, off, off + count);
         for (let y = 0; y < count; y++) {
-          const avail = latticeAvail[y]!;
-          if (step === 1 && exactFirst && avail > firstRaise) continue;
-          const q = latticeQ[y]!;
           const fromN = hasN ? minN[off + y]! : Number.POSITIVE_INFINITY;
-          if (fromN < Number.POSITIVE_INFINITY) {
-            const e = Math.max(fromN + think, avail) + q;
-            if (e + Math.max(0, charged - gapMax) <= windowMs) {
-              if (e < nextL[off + y]!) nextL[off + y] = e;
-              nextLiveL[l] = 1;
-              const l2 = Math.min(levels - 1, l + latticeUnits[y]!);
-              if (e + Math.max(0, l2 * delta - gapMax) <= windowMs && e < nextN[l2 * count + y]!) {
-                nextN[l2 * count + y] = e;
-                nextLiveN[l2] = 1;
-              }
-              alive = true;
-              if (combined && e < combined[y]!) combined[y] = e;
-            }
-          }
           const fromF = hasF ? Math.min(minL[off + y]!, modeF[off + y]!) : Number.POSITIVE_INFINITY;
-          if (fromF < Number.POSITIVE_INFINITY) {
-            const e = Math.max(fromF + think, avail) + q;
-            if (e + Math.max(0, charged - latticeGap[y]!) <= windowMs) {
-              nextF[off + y] = e;
-              nextLiveF[l] = 1;
-              feasible = true;
-              alive = true;
-              if (combined && e < combined[y]!) combined[y] = e;
+          if (fromN === Number.POSITIVE_INFINITY && fromF === Number.POSITIVE_INFINITY) continue;
+          for (let j = optStart[y]!; j < optStart[y + 1]!; j++) {
+            const avail = optAvail[j]!;
+            if (step === 1 && exactFirst && avail > firstRaise) break;
+            const q = optQ[j]!;
+            if (fromN < Number.POSITIVE_INFINITY) {
+              const e = Math.max(fromN + think, avail) + q;
+              if (e + Math.max(0, charged - gapMax) <= windowMs) {
+                if (e < nextL[off + y]!) nextL[off + y] = e;
+                nextLiveL[l] = 1;
+                const l2 = Math.min(levels - 1, l + optUnits[j]!);
+                if (e + Math.max(0, l2 * delta - gapMax) <= windowMs && e < nextN[l2 * count + y]!) {
+                  nextN[l2 * count + y] = e;
+                  nextLiveN[l2] = 1;
+                }
+                alive = true;
+                if (combined && e < combined[y]!) combined[y] = e;
+              }
+            }
+            if (fromF < Number.POSITIVE_INFINITY) {
+              const e = Math.max(fromF + think, avail) + q;
+              if (e + Math.max(0, charged - optGap[j]!) <= windowMs) {
+                if (e < nextF[off + y]!) nextF[off + y] = e;
+                nextLiveF[l] = 1;
+                feasible = true;
+                alive = true;
+                if (combined && e < combined[y]!) combined[y] = e;
+              }
             }
           }
         }
