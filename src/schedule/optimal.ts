@@ -64,8 +64,12 @@
  *   transform, Yates 1937; Knuth, TAOCP 4A §7.1.3), so it bounds the count
  *   by T of every plan (each real plan is one such chain, each real query is
  *   no faster). It runs on a lattice of at most `NESTED_BITS` groups, fewer
- *   when levels × lattice × queries would exceed `NESTED_WORK`; the cheapest
- *   others are given free (a further relaxation).
+ *   when levels × lattice × queries would exceed `NESTED_WORK`; a lattice
+ *   point stands for its set with any subset of the other (cheapest) groups,
+ *   and a query on it takes whichever of those sets is available by its raise
+ *   (the lattice forgets which: a further relaxation; per point the options
+ *   are sorted by availability and an option no faster than an earlier one is
+ *   merged into it with the better charge and gap budget of the two).
  * - Link sharing in the nested relaxation (sequential uploads, window 1).
  *   *Time dilation:* let X(t) be the time by which feature transfers and
  *   frames have slowed each other by t (under fair sharing an overlap of
@@ -91,8 +95,8 @@
  *   beyond the node's set, and transfers are disjoint, so Σ x_j ≥ Σ τ_j − G
  *   over those queries (τ_j: transfer at the full rate). The DP carries
  *   three modes per set: N (the set is not final and the query is not the
- *   straddler: charged τ of the set, the least over the given groups'
- *   subsets), L (the straddler: free; only F may follow) and F (the final
+ *   straddler: charged τ of the option's set), L (the straddler: free; only
+ *   F may follow) and F (the final
  *   set: free, no growth), the charge in levels of δ (rounded down; the top
  *   level caps), and N queries are feasible when some F state has
  *   ẽ + max(0, charge − G(S)) ≤ T. Extra mode assignments only lower the
@@ -593,6 +597,9 @@ const SHARE_LEVELS = 40;
 /** Work cap of one run of the nested relaxation (levels × lattice points × bits × queries); the lattice shrinks to fit. */
 const NESTED_WORK = 1e8;
 
+/** Share of the search's time the root's nested relaxation may take. */
+const ROOT_NESTED_SHARE = 0.5;
+
 /** Networks with at most this many parameterized groups also run the nested relaxation at every inner node (its lattice is small). */
 const INNER_NESTED_GROUPS = 12;
 
@@ -743,7 +750,7 @@ function branchAndBound(
   };
   /** Upper bound on the queries completed by T of any plan with this prefix: exact replay before `fromMs`, the nested relaxation after. */
   let nestedChain: { increments: number[]; given: number } | undefined;
-  const nestedCount = (model: PrefixModel, mask: number, fromMs: number, maxBits: number, record = false): number => {
+  const nestedCount = (model: PrefixModel, mask: number, fromMs: number, maxBits: number, record = false, until = deadline): number => {
     const layers: Float64Array[] = [];
     let firstRaise = Number.NaN;
     const probe: Tail = {
@@ -924,7 +931,7 @@ function branchAndBound(
       if (feasible) done = step;
       if (!alive) break;
       if (record && combined) layers.push(combined.slice());
-      if (performance.now() > deadline) return Number.POSITIVE_INFINITY;
+      if (performance.now() > until) return Number.POSITIVE_INFINITY;
     }
     if (record && layers.length > done) layers.length = done;
     if (record && layers.length > 0) {
@@ -1066,7 +1073,9 @@ function branchAndBound(
     }
   };
   if (rootOnly) return { best, complete: false, nodes: 0, rootBound, rootCount: nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits) };
-  const rootNested = Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow ? nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true) : 0;
+  // the root's relaxation gets at most ROOT_NESTED_SHARE of the time left (no bound when it runs out: the search goes on)
+  const rootUntil = performance.now() + ROOT_NESTED_SHARE * Math.max(0, deadline - performance.now());
+  const rootNested = Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow ? nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true, rootUntil) : 0;
   if (nestedChain !== undefined && nestedChain.increments.length > 0) {
     // seeds from the relaxation's chain: the groups it got free in the first partition, in the last, or left out
     const { increments, given } = nestedChain;
