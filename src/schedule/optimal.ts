@@ -3,8 +3,9 @@
  * that maximize the upload objective ({@link uploadObjective}: the queries
  * completed by the window T; ties: more queries in the horizon, the larger
  * fraction of the next query done by T, lower mean latency, fewer
- * partitions). After the search, the rest of the best collaborative path is
- * tried as a last partition (kept when it costs no query by T).
+ * partitions). Every prefix of a seed is scored too; after the search, the
+ * best plan's prefixes, and the rest of the best collaborative path as a last
+ * partition (kept when it costs no query by T).
  *
  * Method: depth-first branch and bound (Land & Doig 1960; the textbook
  * form in Papadimitriou & Steiglitz, "Combinatorial Optimization", ch. 18)
@@ -297,15 +298,18 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
   };
   const end = options.deadlineMs ?? started + budget;
   consider(scorePlan(c, [], o));
-  for (const seed of options.seeds ?? []) consider(scorePlan(c, seed, o));
+  // every prefix of a seed is a plan too (a seed that uploads more than pays by T loses to one of its prefixes)
+  for (const seed of options.seeds ?? []) for (let k = seed.length; k >= 1; k--) consider(scorePlan(c, seed.slice(0, k), o));
   const all: number[] = [];
   for (let g = 0; g < n; g++) all.push(g);
   const full = pathCost(c, new Uint8Array(n).fill(1), "best");
   const bestPath = all.filter((g) => full.onServer[g]);
   if (bestPath.length > 0) consider(scorePlan(c, [bestPath], o));
-  // After the search: the rest of the best collaborative path as one last partition, kept when it
+  // After the search: the best plan's prefixes, and the rest of the best collaborative path as one last partition, kept when it
   // costs no query by T (it wins queries in the horizon once the window has passed).
   const withTail = (): void => {
+    const found = best!.plan;
+    for (let k = found.length - 1; k >= 1; k--) consider(scorePlan(c, found.slice(0, k), o));
     const have = new Set(best!.plan.flat());
     const rest = bestPath.filter((g) => !have.has(g));
     if (rest.length > 0) consider(scorePlan(c, [...best!.plan, rest], o));
@@ -1082,8 +1086,10 @@ function branchAndBound(
     const variants = [[increments[0]! | given, ...increments.slice(1)], [...increments, given], increments];
     for (const variant of variants) {
       const plan = variant.filter((x) => x !== 0);
-      const scored = scorePlan(c, toPlan(plan), o);
-      if (better(scored.objective, scored.plan.length, best.objective, best.plan.length)) best = scored;
+      for (let k = plan.length; k >= 1; k--) {
+        const scored = scorePlan(c, toPlan(plan.slice(0, k)), o);
+        if (better(scored.objective, scored.plan.length, best.objective, best.plan.length)) best = scored;
+      }
     }
   }
   provenAt = rootNested;
