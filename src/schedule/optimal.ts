@@ -105,8 +105,9 @@
  *   loads run while frames are on the wire and the argument fails: no charge
  *   there (one level). The property tests check the count against brute
  *   force (windows 1, 2, 4; large loading times; given groups).
- * - Where the nested relaxation runs: at the root (when it does not beat the
- *   incumbent the search is skipped, proven; once the search's incumbent
+ * - Where the nested relaxation runs: at the root, first (when it does not
+ *   beat the incumbent the search is skipped, proven, and the root's superset
+ *   front is never built; once the search's incumbent
  *   reaches it the search stops, proven; its best chain, read back as
  *   partitions, is also a seed, and count + 1 caps the reported score
  *   `bound`), and, on networks with at most `INNER_NESTED_GROUPS`
@@ -675,7 +676,6 @@ function branchAndBound(
     return front;
   };
   type Front = ReturnType<typeof buildFront>;
-  const globalFront = frontOf(0);
   let best = incumbent;
   let nodes = 0;
   let complete = true;
@@ -781,6 +781,8 @@ function branchAndBound(
     while (fit > 0 && steps * levels * (1 << fit) * (fit + 6) > NESTED_WORK) fit--;
     let given = 0;
     while (bits.length > fit) given |= bits.pop()!;
+    // lattice bits in mask order, so that consecutive points are nearby subsets (table reads stay in cache)
+    bits.sort((a, b) => a - b);
     const r = bits.length;
     const count = 1 << r;
     const base = effBytes[mask]!;
@@ -970,7 +972,8 @@ function branchAndBound(
   };
   const rootModel = modelOf([], []);
   const rootLoop = prefixLoop(c, rootModel, o);
-  const rootBound = boundScore(c, rootModel, o, frontTail(globalFront, c.up, rootLoop.nextStartMs, 0, table.ms[0]!));
+  // the superset front of the root (all 2^m subsets) and its bound, built only when the nested relaxation has not proven the count
+  let rootBound = Number.POSITIVE_INFINITY;
   const childCache = new Map<number, Int32Array>();
   // With a window of several partitions in flight the dominance behind the children filter fails: a partition that does not
   // lower the query time (or carries a group the new path does not use) can still go first so that its loading overlaps the
@@ -1079,7 +1082,7 @@ function branchAndBound(
   if (rootOnly) return { best, complete: false, nodes: 0, rootBound, rootCount: nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits) };
   // the root's relaxation gets at most ROOT_NESTED_SHARE of the time left (no bound when it runs out: the search goes on)
   const rootUntil = performance.now() + ROOT_NESTED_SHARE * Math.max(0, deadline - performance.now());
-  const rootNested = Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow ? nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true, rootUntil) : 0;
+  const rootNested = nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true, rootUntil);
   if (nestedChain !== undefined && nestedChain.increments.length > 0) {
     // seeds from the relaxation's chain: the groups it got free in the first partition, in the last, or left out
     const { increments, given } = nestedChain;
@@ -1093,9 +1096,13 @@ function branchAndBound(
     }
   }
   provenAt = rootNested;
-  if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow && rootNested > best.objective.queriesInWindow) visit(0, globalFront, 0, rootLoop.nextStartMs);
+  if (rootNested > best.objective.queriesInWindow) {
+    const globalFront = frontOf(0);
+    rootBound = boundScore(c, rootModel, o, frontTail(globalFront, c.up, rootLoop.nextStartMs, 0, table.ms[0]!));
+    if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow) visit(0, globalFront, 0, rootLoop.nextStartMs);
+  }
   // the nested relaxation bounds the count by T, so the score (count plus a fraction) by one more
-  return { best, complete, nodes, rootBound: rootNested > 0 ? Math.min(rootBound, rootNested + 1) : rootBound };
+  return { best, complete, nodes, rootBound: Math.min(rootBound, rootNested + 1) };
 }
 
 
