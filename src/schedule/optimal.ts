@@ -163,7 +163,7 @@ export interface OptimalPlanOptions extends ObjectiveOptions {
   readonly seeds?: readonly GroupPlan[];
   /** Absolute deadline (`performance.now()` ms) overriding `timeBudgetMs` (a caller that spent part of the budget already). @internal */
   readonly deadlineMs?: number;
-  /** Groups the nested relaxation keeps on its lattice, the cheapest others given free (default 14; tests set it low). @internal */
+  /** Groups the nested relaxation keeps on its lattice, the cheapest others off it, waited for (default 14, fewer when the work cap needs; tests set it low). @internal */
   readonly nestedBits?: number;
 }
 

@@ -171,7 +171,7 @@ describe("optimalUploadPlan", () => {
   it("the same with loading times, header bytes and latencies (fast-check, 1–6 groups, 150 runs)", () => {
     fc.assert(fc.property(fc.tuple(chainArb(1, 6), withCosts), exactWithCosts(20_000)), { numRuns: 150, seed: 19 });
   }, 180_000);
-  it("the same with the nested relaxation on 2 groups, the others given free (fast-check, 1–6 groups, 100 runs)", () => {
+  it("the same with the nested relaxation on 2 groups, the others off the lattice (fast-check, 1–6 groups, 100 runs)", () => {
     const check = ([{ graph, thinkMs }, extra]: [{ graph: ExecutionGraph; thinkMs: number }, { loadMs: number[]; headerKb: number[]; latencyMs: number }]) => {
       const n = graph.chain.size;
       const costs: ScheduleCosts = { graph, loadMs: extra.loadMs.slice(0, n), headerBytes: extra.headerKb.slice(0, n).map((kb) => kb * 1000), latencyMs: extra.latencyMs };
@@ -209,7 +209,7 @@ describe("optimalUploadPlan", () => {
 
   // The nested relaxation charges link sharing (optimal.ts: time dilation, charge levels, gap budget, the first query that
   // cannot wait): its count must never be below the best plan's, with several partitions in flight too (no charge there),
-  // on full lattices and with groups given free. No fixed seed: FC_SEED=random explores (FC_RUNS_SCALE=k runs k times more).
+  // on full lattices and with groups off the lattice. No fixed seed: FC_SEED=random explores (FC_RUNS_SCALE=k runs k times more).
   const runsScale = Number(process.env.FC_RUNS_SCALE ?? 1);
   it("the nested relaxation's count is at least brute force's best (fast-check, 1–6 groups, loading times, headers, latencies, windows 1/2/4)", () => {
     const check = ([{ graph, thinkMs }, extra, bits]: [{ graph: ExecutionGraph; thinkMs: number }, { loadMs: number[]; headerKb: number[]; latencyMs: number; uploadWindow: number }, number]) => {
