@@ -975,6 +975,12 @@ function branchAndBound(
   // the superset front of the root (all 2^m subsets) and its bound, built only when the nested relaxation has not proven the count
   let rootBound = Number.POSITIVE_INFINITY;
   const childCache = new Map<number, Int32Array>();
+  /** Ties between children go to the subset whose groups come first in the chain (bit i is param[i], the chain reversed). */
+  const chainOrder = (x: number): number => {
+    let v = 0;
+    for (let y = x; y > 0; y &= y - 1) v |= 1 << (m - 1 - (31 - Math.clz32(y & -y)));
+    return v;
+  };
   // With a window of several partitions in flight the dominance behind the children filter fails: a partition that does not
   // lower the query time (or carries a group the new path does not use) can still go first so that its loading overlaps the
   // next transfer (brute force finds such plans). So every non-empty subset of the rest is a child then; only the bound prunes.
@@ -992,7 +998,7 @@ function branchAndBound(
       else if (pipelined) others++;
     }
     const key = (x: number): number => (here - table.ms[mask | x]!) / (effBytes[mask | x]! - effBytes[mask]! + overheadBytes);
-    const ranked = out.map((x) => ({ x, k: key(x) })).sort((a, b) => b.k - a.k || a.x - b.x);
+    const ranked = out.map((x) => ({ x, k: key(x), chain: chainOrder(x) })).sort((a, b) => b.k - a.k || a.chain - b.chain);
     // the filtered children first (best gain per byte first), then, for windows > 1, the others in enumeration order
     list = new Int32Array(ranked.length + others);
     for (let i = 0; i < ranked.length; i++) list[i] = ranked[i]!.x;
@@ -1037,7 +1043,7 @@ function branchAndBound(
     const children = childrenOf(mask);
     // few children: score them all, then descend best bound first; many (near the root): descend in the cheap key order at once
     const eager = children.length <= EAGER_CHILDREN;
-    const scored: { x: number; bound: number; fromMs: number }[] = [];
+    const scored: { x: number; bound: number; fromMs: number; chain: number }[] = [];
     for (const x of children) {
       if (!complete || proven) return;
       if (performance.now() > deadline) {
@@ -1057,7 +1063,7 @@ function branchAndBound(
       }
       const bound = result.bound;
       if (Math.floor(bound + 1e-9) > threshold()) {
-        if (eager) scored.push({ x, bound, fromMs: result.nextStartMs });
+        if (eager) scored.push({ x, bound, fromMs: result.nextStartMs, chain: chainOrder(x) });
         else {
           const next = supersetFront(u, front, origin);
           visit(u, next.front, next.origin, result.nextStartMs);
@@ -1066,7 +1072,7 @@ function branchAndBound(
       increments.pop();
       masks.pop();
     }
-    scored.sort((a, b) => b.bound - a.bound || a.x - b.x);
+    scored.sort((a, b) => b.bound - a.bound || a.chain - b.chain);
     for (const { x, bound, fromMs } of scored) {
       if (!complete || proven) return;
       if (Math.floor(bound + 1e-9) <= threshold()) continue;
