@@ -186,13 +186,83 @@ export function boundScore(costs: ResolvedCosts, model: PrefixModel, options: Re
   return loop(costs, model, options, tail, true).value.score;
 }
 
+/**
+ * One replay for both: the plain event loop's value (`lite`) and when the next partition could go on the wire, and the
+ * bound's score with the tail `tailFrom(fromMs)` from then on ({@link boundScore}), for sequential uploads (the two replays
+ * agree until the last ACK, after which the plain one is periodic). Falls back to two replays otherwise.
+ * @internal
+ */
+export function prefixLoopAndBound(
+  costs: ResolvedCosts,
+  model: PrefixModel,
+  options: ResolvedObjectiveOptions,
+  tailFrom: (fromMs: number) => Tail,
+): { value: ObjectiveValue; nextStartMs: number; bound: number } {
+  if (options.uploadWindow > 1 || model.frameBytes.length === 0 || options.timeline) {
+    const plain = loop(costs, model, options, undefined, true);
+    return { ...plain, bound: loop(costs, model, options, tailFrom(plain.nextStartMs), true).value.score };
+  }
+  const fork = { tailFrom, bound: Number.NaN };
+  const plain = loop(costs, model, options, undefined, true, fork);
+  // no raise after the last ACK within the run (or no periodic tail): the bound's own replay
+  return { ...plain, bound: Number.isNaN(fork.bound) ? loop(costs, model, options, tailFrom(plain.nextStartMs), true).value.score : fork.bound };
+}
+
 /** The plain event loop and when a partition after the prefix could go on the wire (ms). @internal */
 export function prefixLoop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjectiveOptions, lite = false): { value: ObjectiveValue; nextStartMs: number } {
   return loop(costs, model, options, undefined, lite);
 }
 
+/**
+ * The upload frames of one event-loop run: `advance(t)` finalizes every frame off the wire by t (its load, after the
+ * previous one's, and its ACK) and schedules the next frame. A class, not closures, so a run allocates no functions.
+ */
+class Frames {
+  frontier = 0;
+  private loadEnd = 0;
+  private readonly k: number;
+  constructor(
+    private readonly model: PrefixModel,
+    private readonly txStart: Float64Array,
+    private readonly txEnd: Float64Array,
+    private readonly ack: Float64Array,
+    private readonly up: number,
+    private readonly lat: number,
+    private readonly ackDown: number,
+    private readonly uploadWindow: number,
+  ) {
+    this.k = model.frameBytes.length;
+  }
+
+  advance(t: number): void {
+    const { txStart, txEnd, ack, k, uploadWindow } = this;
+    // a later window slot may be gated by an ACK that is itself final already
+    while (this.frontier < k && txEnd[this.frontier]! <= t) {
+      const i = this.frontier;
+      const loadStart = Math.max(txEnd[i]! + this.lat, this.loadEnd);
+      this.loadEnd = loadStart + this.model.loadMs[i]!;
+      ack[i] = this.loadEnd + this.ackDown + this.lat;
+      this.frontier++;
+      if (this.frontier < k) {
+        const j = this.frontier;
+        // the next frame goes on the wire when this one is off it and fewer than `uploadWindow` are unACKed
+        const start = uploadWindow <= 1 ? ack[i]! : Math.max(txEnd[i]!, j - uploadWindow >= 0 ? ack[j - uploadWindow]! : 0);
+        txStart[j] = start;
+        txEnd[j] = start + this.model.frameBytes[j]! / this.up;
+      }
+    }
+  }
+}
+
 /** `lite`: score, window count and mean latency only (no per-partition arrays, no count during the upload). */
-function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjectiveOptions, tail?: Tail, lite = false): LoopResult {
+function loop(
+  costs: ResolvedCosts,
+  model: PrefixModel,
+  options: ResolvedObjectiveOptions,
+  tail?: Tail,
+  lite = false,
+  fork?: { tailFrom: (fromMs: number) => Tail; bound: number },
+): LoopResult {
   const { thinkMs, horizonMs, windowMs, uploadWindow } = options;
   const k = model.frameBytes.length;
   const up = costs.up;
@@ -201,32 +271,12 @@ function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjecti
   const txStart = new Float64Array(k);
   const txEnd = new Float64Array(k);
   const ack = new Float64Array(k);
-  let frontier = 0; // partitions < frontier have a final txEnd and ACK
-  let loadEnd = 0;
+  // partitions < frontier have a final txEnd and ACK (`frames.advance(t)` finalizes those whose frame is off the wire by t)
+  const frames = new Frames(model, txStart, txEnd, ack, up, lat, ackDown, uploadWindow);
   if (k > 0) {
     txStart[0] = costs.setupMs;
     txEnd[0] = costs.setupMs + model.frameBytes[0]! / up;
   }
-  const finalize = (): void => {
-    const i = frontier;
-    const loadStart = Math.max(txEnd[i]! + lat, loadEnd);
-    loadEnd = loadStart + model.loadMs[i]!;
-    ack[i] = loadEnd + ackDown + lat;
-    frontier++;
-    if (frontier < k) {
-      const j = frontier;
-      // the next frame goes on the wire when this one is off it and fewer than `uploadWindow` are unACKed
-      const start = uploadWindow <= 1 ? ack[i]! : Math.max(txEnd[i]!, j - uploadWindow >= 0 ? ack[j - uploadWindow]! : 0);
-      txStart[j] = start;
-      txEnd[j] = start + model.frameBytes[j]! / up;
-    }
-  };
-  const advance = (t: number): void => {
-    while (frontier < k && txEnd[frontier]! <= t) {
-      // a later window slot may be gated by an ACK that is itself final already
-      finalize();
-    }
-  };
   const stopMs = Math.max(horizonMs, windowMs);
   let t = thinkMs;
   let acked = 0;
@@ -241,9 +291,47 @@ function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjecti
   for (let guard = 0; t < stopMs; guard++) {
     if (guard > 50_000_000) throw new InvalidArgumentError("uploadObjective: too many queries (think time and latencies near 0?)");
     const raise = t;
-    advance(raise);
-    while (acked < frontier && ack[acked]! <= raise) acked++;
+    frames.advance(raise);
+    while (acked < frames.frontier && ack[acked]! <= raise) acked++;
     const path = model.paths[acked]!;
+    if (lite && tail === undefined && acked >= k && frames.frontier >= k && !options.timeline) {
+      // Every partition is ACKed and no frame is left: each query from now on has the same latency (no link sharing), so
+      // the rest of the run is periodic and counted in closed form (the search's replays; full replays keep the loop).
+      const latency = path.ms + (path.runs > 0 ? 2 * lat * path.runs : 0);
+      const period = latency + thinkMs;
+      if (fork !== undefined && k > 0 && uploadWindow <= 1 && period > 1e-9) {
+        // the bound's replay from here (raise ≥ the last ACK = when the next partition could go): the tail's completions
+        const boundTail = fork.tailFrom(ack[k - 1]!);
+        let count = inWindow;
+        let last = lastCompletionInWindow;
+        let next = nextCompletionAfterWindow;
+        for (let r = raise; Number.isNaN(next) && r < stopMs; ) {
+          const done = boundTail.completion(r);
+          if (done <= windowMs) {
+            count++;
+            last = done;
+          } else next = done;
+          r = done + thinkMs;
+        }
+        let part = 0;
+        if (!Number.isNaN(next) && next > last) part = Math.min(1, Math.max(0, (windowMs - last) / (next - last)));
+        fork.bound = count + part;
+      }
+      if (period > 1e-9) {
+        const raised = Math.max(0, Math.ceil((stopMs - raise) / period));
+        const horizon = Math.min(raised, Math.max(0, Math.ceil((horizonMs - raise) / period)));
+        inHorizon += horizon;
+        latencySum += horizon * latency;
+        if (firstOffloaded === null && path.runs > 0 && horizon > 0) firstOffloaded = raise + latency;
+        const within = Math.min(raised, windowMs - raise - latency >= 0 ? Math.floor((windowMs - raise - latency) / period) + 1 : 0);
+        if (within > 0) {
+          inWindow += within;
+          lastCompletionInWindow = raise + (within - 1) * period + latency;
+        }
+        if (within < raised && Number.isNaN(nextCompletionAfterWindow)) nextCompletionAfterWindow = raise + within * period + latency;
+        break;
+      }
+    }
     let latency = path.ms;
     if (tail !== undefined && raise >= tail.fromMs) {
       latency = tail.completion(raise) - raise;
@@ -253,7 +341,8 @@ function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjecti
       let t = raise + path.prefixMs;
       let left = path.upBytes;
       for (let step = 0; left > 1e-9 && step < 4 * k + 4; step++) {
-        advance(t);
+        frames.advance(t);
+        const frontier = frames.frontier;
         if (frontier < k && txStart[frontier]! <= t && t < txEnd[frontier]!) {
           const remaining = (txEnd[frontier]! - t) * up;
           if (left <= remaining) {
@@ -288,10 +377,12 @@ function loop(costs: ResolvedCosts, model: PrefixModel, options: ResolvedObjecti
       lastCompletionInWindow = done;
     } else if (Number.isNaN(nextCompletionAfterWindow)) {
       nextCompletionAfterWindow = done;
+      // a bound's replay only needs the score (the count by T and the next completion)
+      if (tail !== undefined && lite) break;
     }
     t = done + thinkMs;
   }
-  advance(Number.POSITIVE_INFINITY);
+  frames.advance(Number.POSITIVE_INFINITY);
   const uploadCompleteMs = k > 0 ? ack[k - 1]! : null;
   const uploadEnd = uploadCompleteMs ?? Number.POSITIVE_INFINITY;
   let duringUpload = 0;

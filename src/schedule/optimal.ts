@@ -3,8 +3,9 @@
  * that maximize the upload objective ({@link uploadObjective}: the queries
  * completed by the window T; ties: more queries in the horizon, the larger
  * fraction of the next query done by T, lower mean latency, fewer
- * partitions). After the search, the rest of the best collaborative path is
- * tried as a last partition (kept when it costs no query by T).
+ * partitions). Every prefix of a seed is scored too; after the search, the
+ * best plan's prefixes, and the rest of the best collaborative path as a last
+ * partition (kept when it costs no query by T).
  *
  * Method: depth-first branch and bound (Land & Doig 1960; the textbook
  * form in Papadimitriou & Steiglitz, "Combinatorial Optimization", ch. 18)
@@ -53,25 +54,78 @@
  *   own front is available the node is re-bounded with it (only supersets of
  *   what is uploaded stay reachable) and pruned when that bound does not
  *   beat the incumbent.
- * - Nested relaxation at the root: the i-th query runs on a set S_i with
+ * - Nested relaxation: the i-th query runs on a set S_i with
  *   S_1 ⊆ S_2 ⊆ … (what is ACKed only grows), available once its effective
  *   bytes and one partition's overhead have crossed the link, at its
- *   expected query time, and may wait for a larger set.
- *   The earliest completion of the i-th query per set S_i is a DP over the
- *   subset lattice with one subset-minimum transform per query (the "sum
- *   over subsets" / zeta transform, Yates 1937; Knuth, TAOCP 4A §7.1.3), so
- *   it bounds the count by T of every plan (each real plan is one such chain,
- *   each real query is no faster). It runs on at most `NESTED_BITS` groups;
- *   the cheapest others are given free (a further relaxation). When it does
- *   not beat the incumbent the search is skipped (proven); its best chain,
- *   read back as partitions, is also a seed, and count + 1 caps the
- *   reported score `bound`.
+ *   expected query time plus its execute round trip, and may wait for a
+ *   larger set (except the first query of the run, whose raise time is
+ *   exact: it only gets what can be ACKed by then). The earliest completion
+ *   of the i-th query per set S_i is a DP over the subset lattice with one
+ *   subset-minimum transform per query (the "sum over subsets" / zeta
+ *   transform, Yates 1937; Knuth, TAOCP 4A §7.1.3), so it bounds the count
+ *   by T of every plan (each real plan is one such chain, each real query is
+ *   no faster). It runs on a lattice of at most `NESTED_BITS` groups, fewer
+ *   when levels × lattice × queries would exceed `NESTED_WORK`; a lattice
+ *   point stands for its set with any subset of the other (cheapest) groups,
+ *   and a query on it takes whichever of those sets is available by its raise
+ *   (the lattice forgets which: a further relaxation; per point the options
+ *   are sorted by availability and an option no faster than an earlier one is
+ *   merged into it with the better charge and gap budget of the two).
+ * - Link sharing in the nested relaxation (sequential uploads, window 1).
+ *   *Time dilation:* let X(t) be the time by which feature transfers and
+ *   frames have slowed each other by t (under fair sharing an overlap of
+ *   wall length w costs each side w/2) and v(t) = t − X(t) (increasing).
+ *   With one partition in flight a frame overlaps at most one feature
+ *   transfer (one query at a time) and nothing else runs on the upload side
+ *   while it is on the wire (loads, latencies and the ACK come after it), so
+ *   in v a frame takes bytes/up, a transfer bytes/up and every other step its
+ *   own time: the run in v *is* the run without sharing (same order of events,
+ *   so every query sees the same partitions), and query i completes at
+ *   ẽ_i + X_i, ẽ_i its completion without sharing and X_i = Σ_{j ≤ i} x_j,
+ *   x_j the (virtual) time transfer j overlaps frames. So the count by T is
+ *   #{i : ẽ_i + X_i ≤ T}, and the lattice DP (a relaxation of the run
+ *   without sharing) keeps ẽ while X is bounded on a second coordinate.
+ *   *Truncation:* cutting a plan after the partition that completes the set
+ *   of its last query counted by T loses no such query (both runs agree up
+ *   to that ACK; after it no frame is on the wire and those queries run on
+ *   that set), so it suffices to bound plans whose last set is the N-th
+ *   query's. In such a plan every query raised before the last ACK except
+ *   the last one (the straddler) finishes its transfer before that ACK;
+ *   until then the link carries frames except in each partition's gap (two
+ *   latencies, the ACK, the load), G ≤ load(S_N) + |S_N|·(2·latency + ACK)
+ *   beyond the node's set, and transfers are disjoint, so Σ x_j ≥ Σ τ_j − G
+ *   over those queries (τ_j: transfer at the full rate). The DP carries
+ *   three modes per set: N (the set is not final and the query is not the
+ *   straddler: charged τ of the option's set), L (the straddler: free; only
+ *   F may follow) and F (the final
+ *   set: free, no growth), the charge in levels of δ (rounded down; the top
+ *   level caps), and N queries are feasible when some F state has
+ *   ẽ + max(0, charge − G(S)) ≤ T. Extra mode assignments only lower the
+ *   minimum, so the bound stays valid. With a window of several partitions
+ *   loads run while frames are on the wire and the argument fails: no charge
+ *   there (one level). The property tests check the count against brute
+ *   force (windows 1, 2, 4; large loading times; given groups).
+ * - Where the nested relaxation runs: at the root, first (when it does not
+ *   beat the incumbent the search is skipped, proven, and the root's superset
+ *   front is never built; once the search's incumbent
+ *   reaches it the search stops, proven; its best chain, read back as
+ *   partitions, is also a seed, and count + 1 caps the reported score
+ *   `bound`), and, on networks with at most `INNER_NESTED_GROUPS`
+ *   parameterized groups, at every inner node from its exact prefix replay
+ *   (pruned when it does not beat the incumbent's count).
+ * - Ties in the count are not searched: a node is pruned when its bound on
+ *   the count does not beat the incumbent's count, so "exact" is optimality
+ *   of the count by T; the secondary keys order the plans the search meets.
+ * - Subset bits run from the end of the chain (bit 0 the last parameterized
+ *   group), so the table's Gray-code sweep flips the bits of late groups
+ *   most often: short chain suffixes to recompute and nearby writes.
  * - Order: a node with at most `EAGER_CHILDREN` children scores them all
  *   and descends best bound first (the root of ResNet-50 and
  *   Inception-BN-21K has about 10^3 children); one with more descends into each child
  *   as soon as it is scored, children taken by query-time gain per effective
  *   byte, so a strong incumbent is found early (the anytime behaviour of
- *   depth-first branch and bound).
+ *   depth-first branch and bound). The search's replays count the periodic
+ *   queries after the last ACK in closed form (`objective.ts`).
  *
  * Beyond `maxExactGroups`, or when the time budget runs out, a deterministic
  * heuristic: the best of the seeds (the caller's, e.g. Algorithm 1's plans,
@@ -88,6 +142,7 @@ import { pathCost, resolveCosts, type PathCost, type ResolvedCosts, type Schedul
 import {
   boundScore,
   prefixLoop,
+  prefixLoopAndBound,
   prefixModel,
   resolveObjectiveOptions,
   type GroupPlan,
@@ -108,7 +163,7 @@ export interface OptimalPlanOptions extends ObjectiveOptions {
   readonly seeds?: readonly GroupPlan[];
   /** Absolute deadline (`performance.now()` ms) overriding `timeBudgetMs` (a caller that spent part of the budget already). @internal */
   readonly deadlineMs?: number;
-  /** Groups the nested relaxation keeps on its lattice, the cheapest others given free (default 14; tests set it low). @internal */
+  /** Groups the nested relaxation keeps on its lattice, the cheapest others off it, waited for (default 14, fewer when the work cap needs; tests set it low). @internal */
   readonly nestedBits?: number;
 }
 
@@ -156,28 +211,38 @@ export function scorePlan(costs: ResolvedCosts, plan: GroupPlan, options: Resolv
   return { plan: normalized, objective: prefixLoop(costs, prefixModel(costs, normalized, options.placement), options).value };
 }
 
-/** The monotone optimistic completion c(r) over a Pareto front (bytes ascending, query time descending). */
+/** The monotone optimistic completion c(r) over a Pareto front (bytes ascending, query time descending). A class, not a closure (one per node). */
+class FrontTail implements Tail {
+  constructor(
+    private readonly front: { bytes: Float64Array; q: Float64Array; suffix: Float64Array },
+    private readonly up: number,
+    readonly fromMs: number,
+    private readonly baseBytes: number,
+    private readonly currentMs: number,
+  ) {}
+
+  completion(raise: number): number {
+    const { bytes, q, suffix } = this.front;
+    const { up, fromMs, baseBytes, currentMs } = this;
+    const count = bytes.length;
+    const budget = baseBytes + Math.max(0, raise - fromMs) * up;
+    // largest j with bytes[j] <= budget
+    let lo = 0;
+    let hi = count; // first index with bytes > budget
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (bytes[mid]! <= budget) lo = mid + 1;
+      else hi = mid;
+    }
+    const here = lo > 0 ? Math.min(currentMs, q[lo - 1]!) : currentMs;
+    let best = raise + here;
+    if (lo < count) best = Math.min(best, fromMs - baseBytes / up + suffix[lo]!);
+    return best;
+  }
+}
+
 function frontTail(front: { bytes: Float64Array; q: Float64Array; suffix: Float64Array }, up: number, fromMs: number, baseBytes: number, currentMs: number): Tail {
-  const { bytes, q, suffix } = front;
-  const count = bytes.length;
-  return {
-    fromMs,
-    completion(raise: number): number {
-      const budget = baseBytes + Math.max(0, raise - fromMs) * up;
-      // largest j with bytes[j] <= budget
-      let lo = 0;
-      let hi = count; // first index with bytes > budget
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (bytes[mid]! <= budget) lo = mid + 1;
-        else hi = mid;
-      }
-      const here = lo > 0 ? Math.min(currentMs, q[lo - 1]!) : currentMs;
-      let best = raise + here;
-      if (lo < count) best = Math.min(best, fromMs - baseBytes / up + suffix[lo]!);
-      return best;
-    },
-  };
+  return new FrontTail(front, up, fromMs, baseBytes, currentMs);
 }
 
 function buildFront(pairs: { bytes: number; q: number }[], up: number): { bytes: Float64Array; q: Float64Array; suffix: Float64Array } {
@@ -234,15 +299,18 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
   };
   const end = options.deadlineMs ?? started + budget;
   consider(scorePlan(c, [], o));
-  for (const seed of options.seeds ?? []) consider(scorePlan(c, seed, o));
+  // every prefix of a seed is a plan too (a seed that uploads more than pays by T loses to one of its prefixes)
+  for (const seed of options.seeds ?? []) for (let k = seed.length; k >= 1; k--) consider(scorePlan(c, seed.slice(0, k), o));
   const all: number[] = [];
   for (let g = 0; g < n; g++) all.push(g);
   const full = pathCost(c, new Uint8Array(n).fill(1), "best");
   const bestPath = all.filter((g) => full.onServer[g]);
   if (bestPath.length > 0) consider(scorePlan(c, [bestPath], o));
-  // After the search: the rest of the best collaborative path as one last partition, kept when it
+  // After the search: the best plan's prefixes, and the rest of the best collaborative path as one last partition, kept when it
   // costs no query by T (it wins queries in the horizon once the window has passed).
   const withTail = (): void => {
+    const found = best!.plan;
+    for (let k = found.length - 1; k >= 1; k--) consider(scorePlan(c, found.slice(0, k), o));
     const have = new Set(best!.plan.flat());
     const rest = bestPath.filter((g) => !have.has(g));
     if (rest.length > 0) consider(scorePlan(c, [...best!.plan, rest], o));
@@ -250,6 +318,9 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
   const param: number[] = [];
   const free: number[] = [];
   for (let g = 0; g < n; g++) (c.paramBytes[g]! > 0 ? param : free).push(g);
+  // bit i of a subset mask is param[i], the last parameterized group first: the subset table's Gray-code sweep then flips
+  // the low bits (groups near the end of the chain) most often, so it recomputes short chain suffixes and writes nearby
+  param.reverse();
   if (n <= 400) consider(heuristic(c, o, greedyPlan(c, o), performance.now() + Math.max(0, end - performance.now()) / 4));
   if (param.length <= maxExact) {
     const exact = branchAndBound(c, o, param, free, best!, end - Math.min(50, budget / 10), options.nestedBits ?? NESTED_BITS);
@@ -265,6 +336,23 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
   consider(heuristic(c, o, best!, end));
   withTail();
   return { ...best!, exact: false, bound: Math.max(rootBoundFractional(c, o), best!.objective.score), nodes: 0 };
+}
+
+/**
+ * The nested relaxation's bound on the queries completed by T at the root (link sharing charged for sequential uploads; see
+ * the module comment), over the plans that send the parameter-free groups with the first partition: for property tests
+ * against brute force. `O(levels · 2^r · r · queries)`.
+ * @internal
+ */
+export function nestedRootBound(costs: ScheduleCosts, options: OptimalPlanOptions = {}): number {
+  const c = resolveCosts(costs);
+  const o = resolveObjectiveOptions(c, options);
+  const param: number[] = [];
+  const free: number[] = [];
+  for (let g = 0; g < c.n; g++) (c.paramBytes[g]! > 0 ? param : free).push(g);
+  param.reverse();
+  const none = scorePlan(c, [], o);
+  return branchAndBound(c, o, param, free, none, Number.POSITIVE_INFINITY, options.nestedBits ?? NESTED_BITS, true).rootCount!;
 }
 
 /** Local search: merge adjacent partitions while the score improves (deterministic, first improvement in order). */
@@ -361,8 +449,8 @@ export interface SubsetTable {
   readonly ms: Float64Array;
   /** The parameterized groups (bits) the path runs on the server. */
   readonly server: Int32Array;
-  /** Weight bytes of the subset. */
-  readonly weightBytes: Float64Array;
+  /** Feature bytes the subset's path sends up (`PathCost.upBytes`). */
+  readonly upBytes: Float64Array;
 }
 
 /**
@@ -384,22 +472,20 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
   const table: SubsetTable = {
     ms: new Float64Array(size),
     server: new Int32Array(size),
-    weightBytes: new Float64Array(size),
+    upBytes: new Float64Array(size),
   };
   const bitOf = new Int32Array(n).fill(-1);
   for (let i = 0; i < m; i++) bitOf[param[i]!] = i;
-  for (let mask = 1; mask < size; mask++) {
-    const low = mask & -mask;
-    table.weightBytes[mask] = table.weightBytes[mask ^ low]! + c.paramBytes[param[31 - Math.clz32(low)]!]!;
-  }
   const uploaded = new Uint8Array(n);
   if (o.placement === "all") {
     for (let mask = 0; mask < size; mask++) {
       uploaded.fill(0);
       if (mask !== 0) for (const g of free) uploaded[g] = 1;
       for (let i = 0; i < m; i++) if (mask & (1 << i)) uploaded[param[i]!] = 1;
-      table.ms[mask] = pathCost(c, uploaded, "all").ms;
+      const path = pathCost(c, uploaded, "all");
+      table.ms[mask] = path.ms;
       table.server[mask] = mask;
+      table.upBytes[mask] = path.upBytes;
     }
     return table;
   }
@@ -409,78 +495,118 @@ export function tabulate(c: ResolvedCosts, o: ResolvedObjectiveOptions, param: r
     up[g] = c.inputBytes[g]! / c.up;
     down[g] = c.outputBytes[g]! / c.down;
   }
-  const { clientMs, serverMs } = c;
-  // state arrays at position g (before group g): client side (C) and server side (S)
+  const flagOf = new Int32Array(n);
+  for (let g = 0; g < n; g++) flagOf[g] = bitOf[g]! >= 0 ? 1 << bitOf[g]! : 0;
+  const order = new Int32Array(m);
+  for (let b = 0; b < m; b++) order[b] = param[b]!;
+  grayTabulate(n, m, c.clientMs, c.serverMs, up, down, c.inputBytes, flagOf, order, Int32Array.from(free), uploaded, table.ms, table.server, table.upBytes);
+  return table;
+}
+
+/**
+ * The Gray-code sweep of {@link tabulate} ("best" placement): the chain DP (client side C, server side S before each group,
+ * with the server bits and the feature bytes sent up carried along) recomputed from the group whose bit flips. A plain
+ * function over typed arrays so that V8 keeps one optimized version of the hot loop.
+ */
+function grayTabulate(
+  n: number,
+  m: number,
+  clientMs: Float64Array,
+  serverMs: Float64Array,
+  up: Float64Array,
+  down: Float64Array,
+  inputBytes: Float64Array,
+  flagOf: Int32Array,
+  order: Int32Array,
+  free: Int32Array,
+  uploaded: Uint8Array,
+  outMs: Float64Array,
+  outServer: Int32Array,
+  outUp: Float64Array,
+): void {
   const cCost = new Float64Array(n + 1);
   const cSrv = new Int32Array(n + 1);
+  const cUp = new Float64Array(n + 1);
   const sCost = new Float64Array(n + 1);
   const sSrv = new Int32Array(n + 1);
-  const forward = (from: number): void => {
+  const sUp = new Float64Array(n + 1);
+  cCost[0] = 0;
+  sCost[0] = Number.POSITIVE_INFINITY;
+  const size = 1 << m;
+  let gray = 0;
+  let mask = 0;
+  for (let i = 0; i < size; i++) {
+    let from = 0;
+    if (i > 0) {
+      const bit = 31 - Math.clz32(i & -i);
+      const wasEmpty = gray === 0;
+      gray ^= 1 << bit;
+      mask = gray;
+      const g = order[bit]!;
+      uploaded[g] = gray & (1 << bit) ? 1 : 0;
+      if (wasEmpty || gray === 0) {
+        for (let f = 0; f < free.length; f++) uploaded[free[f]!] = gray === 0 ? 0 : 1;
+      } else {
+        from = g;
+      }
+    }
     for (let g = from; g < n; g++) {
       // client state entering g: stay, or download the previous output (strictly better only)
       let inCost = cCost[g]!;
       let inSrv = cSrv[g]!;
-      const viaDown = sCost[g]! + (g > 0 ? down[g - 1]! : 0);
+      let inUp = cUp[g]!;
+      const sc = sCost[g]!;
+      const viaDown = sc + (g > 0 ? down[g - 1]! : 0);
       if (viaDown < inCost) {
         inCost = viaDown;
         inSrv = sSrv[g]!;
+        inUp = sUp[g]!;
       }
       cCost[g + 1] = inCost + clientMs[g]!;
       cSrv[g + 1] = inSrv;
-      if (uploaded[g]) {
-        const bit = bitOf[g]!;
-        const flag = bit >= 0 ? 1 << bit : 0;
+      cUp[g + 1] = inUp;
+      if (uploaded[g] === 1) {
+        const flag = flagOf[g]!;
         const viaUp = inCost + up[g]! + serverMs[g]!;
-        const stay = sCost[g]! + serverMs[g]!;
+        const stay = sc + serverMs[g]!;
         if (viaUp <= stay) {
           sCost[g + 1] = viaUp;
           sSrv[g + 1] = inSrv | flag;
+          sUp[g + 1] = inUp + inputBytes[g]!;
         } else {
           sCost[g + 1] = stay;
           sSrv[g + 1] = sSrv[g]! | flag;
+          sUp[g + 1] = sUp[g]!;
         }
       } else {
         sCost[g + 1] = Number.POSITIVE_INFINITY;
         sSrv[g + 1] = 0;
       }
     }
-  };
-  const record = (mask: number): void => {
     const endS = sCost[n]! + (n > 0 ? down[n - 1]! : 0);
     if (endS < cCost[n]!) {
-      table.ms[mask] = endS;
-      table.server[mask] = sSrv[n]!;
+      outMs[mask] = endS;
+      outServer[mask] = sSrv[n]!;
+      outUp[mask] = sUp[n]!;
     } else {
-      table.ms[mask] = cCost[n]!;
-      table.server[mask] = cSrv[n]!;
+      outMs[mask] = cCost[n]!;
+      outServer[mask] = cSrv[n]!;
+      outUp[mask] = cUp[n]!;
     }
-  };
-  cCost[0] = 0;
-  sCost[0] = Number.POSITIVE_INFINITY;
-  forward(0);
-  record(0);
-  if (m === 0) return table;
-  // Gray code: step i flips bit ctz(i); bit b is param group param[m - 1 - b] in chain order
-  const position = (bit: number): number => param[m - 1 - bit]!;
-  let gray = 0;
-  let mask = 0;
-  for (let i = 1; i < size; i++) {
-    const bit = 31 - Math.clz32(i & -i);
-    const wasEmpty = gray === 0;
-    gray ^= 1 << bit;
-    mask ^= 1 << (m - 1 - bit);
-    const g = position(bit);
-    uploaded[g] = gray & (1 << bit) ? 1 : 0;
-    if (wasEmpty || gray === 0) {
-      for (const f of free) uploaded[f] = gray === 0 ? 0 : 1;
-      forward(0);
-    } else {
-      forward(g);
-    }
-    record(mask);
   }
-  return table;
 }
+
+/** Charge levels of the nested relaxation's link-sharing coordinate (at most). */
+const SHARE_LEVELS = 40;
+
+/** Work cap of one run of the nested relaxation (levels × lattice points × bits × queries); the lattice shrinks to fit. */
+const NESTED_WORK = 1e8;
+
+/** Share of the search's time the root's nested relaxation may take. */
+const ROOT_NESTED_SHARE = 0.5;
+
+/** Networks with at most this many parameterized groups also run the nested relaxation at every inner node (its lattice is small). */
+const INNER_NESTED_GROUPS = 12;
 
 /** Lattice bits of the nested relaxation (at the root). */
 const NESTED_BITS = 14;
@@ -496,7 +622,8 @@ function branchAndBound(
   incumbent: ScoredPlan,
   deadline: number,
   nestedBits: number,
-): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number } {
+  rootOnly = false,
+): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number; rootCount?: number } {
   const m = param.length;
   const table = tabulate(c, o, param, free);
   const size = 1 << m;
@@ -549,7 +676,6 @@ function branchAndBound(
     return front;
   };
   type Front = ReturnType<typeof buildFront>;
-  const globalFront = frontOf(0);
   let best = incumbent;
   let nodes = 0;
   let complete = true;
@@ -584,11 +710,18 @@ function branchAndBound(
       for (let i = 0; i < m; i++) if (x & (1 << i)) groups.push(param[i]!);
       return groups.sort((a, b) => a - b);
     });
-  const modelOf = (increments: readonly number[], masks: readonly number[]): PrefixModel => ({
-    paths: [pathOf(0), ...masks.map(pathOf)],
-    frameBytes: Float64Array.from(increments.map((x, k) => partitionBytes(x, k === 0))),
-    loadMs: Float64Array.from(increments.map((x, k) => partitionLoad(x, k === 0))),
-  });
+  const modelOf = (increments: readonly number[], masks: readonly number[]): PrefixModel => {
+    const k = increments.length;
+    const paths: PathCost[] = [pathOf(0)];
+    const frameBytes = new Float64Array(k);
+    const loadMs = new Float64Array(k);
+    for (let i = 0; i < k; i++) {
+      paths.push(pathOf(masks[i]!));
+      frameBytes[i] = partitionBytes(increments[i]!, i === 0);
+      loadMs[i] = partitionLoad(increments[i]!, i === 0);
+    }
+    return { paths, frameBytes, loadMs };
+  };
   // Nested-chain relaxation (see the module comment): the i-th query from `fromMs` on runs on a set S_i with
   // S_1 ⊆ S_2 ⊆ … (supersets of the node's uploaded set), available once its effective bytes and one partition's overhead
   // have crossed the link, at its expected query time, and may wait for a larger set. Earliest
@@ -596,13 +729,32 @@ function branchAndBound(
   // per query. Groups beyond `maxBits` (the cheapest) are given away free: a further relaxation on a smaller lattice.
   const think = o.thinkMs;
   const windowMs = o.windowMs;
-  const latticeE = new Float64Array(1 << Math.min(nestedBits, m));
-  const latticeNext = new Float64Array(1 << Math.min(nestedBits, m));
-  const latticeQ = new Float64Array(1 << Math.min(nestedBits, m));
-  const latticeAvail = new Float64Array(1 << Math.min(nestedBits, m));
+  // Link sharing is charged for sequential uploads only (the time-dilation argument of the module comment needs a link that is
+  // idle for the upload between a frame's end and the next frame's start, and no load running while a frame is on the wire).
+  const shareCharge = sequential;
+  const gapPerPartition = 2 * c.latencyMs + c.ackBytes / c.down;
+  const subsetMin = (from: Float64Array, to: Float64Array, offset: number, r: number, count: number): void => {
+    for (let y = 0; y < count; y++) to[offset + y] = from[offset + y]!;
+    for (let b = 0; b < r; b++) {
+      const bit = 1 << b;
+      for (let y = bit; y < count; y = (y + 1) | bit) {
+        const v = to[offset + (y ^ bit)]!;
+        if (v < to[offset + y]!) to[offset + y] = v;
+      }
+    }
+  };
+  const maxTau = (mask: number): number => {
+    let tau = 0;
+    const comp = fullMask & ~mask;
+    for (let x = comp; ; x = (x - 1) & comp) {
+      tau = Math.max(tau, table.upBytes[mask | x]! / c.up);
+      if (x === 0) break;
+    }
+    return tau;
+  };
   /** Upper bound on the queries completed by T of any plan with this prefix: exact replay before `fromMs`, the nested relaxation after. */
   let nestedChain: { increments: number[]; given: number } | undefined;
-  const nestedCount = (model: PrefixModel, mask: number, fromMs: number, maxBits: number, record = false): number => {
+  const nestedCount = (model: PrefixModel, mask: number, fromMs: number, maxBits: number, record = false, until = deadline): number => {
     const layers: Float64Array[] = [];
     let firstRaise = Number.NaN;
     const probe: Tail = {
@@ -618,46 +770,176 @@ function branchAndBound(
     const bits: number[] = [];
     for (let y = comp; y > 0; y &= y - 1) bits.push(y & -y);
     bits.sort((a, b) => bitCost[31 - Math.clz32(b)]! - bitCost[31 - Math.clz32(a)]!);
+    // charge levels (see below) and the lattice size: at most `maxBits` groups, fewer when the relaxation has many queries to run
+    const tauRef = shareCharge ? table.upBytes[fullMask]! / c.up || maxTau(mask) : 0;
+    let gapAll = mask === 0 ? freeLoad0 : 0;
+    for (let x = comp; x > 0; x &= x - 1) gapAll += c.loadMs[param[31 - Math.clz32(x & -x)]!]! + gapPerPartition;
+    const levels = shareCharge && tauRef > 0 ? Math.min(SHARE_LEVELS, Math.ceil((gapAll + 6 * tauRef) / tauRef) + 1) : 1;
+    const delta = levels > 1 ? (gapAll + 6 * tauRef) / (levels - 1) : 1;
+    const steps = Math.max(1, (windowMs - firstRaise) / (think + table.ms[fullMask]!) + 1);
+    let fit = maxBits;
+    while (fit > 0 && steps * levels * (1 << fit) * (fit + 6) > NESTED_WORK) fit--;
     let given = 0;
-    while (bits.length > maxBits) given |= bits.pop()!;
+    while (bits.length > fit) given |= bits.pop()!;
+    // lattice bits in mask order, so that consecutive points are nearby subsets (table reads stay in cache)
+    bits.sort((a, b) => a - b);
     const r = bits.length;
     const count = 1 << r;
     const base = effBytes[mask]!;
+    // Each lattice point y stands for the sets set(y) ∪ h, h ⊆ `given`: a query on y may run on any of them that is available
+    // by its raise (the lattice forgets which h it took, a relaxation). Per point, its options sorted by availability with the
+    // dominated ones merged into the option that dominates them (same or earlier availability, same or lower query time): the
+    // merged option takes the fewer charge units and the larger gap budget, so it is at least as good as each it replaces.
+    const hs: number[] = [];
+    for (let h = given; ; h = (h - 1) & given) {
+      hs.push(h);
+      if (h === 0) break;
+    }
+    // effective bytes add up over disjoint groups, so every point orders its options alike: by the given groups' bytes
+    hs.sort((a, b) => effBytes[a]! - effBytes[b]!);
+    // gap budget beyond `mask`: one gap per partition (at most one per group) and every loading time; additive too
+    const groupGap = (x: number): number => {
+      let gap = 0;
+      for (let z = x; z > 0; z &= z - 1) gap += c.loadMs[param[31 - Math.clz32(z & -z)]!]! + gapPerPartition;
+      return gap;
+    };
+    const gapOfH = Float64Array.from(hs, groupGap);
+    const optStart = new Int32Array(count + 1);
+    const optAvail = new Float64Array(count * hs.length);
+    const optQ = new Float64Array(count * hs.length);
+    const optUnits = new Int32Array(count * hs.length);
+    const optGap = new Float64Array(count * hs.length);
+    let opts = 0;
+    let gapMax = 0;
     for (let y = 0; y < count; y++) {
       let set = mask;
       for (let b = 0; b < r; b++) if (y & (1 << b)) set |= bits[b]!;
-      latticeQ[y] = table.ms[set | given]!;
-      latticeAvail[y] = y === 0 ? fromMs : fromMs + (effBytes[set]! - base + overheadBytes) / c.up;
-      latticeE[y] = Number.POSITIVE_INFINITY;
+      const gapOfSet = shareCharge ? groupGap(set & ~mask) : 0;
+      optStart[y] = opts;
+      for (let i = 0; i < hs.length; i++) {
+        const u = set | hs[i]!;
+        const avail = u === mask ? fromMs : fromMs + (effBytes[u]! - base + overheadBytes) / c.up;
+        if (avail > windowMs) break;
+        // the execute round trip: a path with a parameterized group on the server has at least one run (only free groups: none)
+        const q = table.ms[u]! + (table.server[u]! !== 0 ? 2 * c.latencyMs : 0);
+        let units = 0;
+        let gap = 0;
+        if (shareCharge) {
+          units = levels > 1 ? Math.floor(table.upBytes[u]! / c.up / delta + 1e-9) : 0;
+          gap = gapOfSet + gapOfH[i]! + (mask === 0 && u !== 0 ? freeLoad0 : 0);
+          if (gap > gapMax) gapMax = gap;
+        }
+        const last = opts - 1;
+        if (last >= optStart[y]! && optQ[last]! <= q) {
+          if (units < optUnits[last]!) optUnits[last] = units;
+          if (gap > optGap[last]!) optGap[last] = gap;
+        } else {
+          optAvail[opts] = avail;
+          optQ[opts] = q;
+          optUnits[opts] = units;
+          optGap[opts] = gap;
+          opts++;
+        }
+      }
     }
-    latticeE[0] = firstRaise - think;
+    optStart[count] = opts;
+    const size = levels * count;
+    let modeN = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
+    let modeL = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
+    let modeF = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
+    let nextN = new Float64Array(size);
+    let nextL = new Float64Array(size);
+    let nextF = new Float64Array(size);
+    const minN = new Float64Array(size);
+    const minL = new Float64Array(size);
+    // The first relaxed query is raised at exactly `firstRaise` when no query came before it (it cannot wait for a set that is
+    // not ACKed by then); later ones may wait (the relaxed completion before them is optimistic).
+    const exactFirst = before === 0 && Math.abs(firstRaise - think) < 1e-9;
+    // the virtual predecessor of the first relaxed query: it may start in any mode
+    modeN[0] = firstRaise - think;
+    modeL[0] = firstRaise - think;
     let done = 0;
-    for (let guard = 0; guard < 1_000_000; guard++) {
-      for (let y = 0; y < count; y++) latticeNext[y] = latticeE[y]!;
-      for (let b = 0; b < r; b++) {
-        const bit = 1 << b;
-        for (let y = 0; y < count; y++) if (y & bit) {
-          const v = latticeNext[y ^ bit]!;
-          if (v < latticeNext[y]!) latticeNext[y] = v;
+    const combined = record ? new Float64Array(count) : undefined;
+    let liveN = new Uint8Array(levels);
+    let liveL = new Uint8Array(levels);
+    let liveF = new Uint8Array(levels);
+    let nextLiveN = new Uint8Array(levels);
+    let nextLiveL = new Uint8Array(levels);
+    let nextLiveF = new Uint8Array(levels);
+    liveN[0] = 1;
+    liveL[0] = 1;
+    for (let step = 1; step <= 1_000_000; step++) {
+      for (let l = 0; l < levels; l++) {
+        if (liveN[l]) subsetMin(modeN, minN, l * count, r, count);
+        if (liveL[l]) subsetMin(modeL, minL, l * count, r, count);
+      }
+      nextLiveN.fill(0);
+      nextLiveL.fill(0);
+      nextLiveF.fill(0);
+      let alive = false;
+      let feasible = false;
+      if (combined) combined.fill(Number.POSITIVE_INFINITY);
+      for (let l = 0; l < levels; l++) {
+        const off = l * count;
+        nextN.fill(Number.POSITIVE_INFINITY, off, off + count);
+        nextL.fill(Number.POSITIVE_INFINITY, off, off + count);
+        nextF.fill(Number.POSITIVE_INFINITY, off, off + count);
+      }
+      for (let l = 0; l < levels; l++) {
+        const hasN = liveN[l] === 1;
+        const hasF = liveL[l] === 1 || liveF[l] === 1;
+        if (!hasN && !hasF) continue;
+        const charged = l * delta;
+        const off = l * count;
+        if (!liveL[l]) minL.fill(Number.POSITIVE_INFINITY, off, off + count);
+        if (!liveF[l]) modeF.fill(Number.POSITIVE_INFINITY, off, off + count);
+        for (let y = 0; y < count; y++) {
+          const fromN = hasN ? minN[off + y]! : Number.POSITIVE_INFINITY;
+          const fromF = hasF ? Math.min(minL[off + y]!, modeF[off + y]!) : Number.POSITIVE_INFINITY;
+          if (fromN === Number.POSITIVE_INFINITY && fromF === Number.POSITIVE_INFINITY) continue;
+          for (let j = optStart[y]!; j < optStart[y + 1]!; j++) {
+            const avail = optAvail[j]!;
+            if (step === 1 && exactFirst && avail > firstRaise) break;
+            const q = optQ[j]!;
+            if (fromN < Number.POSITIVE_INFINITY) {
+              const e = Math.max(fromN + think, avail) + q;
+              if (e + Math.max(0, charged - gapMax) <= windowMs) {
+                if (e < nextL[off + y]!) nextL[off + y] = e;
+                nextLiveL[l] = 1;
+                const l2 = Math.min(levels - 1, l + optUnits[j]!);
+                if (e + Math.max(0, l2 * delta - gapMax) <= windowMs && e < nextN[l2 * count + y]!) {
+                  nextN[l2 * count + y] = e;
+                  nextLiveN[l2] = 1;
+                }
+                alive = true;
+                if (combined && e < combined[y]!) combined[y] = e;
+              }
+            }
+            if (fromF < Number.POSITIVE_INFINITY) {
+              const e = Math.max(fromF + think, avail) + q;
+              if (e + Math.max(0, charged - optGap[j]!) <= windowMs) {
+                if (e < nextF[off + y]!) nextF[off + y] = e;
+                nextLiveF[l] = 1;
+                feasible = true;
+                alive = true;
+                if (combined && e < combined[y]!) combined[y] = e;
+              }
+            }
+          }
         }
       }
-      let min = Number.POSITIVE_INFINITY;
-      for (let y = 0; y < count; y++) {
-        const prev = latticeNext[y]!;
-        let e = Number.POSITIVE_INFINITY;
-        if (prev < Number.POSITIVE_INFINITY) {
-          const raise = Math.max(prev + think, latticeAvail[y]!);
-          e = raise + latticeQ[y]!;
-          if (e > windowMs) e = Number.POSITIVE_INFINITY;
-        }
-        latticeE[y] = e;
-        if (e < min) min = e;
-      }
-      if (min === Number.POSITIVE_INFINITY) break;
-      done++;
-      if (record) layers.push(latticeE.slice(0, count));
-      if (performance.now() > deadline) return Number.POSITIVE_INFINITY;
+      [modeN, nextN] = [nextN, modeN];
+      [modeL, nextL] = [nextL, modeL];
+      [modeF, nextF] = [nextF, modeF];
+      [liveN, nextLiveN] = [nextLiveN, liveN];
+      [liveL, nextLiveL] = [nextLiveL, liveL];
+      [liveF, nextLiveF] = [nextLiveF, liveF];
+      if (feasible) done = step;
+      if (!alive) break;
+      if (record && combined) layers.push(combined.slice());
+      if (performance.now() > until) return Number.POSITIVE_INFINITY;
     }
+    if (record && layers.length > done) layers.length = done;
     if (record && layers.length > 0) {
       // the relaxation's best chain (a seed plan): last layer's earliest set, then for each earlier query the subset it came from
       const last = layers[layers.length - 1]!;
@@ -690,8 +972,15 @@ function branchAndBound(
   };
   const rootModel = modelOf([], []);
   const rootLoop = prefixLoop(c, rootModel, o);
-  const rootBound = boundScore(c, rootModel, o, frontTail(globalFront, c.up, rootLoop.nextStartMs, 0, table.ms[0]!));
+  // the superset front of the root (all 2^m subsets) and its bound, built only when the nested relaxation has not proven the count
+  let rootBound = Number.POSITIVE_INFINITY;
   const childCache = new Map<number, Int32Array>();
+  /** Ties between children go to the subset whose groups come first in the chain (bit i is param[i], the chain reversed). */
+  const chainOrder = (x: number): number => {
+    let v = 0;
+    for (let y = x; y > 0; y &= y - 1) v |= 1 << (m - 1 - (31 - Math.clz32(y & -y)));
+    return v;
+  };
   // With a window of several partitions in flight the dominance behind the children filter fails: a partition that does not
   // lower the query time (or carries a group the new path does not use) can still go first so that its loading overlaps the
   // next transfer (brute force finds such plans). So every non-empty subset of the rest is a child then; only the bound prunes.
@@ -709,7 +998,7 @@ function branchAndBound(
       else if (pipelined) others++;
     }
     const key = (x: number): number => (here - table.ms[mask | x]!) / (effBytes[mask | x]! - effBytes[mask]! + overheadBytes);
-    const ranked = out.map((x) => ({ x, k: key(x) })).sort((a, b) => b.k - a.k || a.x - b.x);
+    const ranked = out.map((x) => ({ x, k: key(x), chain: chainOrder(x) })).sort((a, b) => b.k - a.k || a.chain - b.chain);
     // the filtered children first (best gain per byte first), then, for windows > 1, the others in enumeration order
     list = new Int32Array(ranked.length + others);
     for (let i = 0; i < ranked.length; i++) list[i] = ranked[i]!.x;
@@ -736,20 +1025,27 @@ function branchAndBound(
   // `front` lists supersets of `origin` by their weight bytes beyond `origin`'s
   const threshold = (): number => best.objective.queriesInWindow;
   // `front` lists supersets of `origin` by their effective bytes beyond `origin`'s; `fromMs`: when the next partition can go on the wire
+  // the root's nested bound on the count: once the incumbent reaches it, the search is over (proven)
+  let provenAt = Number.POSITIVE_INFINITY;
+  let proven = false;
   const visit = (mask: number, front: Front, origin: number, fromMs: number): void => {
-    if (!complete) return;
+    if (!complete || proven) return;
     if (origin === mask && mask !== 0) {
       // the node's own superset front (only supersets of what is uploaded remain reachable): a tighter bound than its parent's
       const model = modelOf(increments, masks);
       const own = boundScore(c, model, o, frontTail(front, c.up, fromMs, 0, table.ms[mask]!));
       if (Math.floor(own + 1e-9) <= threshold()) return;
     }
+    if (mask !== 0 && m <= INNER_NESTED_GROUPS) {
+      // the nested relaxation with link sharing from this node (exact replay of the prefix before `fromMs`)
+      if (nestedCount(modelOf(increments, masks), mask, fromMs, nestedBits) <= threshold()) return;
+    }
     const children = childrenOf(mask);
     // few children: score them all, then descend best bound first; many (near the root): descend in the cheap key order at once
     const eager = children.length <= EAGER_CHILDREN;
-    const scored: { x: number; bound: number; fromMs: number }[] = [];
+    const scored: { x: number; bound: number; fromMs: number; chain: number }[] = [];
     for (const x of children) {
-      if (!complete) return;
+      if (!complete || proven) return;
       if (performance.now() > deadline) {
         complete = false;
         return;
@@ -759,11 +1055,15 @@ function branchAndBound(
       increments.push(x);
       masks.push(u);
       const model = modelOf(increments, masks);
-      const result = prefixLoop(c, model, o, true);
-      if (better(result.value, increments.length, best.objective, best.plan.length)) best = { plan: toPlan(increments), objective: prefixLoop(c, model, o).value };
-      const bound = boundScore(c, model, o, frontTail(front, c.up, result.nextStartMs, effBytes[u]! - effBytes[origin]!, table.ms[u]!));
+      // one replay: the child's value, when its next partition could go, and its bound (the superset front from then on)
+      const result = prefixLoopAndBound(c, model, o, (from) => frontTail(front, c.up, from, effBytes[u]! - effBytes[origin]!, table.ms[u]!));
+      if (better(result.value, increments.length, best.objective, best.plan.length)) {
+        best = { plan: toPlan(increments), objective: prefixLoop(c, model, o).value };
+        if (best.objective.queriesInWindow >= provenAt) proven = true;
+      }
+      const bound = result.bound;
       if (Math.floor(bound + 1e-9) > threshold()) {
-        if (eager) scored.push({ x, bound, fromMs: result.nextStartMs });
+        if (eager) scored.push({ x, bound, fromMs: result.nextStartMs, chain: chainOrder(x) });
         else {
           const next = supersetFront(u, front, origin);
           visit(u, next.front, next.origin, result.nextStartMs);
@@ -772,9 +1072,9 @@ function branchAndBound(
       increments.pop();
       masks.pop();
     }
-    scored.sort((a, b) => b.bound - a.bound || a.x - b.x);
+    scored.sort((a, b) => b.bound - a.bound || a.chain - b.chain);
     for (const { x, bound, fromMs } of scored) {
-      if (!complete) return;
+      if (!complete || proven) return;
       if (Math.floor(bound + 1e-9) <= threshold()) continue;
       const u = mask | x;
       increments.push(x);
@@ -785,20 +1085,30 @@ function branchAndBound(
       masks.pop();
     }
   };
-  const rootNested = Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow ? nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true) : 0;
+  if (rootOnly) return { best, complete: false, nodes: 0, rootBound, rootCount: nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits) };
+  // the root's relaxation gets at most ROOT_NESTED_SHARE of the time left (no bound when it runs out: the search goes on)
+  const rootUntil = performance.now() + ROOT_NESTED_SHARE * Math.max(0, deadline - performance.now());
+  const rootNested = nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true, rootUntil);
   if (nestedChain !== undefined && nestedChain.increments.length > 0) {
     // seeds from the relaxation's chain: the groups it got free in the first partition, in the last, or left out
     const { increments, given } = nestedChain;
     const variants = [[increments[0]! | given, ...increments.slice(1)], [...increments, given], increments];
     for (const variant of variants) {
       const plan = variant.filter((x) => x !== 0);
-      const scored = scorePlan(c, toPlan(plan), o);
-      if (better(scored.objective, scored.plan.length, best.objective, best.plan.length)) best = scored;
+      for (let k = plan.length; k >= 1; k--) {
+        const scored = scorePlan(c, toPlan(plan.slice(0, k)), o);
+        if (better(scored.objective, scored.plan.length, best.objective, best.plan.length)) best = scored;
+      }
     }
   }
-  if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow && rootNested > best.objective.queriesInWindow) visit(0, globalFront, 0, rootLoop.nextStartMs);
+  provenAt = rootNested;
+  if (rootNested > best.objective.queriesInWindow) {
+    const globalFront = frontOf(0);
+    rootBound = boundScore(c, rootModel, o, frontTail(globalFront, c.up, rootLoop.nextStartMs, 0, table.ms[0]!));
+    if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow) visit(0, globalFront, 0, rootLoop.nextStartMs);
+  }
   // the nested relaxation bounds the count by T, so the score (count plus a fraction) by one more
-  return { best, complete, nodes, rootBound: rootNested > 0 ? Math.min(rootBound, rootNested + 1) : rootBound };
+  return { best, complete, nodes, rootBound: Math.min(rootBound, rootNested + 1) };
 }
 
 

@@ -10,8 +10,8 @@ import { enhancedUploadPlan } from "./enhanced.js";
 import type { ExecutionGraph } from "../graph/execution-graph.js";
 import { pathCost, resolveCosts, type PathCost, type ScheduleCosts } from "./model.js";
 import { networkScheduleCosts } from "./network-costs.js";
-import { resolveObjectiveOptions, runObjective, uploadObjective, type ObjectiveOptions } from "./objective.js";
-import { optimalUploadPlan } from "./optimal.js";
+import { boundScore, prefixLoop, prefixLoopAndBound, prefixModel, resolveObjectiveOptions, runObjective, uploadObjective, type ObjectiveOptions } from "./objective.js";
+import { nestedRootBound, optimalUploadPlan, tabulate } from "./optimal.js";
 import { planSchedule, planUpload } from "./planners.js";
 
 const close = (a: number, b: number, relative: number) => Math.abs(a - b) <= relative * Math.max(Math.abs(a), Math.abs(b));
@@ -171,7 +171,7 @@ describe("optimalUploadPlan", () => {
   it("the same with loading times, header bytes and latencies (fast-check, 1–6 groups, 150 runs)", () => {
     fc.assert(fc.property(fc.tuple(chainArb(1, 6), withCosts), exactWithCosts(20_000)), { numRuns: 150, seed: 19 });
   }, 180_000);
-  it("the same with the nested relaxation on 2 groups, the others given free (fast-check, 1–6 groups, 100 runs)", () => {
+  it("the same with the nested relaxation on 2 groups, the others off the lattice (fast-check, 1–6 groups, 100 runs)", () => {
     const check = ([{ graph, thinkMs }, extra]: [{ graph: ExecutionGraph; thinkMs: number }, { loadMs: number[]; headerKb: number[]; latencyMs: number }]) => {
       const n = graph.chain.size;
       const costs: ScheduleCosts = { graph, loadMs: extra.loadMs.slice(0, n), headerBytes: extra.headerKb.slice(0, n).map((kb) => kb * 1000), latencyMs: extra.latencyMs };
@@ -206,6 +206,100 @@ describe("optimalUploadPlan", () => {
   it("the same at 7 groups with loading times and headers (fast-check, 6 runs)", () => {
     fc.assert(fc.property(fc.tuple(chainArb(7, 7), withCosts), exactWithCosts(1)), { numRuns: 6, seed: 23 });
   }, 180_000);
+
+  // The nested relaxation charges link sharing (optimal.ts: time dilation, charge levels, gap budget, the first query that
+  // cannot wait): its count must never be below the best plan's, with several partitions in flight too (no charge there),
+  // on full lattices and with groups off the lattice. No fixed seed: FC_SEED=random explores (FC_RUNS_SCALE=k runs k times more).
+  const runsScale = Number(process.env.FC_RUNS_SCALE ?? 1);
+  it("the nested relaxation's count is at least brute force's best (fast-check, 1–6 groups, loading times, headers, latencies, windows 1/2/4)", () => {
+    const check = ([{ graph, thinkMs }, extra, bits]: [{ graph: ExecutionGraph; thinkMs: number }, { loadMs: number[]; headerKb: number[]; latencyMs: number; uploadWindow: number }, number]) => {
+      const n = graph.chain.size;
+      const costs: ScheduleCosts = { graph, loadMs: extra.loadMs.slice(0, n), headerBytes: extra.headerKb.slice(0, n).map((kb) => kb * 1000), latencyMs: extra.latencyMs };
+      const options = { thinkMs, horizonMs: 20_000, uploadWindow: extra.uploadWindow };
+      const { best } = bruteForceBest(costs, options);
+      expect(nestedRootBound(costs, { ...options, nestedBits: bits })).toBeGreaterThanOrEqual(best);
+    };
+    fc.assert(fc.property(fc.tuple(chainArb(1, 6), withCosts, fc.constantFrom(2, 14)), check), { numRuns: 200 * runsScale });
+  }, 300_000);
+  it("the same with fast uplinks and large loading times (frames short against the gaps, feature transfers that fit in a gap)", () => {
+    const bigLoads = fc.record({
+      loadMs: fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 8, maxLength: 8 }),
+      headerKb: fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 8, maxLength: 8 }),
+      latencyMs: fc.constantFrom(0, 1, 20),
+      uploadWindow: fc.constant(1),
+    });
+    const check = ([{ graph, thinkMs }, extra]: [{ graph: ExecutionGraph; thinkMs: number }, { loadMs: number[]; headerKb: number[]; latencyMs: number; uploadWindow: number }]) => {
+      const n = graph.chain.size;
+      const costs: ScheduleCosts = { graph, loadMs: extra.loadMs.slice(0, n), headerBytes: extra.headerKb.slice(0, n).map((kb) => kb * 1000), latencyMs: extra.latencyMs };
+      const options = { thinkMs, horizonMs: 20_000 };
+      const { best } = bruteForceBest(costs, options);
+      expect(nestedRootBound(costs, options)).toBeGreaterThanOrEqual(best);
+      // NOTE: not the planner's exactness here. In this regime (loads of seconds against frames of milliseconds) the children
+      // filter (optimal.ts: a partition must lower the query time) can miss the optimum: 5 groups, think 0, 80 Mbps, loads
+      // [943, 6, 1863, 1510, 2988] ms: [[1], [2], [4], [3]] completes 45 queries by T, the planner's best filtered plan 44
+      // (splitting {3, 4} moves the small frame past the long load, out of the feature transfers' way). Found by this test
+      // with FC_SEED=random; the planner before this change returns the same 44.
+      expect(optimalUploadPlan(costs, { ...options, timeBudgetMs: 60_000 }).objective.queriesInWindow).toBeLessThanOrEqual(best);
+    };
+    fc.assert(fc.property(fc.tuple(chainArb(1, 6), bigLoads), check), { numRuns: 100 * runsScale });
+  }, 300_000);
+  it("the subset table's query time, server groups and feature bytes agree with pathCost on every subset (fast-check)", () => {
+    const check = ({ graph }: { graph: ExecutionGraph }, free: boolean[]) => {
+      const c = resolveCosts({ graph });
+      const o = resolveObjectiveOptions(c, {});
+      const param: number[] = [];
+      const freeGroups: number[] = [];
+      for (let g = 0; g < c.n; g++) (free[g] ? freeGroups : param).push(g);
+      param.reverse();
+      const table = tabulate(c, o, param, freeGroups);
+      for (let mask = 0; mask < 1 << param.length; mask++) {
+        const uploaded = new Uint8Array(c.n);
+        if (mask !== 0) for (const g of freeGroups) uploaded[g] = 1;
+        param.forEach((g, i) => {
+          if (mask & (1 << i)) uploaded[g] = 1;
+        });
+        const path = pathCost(c, uploaded, "best");
+        expect(table.ms[mask]).toBeCloseTo(path.ms, 9);
+        expect(table.upBytes[mask]).toBe(path.upBytes);
+        let server = 0;
+        param.forEach((g, i) => {
+          if (path.onServer[g]) server |= 1 << i;
+        });
+        expect(table.server[mask]).toBe(server);
+      }
+    };
+    fc.assert(fc.property(chainArb(1, 8), fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }), check), { numRuns: 100 * runsScale });
+  }, 120_000);
+  it("the search's replay (periodic tail in closed form) agrees with the full replay (fast-check, random plans)", () => {
+    const check = ({ graph, thinkMs }: { graph: ExecutionGraph; thinkMs: number }, cuts: number[], order: number[], window: number) => {
+      const c = resolveCosts({ graph, latencyMs: 1 });
+      const o = resolveObjectiveOptions(c, { thinkMs, uploadWindow: window });
+      const groups = Array.from({ length: c.n }, (_, g) => g).sort((a, b) => (order[a] ?? 0) - (order[b] ?? 0));
+      const plan: number[][] = [];
+      groups.forEach((g, i) => {
+        if ((cuts[i] ?? 0) === 0) return; // left out
+        if (plan.length === 0 || cuts[i] === 2) plan.push([]);
+        plan[plan.length - 1]!.push(g);
+      });
+      const model = prefixModel(c, plan, "best");
+      const lite = prefixLoop(c, model, o, true).value;
+      const full = prefixLoop(c, model, o).value;
+      expect(lite.queriesInWindow).toBe(full.queriesInWindow);
+      expect(lite.queriesInHorizon).toBe(full.queriesInHorizon);
+      expect(lite.score).toBeCloseTo(full.score, 9);
+      expect(lite.meanLatencyMs).toBeCloseTo(full.meanLatencyMs, 9);
+      // the search's single replay for a child's value and bound agrees with the two replays
+      const tail = (fromMs: number) => ({ fromMs, completion: (raise: number) => raise + 20 + Math.max(0, fromMs + 300 - raise) / 4 });
+      const both = prefixLoopAndBound(c, model, o, tail);
+      expect(both.nextStartMs).toBe(prefixLoop(c, model, o, true).nextStartMs);
+      expect(both.value.queriesInWindow).toBe(lite.queriesInWindow);
+      expect(both.bound).toBeCloseTo(boundScore(c, model, o, tail(both.nextStartMs)), 9);
+    };
+    fc.assert(
+      fc.property(chainArb(1, 8), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 8, maxLength: 8 }), fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 8, maxLength: 8 }), fc.constantFrom(1, 2), check),
+      { numRuns: 300 * runsScale },
+    );
+  }, 120_000);
 
   it("beyond maxExactGroups: exact false and an upper bound at least the score", () => {
     const network = zooNetwork("alexnet");
