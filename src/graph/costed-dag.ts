@@ -344,11 +344,18 @@ export function createPlainCostedDag(spec: CostedDagSpec): PlainCostedDag {
   };
 }
 
-/** {@link buildCsr} in plain arrays. */
-function plainCsr(size: number, from: readonly number[], to: readonly number[]): { size: number; predOffsets: number[]; predIndices: number[]; succOffsets: number[]; succIndices: number[] } {
+/** An array of numbers, typed or plain, as the CSR builder fills it. */
+interface NumberList {
+  [index: number]: number;
+  readonly length: number;
+  slice(start?: number, end?: number): NumberList;
+}
+
+/** Both CSR directions from parallel edge arrays, in arrays made by `alloc` (zero-filled). `O(n + e)`. */
+function csrWith<A extends NumberList>(size: number, from: ArrayLike<number>, to: ArrayLike<number>, alloc: (n: number) => A): { size: number; predOffsets: A; predIndices: A; succOffsets: A; succIndices: A } {
   const e = from.length;
-  const predOffsets = zeros(size + 1);
-  const succOffsets = zeros(size + 1);
+  const predOffsets = alloc(size + 1);
+  const succOffsets = alloc(size + 1);
   for (let i = 0; i < e; i++) {
     succOffsets[from[i]! + 1]++;
     predOffsets[to[i]! + 1]++;
@@ -357,8 +364,8 @@ function plainCsr(size: number, from: readonly number[], to: readonly number[]):
     succOffsets[v + 1] += succOffsets[v]!;
     predOffsets[v + 1] += predOffsets[v]!;
   }
-  const succIndices = zeros(e);
-  const predIndices = zeros(e);
+  const succIndices = alloc(e);
+  const predIndices = alloc(e);
   const sFill = succOffsets.slice(0, size);
   const pFill = predOffsets.slice(0, size);
   for (let i = 0; i < e; i++) {
@@ -370,30 +377,14 @@ function plainCsr(size: number, from: readonly number[], to: readonly number[]):
   return { size, predOffsets, predIndices, succOffsets, succIndices };
 }
 
+/** {@link buildCsr} in plain arrays. */
+function plainCsr(size: number, from: readonly number[], to: readonly number[]): { size: number; predOffsets: number[]; predIndices: number[]; succOffsets: number[]; succIndices: number[] } {
+  return csrWith(size, from, to, zeros);
+}
+
 /** Builds both CSR directions from parallel edge arrays. `O(n + e)`. */
 export function buildCsr(size: number, from: Int32Array, to: Int32Array): CsrGraph {
-  const e = from.length;
-  const predOffsets = new Int32Array(size + 1);
-  const succOffsets = new Int32Array(size + 1);
-  for (let i = 0; i < e; i++) {
-    succOffsets[from[i]! + 1]++;
-    predOffsets[to[i]! + 1]++;
-  }
-  for (let v = 0; v < size; v++) {
-    succOffsets[v + 1] += succOffsets[v]!;
-    predOffsets[v + 1] += predOffsets[v]!;
-  }
-  const succIndices = new Int32Array(e);
-  const predIndices = new Int32Array(e);
-  const sFill = succOffsets.slice(0, size);
-  const pFill = predOffsets.slice(0, size);
-  for (let i = 0; i < e; i++) {
-    const a = from[i]!;
-    const b = to[i]!;
-    succIndices[sFill[a]!++] = b;
-    predIndices[pFill[b]!++] = a;
-  }
-  return { size, predOffsets, predIndices, succOffsets, succIndices };
+  return csrWith(size, from, to, (n) => new Int32Array(n));
 }
 
 /**
