@@ -138,7 +138,8 @@ describe("docs/guide-own-data.md, command by command", () => {
     const clientLine = [...ran.keys()].find((l) => l.startsWith("ionn client"))!;
     const run = ran.get(clientLine)!;
     expect(run["costs"]["client"]).toBe(`profile ${local(flag(clientLine, "--client-profile")!)}`);
-    expect(run["uploadCompleteMs"]).not.toBeNull();
+    const why = JSON.stringify({ ackedPartitions: run["ackedPartitions"], uploadFailed: run["uploadFailed"], uploadStalled: run["uploadStalled"], partitions: run["partitions"].length, reconnects: run["reconnects"], queries: run["queries"] });
+    expect(run["uploadCompleteMs"], `the upload did not complete: ${why}`).not.toBeNull();
     expect(run["queries"].length).toBe(Number(flag(clientLine, "--queries")));
     for (const q of run["queries"] as { matchesLocal: boolean }[]) expect(q.matchesLocal).toBe(true);
   });

@@ -490,6 +490,10 @@ export const clientCommand: Command = {
           ? plan.partitions.map((p, i) => ({ layers: names(partitions[i]!), bytes: p.bytes, expectedQueryMs: p.expectedQueryMs }))
           : client.currentPlan().map((layers) => ({ layers: names(layers), bytes: layers.reduce((a, i) => a + parameterBytes(network.layers[i]!), 0), expectedQueryMs: null })),
       uploadCompleteMs,
+      // why an upload did not complete: the partitions ACKed, and whether the connection failed or stalled
+      ackedPartitions: status.ackedPartitions,
+      uploadFailed: status.failed,
+      uploadStalled: status.stalled,
       handoffs: moving?.entries() ?? [],
       queries: results,
       weightBytesSent: status.weightBytesSent,
