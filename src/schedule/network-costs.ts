@@ -65,6 +65,30 @@ function layerJsonCounter(): (value: unknown) => number {
     }
     return bytes;
   };
+  // a layer's inputs: tensor refs {layer, top} (plain objects of numbers; anything else is measured generically)
+  const refList = (value: unknown): number => {
+    if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype) return valueBytes(value, memo);
+    let bytes = 2 + Math.max(0, value.length - 1);
+    for (let i = 0; i < value.length; i++) bytes += refBytes(value[i]);
+    return bytes;
+  };
+  const refBytes = (item: unknown): number => {
+    if (typeof item !== "object" || item === null || Object.getPrototypeOf(item) !== Object.prototype || typeof (item as { toJSON?: unknown }).toJSON === "function") {
+      const b = valueBytes(item, memo);
+      return b < 0 ? 4 : b;
+    }
+    const record = item as Record<string, unknown>;
+    let bytes = 2;
+    let fields = 0;
+    for (const key in record) {
+      const field = record[key];
+      const v = typeof field === "number" && Number.isFinite(field) ? numberBytes(field) : valueBytes(field, memo);
+      if (v < 0) continue;
+      bytes += (key === "layer" || key === "top" ? key.length + 2 : stringBytes(key)) + 1 + v;
+      fields++;
+    }
+    return bytes + Math.max(0, fields - 1);
+  };
   return (value) => {
     if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype || typeof (value as { toJSON?: unknown }).toJSON === "function") {
       const b = valueBytes(value, memo);
@@ -76,6 +100,8 @@ function layerJsonCounter(): (value: unknown) => number {
     for (const key in record) {
       const field = record[key];
       let v: number;
+      // the JSON of a key named in a case below is the key in quotes (plain ASCII: no scan)
+      let keyBytes = key.length + 2;
       switch (key) {
         case "index":
         case "parameters":
@@ -96,11 +122,15 @@ function layerJsonCounter(): (value: unknown) => number {
         case "params":
           v = shared(field);
           break;
+        case "inputs":
+          v = refList(field);
+          break;
         default:
           v = valueBytes(field, memo);
+          keyBytes = stringBytes(key);
       }
       if (v < 0) continue;
-      bytes += stringBytes(key) + 1 + v;
+      bytes += keyBytes + 1 + v;
       fields++;
     }
     return bytes + Math.max(0, fields - 1);
@@ -113,11 +143,13 @@ function headerBytesWith(layer: Layer, jsonBytes: (value: unknown) => number): n
   let bytes = jsonBytes(layer) + 1;
   const paramShapes = layer.paramShapes;
   if (paramShapes.length === 0) return bytes;
-  const name = jsonUtf8Length(layer.name);
-  for (const shape of paramShapes) {
-    const count = shape.reduce((a, b) => a * b, 1);
+  const name = typeof layer.name === "string" ? stringBytes(layer.name) : jsonUtf8Length(layer.name);
+  for (let i = 0; i < paramShapes.length; i++) {
+    const shape = paramShapes[i]!;
+    let count = 1;
+    for (let d = 0; d < shape.length; d++) count *= shape[d]!;
     // {"layer":NAME,"blob":i,"offset":0}, plus the tensor shape [count]
-    bytes += name + 30 + String(count).length + 3;
+    bytes += name + 30 + numberBytes(count) + 3;
   }
   return bytes;
 }

@@ -148,24 +148,30 @@ const UNCHECKED_MESSAGES = new Set(["transform_param", "data_param", "image_data
  * `<message>.<field>` paths of the fields of a layer's `*_param` messages
  * that the importer read none of (checked only in messages it did read).
  */
-function unknownFields(spec: CaffeLayerSpec): string[] {
-  const found: string[] = [];
-  const visit = (msg: CaffeMessage, path: string): void => {
-    const accessed = ACCESSED.get(msg);
-    if (accessed === undefined) return;
-    for (const key of Object.keys(msg)) {
-      if (IGNORED_FIELDS.has(key)) continue;
-      const value = msg[key];
-      if (!accessed.includes(key)) found.push(`${path}.${key}`);
-      else if (Array.isArray(value)) {
-        for (const v of value) if (isMessage(v)) visit(v, `${path}.${key}`);
-      } else if (isMessage(value)) visit(value, `${path}.${key}`);
-    }
-  };
-  for (const key of Object.keys(spec)) {
+function unknownFields(spec: CaffeLayerSpec): readonly string[] {
+  // own keys walked with for-in (no key list per layer; the same order as Object.keys)
+  let found: string[] | undefined;
+  for (const key in spec) {
+    if (!key.endsWith("_param") || !Object.hasOwn(spec, key) || UNCHECKED_MESSAGES.has(key)) continue;
     const value = spec[key];
-    if (!key.endsWith("_param") || UNCHECKED_MESSAGES.has(key) || !isMessage(value)) continue;
-    visit(value, key);
+    if (isMessage(value)) found = unknownIn(value, key, found);
+  }
+  return found ?? NO_FIELDS;
+}
+
+const NO_FIELDS: readonly string[] = [];
+
+/** {@link unknownFields} of one message read by the importer (and of its sub-messages), appended to `found`. */
+function unknownIn(msg: CaffeMessage, path: string, found: string[] | undefined): string[] | undefined {
+  const accessed = ACCESSED.get(msg);
+  if (accessed === undefined) return found;
+  for (const key in msg) {
+    if (!Object.hasOwn(msg, key) || IGNORED_FIELDS.has(key)) continue;
+    const value = msg[key];
+    if (!accessed.includes(key)) (found ??= []).push(`${path}.${key}`);
+    else if (Array.isArray(value)) {
+      for (const v of value) if (isMessage(v)) found = unknownIn(v, `${path}.${key}`, found);
+    } else if (isMessage(value)) found = unknownIn(value, `${path}.${key}`, found);
   }
   return found;
 }
@@ -187,8 +193,14 @@ class Fields {
     this.accessed = msg === undefined ? undefined : ACCESSED.of(msg);
   }
 
+  /**
+   * Record a read of `field`. Only fields the message has are recorded: the
+   * warnings name the message's fields that were never read
+   * ({@link unknownFields}), so reads of absent fields would only lengthen the
+   * list (a Convolution reads a dozen optional fields and has two or three).
+   */
   private mark(field: string): void {
-    markRead(this.accessed, field);
+    if (this.accessed !== undefined && Object.hasOwn(this.msg!, field)) markRead(this.accessed, field);
   }
 
   static of(spec: CaffeLayerSpec, field: string, ctx: Context): Fields {
@@ -254,29 +266,37 @@ class Fields {
     return invalid(this.ctx, `${this.name(field)} must be one of ${names.join(", ")}, got ${JSON.stringify(value)}`);
   }
 
-  /** A repeated integer field (a scalar counts as one element). */
+  /** A repeated integer field (a scalar counts as one element); a fresh array. */
   ints(field: string, min = -Infinity): number[] {
     this.mark(field);
     const raw = this.msg?.[field];
     if (raw === undefined) return [];
-    const list = Array.isArray(raw) ? raw : [raw];
-    return list.map((v) => {
-      if (typeof v !== "number" || !Number.isInteger(v)) invalid(this.ctx, `${this.name(field)} must be integers, got ${JSON.stringify(v)}`);
-      if (v < min) invalid(this.ctx, `${this.name(field)} must be at least ${min}, got ${v}`);
-      return v;
-    });
+    if (!Array.isArray(raw)) return [this.intItem(field, raw, min)];
+    const out = new Array<number>(raw.length);
+    for (let i = 0; i < raw.length; i++) out[i] = this.intItem(field, raw[i], min);
+    return out;
   }
 
-  /** A repeated number field. */
+  private intItem(field: string, v: unknown, min: number): number {
+    if (typeof v !== "number" || !Number.isInteger(v)) invalid(this.ctx, `${this.name(field)} must be integers, got ${JSON.stringify(v)}`);
+    if (v < min) invalid(this.ctx, `${this.name(field)} must be at least ${min}, got ${v}`);
+    return v;
+  }
+
+  /** A repeated number field; a fresh array. */
   numbers(field: string): number[] {
     this.mark(field);
     const raw = this.msg?.[field];
     if (raw === undefined) return [];
-    const list = Array.isArray(raw) ? raw : [raw];
-    return list.map((v) => {
-      if (typeof v !== "number") invalid(this.ctx, `${this.name(field)} must be numbers, got ${JSON.stringify(v)}`);
-      return v;
-    });
+    if (!Array.isArray(raw)) return [this.numberItem(field, raw)];
+    const out = new Array<number>(raw.length);
+    for (let i = 0; i < raw.length; i++) out[i] = this.numberItem(field, raw[i]);
+    return out;
+  }
+
+  private numberItem(field: string, v: unknown): number {
+    if (typeof v !== "number") invalid(this.ctx, `${this.name(field)} must be numbers, got ${JSON.stringify(v)}`);
+    return v;
   }
 
   /** Repeated sub-messages (a single message counts as one). */
@@ -1586,6 +1606,8 @@ const NO_PARAMS: LayerParams = {};
  */
 class ParamsTable {
   private readonly slots = new Array<LayerParams | undefined>(PARAMS_SLOTS).fill(undefined);
+  /** `Object.keys` of each slot's object, listed once when it enters the slot. */
+  private readonly keys = new Array<string[] | undefined>(PARAMS_SLOTS).fill(undefined);
 
   intern(params: LayerParams): LayerParams {
     let h = 0;
@@ -1603,23 +1625,29 @@ class ParamsTable {
     if (count === 0) return NO_PARAMS;
     const s = (h ^ (h >>> 15)) & (PARAMS_SLOTS - 1);
     const known = this.slots[s];
-    if (known !== undefined && sameParams(known, params)) return known;
+    if (known !== undefined && (known === params || sameParams(known, this.keys[s]!, params, count))) return known;
     this.slots[s] = params;
+    this.keys[s] = Object.keys(params);
     return params;
   }
 }
 
 const PARAMS_SLOTS = 1024;
 
-/** Same own keys in the same order (the same JSON), with the same values. */
-function sameParams(a: LayerParams, b: LayerParams): boolean {
-  if (a === b) return true;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
+/**
+ * Same own keys in the same order (the same JSON), with the same values:
+ * `b`'s `count` keys walked against `a`'s list `keysOfA` (listing `b`'s keys
+ * would allocate an array per layer).
+ */
+function sameParams(a: LayerParams, keysOfA: readonly string[], b: LayerParams, count: number): boolean {
+  if (keysOfA.length !== count) return false;
   const ra = a as Readonly<Record<string, unknown>>;
   const rb = b as Readonly<Record<string, unknown>>;
-  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || !Object.is(ra[ka[i]!], rb[kb[i]!])) return false;
+  let i = 0;
+  for (const key in rb) {
+    if (key !== keysOfA[i] || !Object.is(ra[key], rb[key])) return false;
+    i++;
+  }
   return true;
 }
 
