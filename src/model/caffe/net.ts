@@ -461,6 +461,129 @@ function expect4d(shape: Shape, ctx: Context, what = "input"): void {
 }
 
 function convolutionParams(spec: CaffeLayerSpec, ctx: Context): ConvolutionParams {
+  return plainConvolutionParams(spec["convolution_param"]) ?? checkedConvolutionParams(spec, ctx);
+}
+
+/** An integer ≥ `min`, else `undefined`. */
+function plainScalarInt(v: unknown, min: number): number | undefined {
+  return typeof v === "number" && Number.isInteger(v) && v >= min ? v : undefined;
+}
+
+/** A singular integer field ≥ `min` (a one-element list counts as its element), else `undefined`. */
+function plainInt(value: unknown, min: number): number | undefined {
+  return plainScalarInt(Array.isArray(value) && value.length === 1 ? (value[0] as unknown) : value, min);
+}
+
+/** A repeated integer field of 1 or 2 values ≥ `min` (a scalar counts as one) as `[h, w]`, else `undefined`. */
+function plainPair(value: unknown, min: number): readonly [number, number] | undefined {
+  if (!Array.isArray(value)) {
+    const v = plainScalarInt(value, min);
+    return v === undefined ? undefined : [v, v];
+  }
+  if (value.length < 1 || value.length > 2) return undefined;
+  const h = plainScalarInt(value[0], min);
+  const w = plainScalarInt(value[value.length - 1], min);
+  return h === undefined || w === undefined ? undefined : [h, w];
+}
+
+/**
+ * {@link convolutionParams} of a message with only the fields Caffe's
+ * convolution reads (or ignores), each valid and singular fields given
+ * once, as nearly every prototxt has it: one walk over its keys instead of a
+ * dozen checked lookups per layer. `undefined` for anything else (an
+ * unknown field to warn about, a value to reject, `kernel_h` without
+ * `kernel_w`, …): the checked reader then gives the same result, or the
+ * error, or the warning. Records no field reads (every field is known).
+ */
+function plainConvolutionParams(msg: unknown): ConvolutionParams | undefined {
+  if (!isMessage(msg)) return undefined;
+  let numOutput: number | undefined;
+  let kernel: readonly [number, number] | undefined;
+  let kernelH: number | undefined;
+  let kernelW: number | undefined;
+  let stride: readonly [number, number] | undefined;
+  let strideH: number | undefined;
+  let strideW: number | undefined;
+  let pad: readonly [number, number] | undefined;
+  let padH: number | undefined;
+  let padW: number | undefined;
+  let dilation: readonly [number, number] | undefined;
+  let group = 1;
+  let biasTerm = true;
+  for (const key in msg) {
+    const value: unknown = msg[key];
+    if (value === undefined) return undefined;
+    switch (key) {
+      case "num_output":
+        if ((numOutput = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "kernel_size":
+        if ((kernel = plainPair(value, 1)) === undefined) return undefined;
+        break;
+      case "kernel_h":
+        if ((kernelH = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "kernel_w":
+        if ((kernelW = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "stride":
+        if ((stride = plainPair(value, 1)) === undefined) return undefined;
+        break;
+      case "stride_h":
+        if ((strideH = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "stride_w":
+        if ((strideW = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "pad":
+        if ((pad = plainPair(value, 0)) === undefined) return undefined;
+        break;
+      case "pad_h":
+        if ((padH = plainInt(value, 0)) === undefined) return undefined;
+        break;
+      case "pad_w":
+        if ((padW = plainInt(value, 0)) === undefined) return undefined;
+        break;
+      case "dilation":
+        if ((dilation = plainPair(value, 1)) === undefined) return undefined;
+        break;
+      case "group": {
+        const g = plainInt(value, 1);
+        if (g === undefined) return undefined;
+        group = g;
+        break;
+      }
+      case "axis":
+        if (plainInt(value, -Infinity) !== 1) return undefined;
+        break;
+      case "bias_term":
+        if (typeof value !== "boolean") return undefined;
+        biasTerm = value;
+        break;
+      default:
+        if (!IGNORED_FIELDS.has(key)) return undefined;
+    }
+  }
+  if (numOutput === undefined) return undefined;
+  // the kernel: kernel_size, or kernel_h with kernel_w; stride and pad: the list, or both _h and _w, or neither
+  if (kernel === undefined ? kernelH === undefined || kernelW === undefined : kernelH !== undefined || kernelW !== undefined) return undefined;
+  const [kh, kw] = kernel ?? [kernelH!, kernelW!];
+  const strides = plainSides(stride, strideH, strideW, 1);
+  const pads = plainSides(pad, padH, padW, 0);
+  if (strides === undefined || pads === undefined) return undefined;
+  const dilationH = dilation?.[0] ?? 1;
+  const dilationW = dilation?.[1] ?? dilationH;
+  return { numOutput, kernelH: kh, kernelW: kw, strideH: strides[0], strideW: strides[1], padH: pads[0], padW: pads[1], dilationH, dilationW, group, biasTerm };
+}
+
+/** Stride or pad of {@link plainConvolutionParams}: the list, or `_h` with `_w`, or the default; `undefined` when mixed. */
+function plainSides(list: readonly [number, number] | undefined, h: number | undefined, w: number | undefined, fallback: number): readonly [number, number] | undefined {
+  if (h === undefined && w === undefined) return list ?? [fallback, fallback];
+  return list === undefined && h !== undefined && w !== undefined ? [h, w] : undefined;
+}
+
+/** {@link convolutionParams} through the checked field readers (their errors, their read-field records). */
+function checkedConvolutionParams(spec: CaffeLayerSpec, ctx: Context): ConvolutionParams {
   const f = Fields.of(spec, "convolution_param", ctx);
   if (!f.has("num_output")) invalid(ctx, "convolution_param.num_output is required");
   const numOutput = f.int("num_output", undefined, 1);
@@ -546,40 +669,13 @@ function inferConvolution(spec: CaffeLayerSpec, inputs: Shape[], tops: number, c
 
 function inferPooling(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
   expectCounts(ctx, inputs.length, tops, 1, 1, 1, 2);
-  const f = Fields.of(spec, "pooling_param", ctx);
+  const plain = plainPoolingFields(spec["pooling_param"]);
+  const f = plain === undefined ? Fields.of(spec, "pooling_param", ctx) : undefined;
   const input = inputs[0]!;
   expect4d(input, ctx);
   const [n, c, h, w] = input as [number, number, number, number];
-  const methodName = f.enumName("pool", ["MAX", "AVE", "STOCHASTIC"], "MAX");
-  if (methodName === "STOCHASTIC") throw new UnsupportedLayerError(`${where(ctx)}: pooling_param.pool STOCHASTIC is not supported`);
-  const method = methodName === "MAX" ? "max" : "average";
-  const global = f.bool("global_pooling", false);
-  let rounding: "ceil" | "floor" = f.enumName("round_mode", ["CEIL", "FLOOR"], "CEIL") === "CEIL" ? "ceil" : "floor";
-  // Forks (e.g. the ShuffleNet/MobileNet ones) spell it `ceil_mode: false`.
-  if (f.has("ceil_mode")) {
-    if (f.has("round_mode")) invalid(ctx, "pooling_param: give either round_mode or the fork field ceil_mode, not both");
-    rounding = f.bool("ceil_mode", true) ? "ceil" : "floor";
-  }
-  const stride = spatialPool(f, "stride", 1, 1, ctx);
-  const pad = spatialPool(f, "pad", 0, 0, ctx);
-  let kernelH: number;
-  let kernelW: number;
-  if (global) {
-    if (f.has("kernel_size") || f.has("kernel_h") || f.has("kernel_w")) {
-      invalid(ctx, "pooling_param: with global_pooling the kernel size cannot be specified");
-    }
-    if (pad[0] !== 0 || pad[1] !== 0 || stride[0] !== 1 || stride[1] !== 1) {
-      invalid(ctx, "pooling_param: with global_pooling only pad 0 and stride 1 are allowed");
-    }
-    kernelH = h;
-    kernelW = w;
-  } else {
-    if (!f.has("kernel_size") && !f.has("kernel_h") && !f.has("kernel_w")) {
-      invalid(ctx, "pooling_param.kernel_size (or kernel_h and kernel_w) is required");
-    }
-    [kernelH, kernelW] = spatialPool(f, "kernel", undefined, 1, ctx);
-    if (pad[0] >= kernelH || pad[1] >= kernelW) invalid(ctx, `pooling_param.pad ${pad[0]}x${pad[1]} must be smaller than the kernel ${kernelH}x${kernelW}`);
-  }
+  const { method, global, rounding, stride, pad, kernel } = plain ?? checkedPoolingFields(f!, ctx);
+  const [kernelH, kernelW] = kernel ?? [h, w];
   const [padH, padW] = pad;
   const [strideH, strideW] = stride;
   let hout: number;
@@ -604,6 +700,129 @@ function inferPooling(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: 
   const out: Shape = [n, c, hout, wout];
   const params: PoolingParams = { method, kernelH, kernelW, strideH, strideW, padH, padW, global, rounding };
   return { outputShapes: tops === 2 ? [out, out] : [out], params, paramShapes: [], macs: size(out) * kernelH * kernelW };
+}
+
+/** The fields of a `pooling_param`, checked (`kernel` undefined: global pooling, over the whole input). */
+interface PoolingFields {
+  readonly method: "max" | "average";
+  readonly global: boolean;
+  readonly rounding: "ceil" | "floor";
+  readonly stride: readonly [number, number];
+  readonly pad: readonly [number, number];
+  readonly kernel: readonly [number, number] | undefined;
+}
+
+/** {@link PoolingFields} through the checked field readers (their errors, their read-field records). */
+function checkedPoolingFields(f: Fields, ctx: Context): PoolingFields {
+  const methodName = f.enumName("pool", ["MAX", "AVE", "STOCHASTIC"], "MAX");
+  if (methodName === "STOCHASTIC") throw new UnsupportedLayerError(`${where(ctx)}: pooling_param.pool STOCHASTIC is not supported`);
+  const method = methodName === "MAX" ? "max" : "average";
+  const global = f.bool("global_pooling", false);
+  let rounding: "ceil" | "floor" = f.enumName("round_mode", ["CEIL", "FLOOR"], "CEIL") === "CEIL" ? "ceil" : "floor";
+  // Forks (e.g. the ShuffleNet/MobileNet ones) spell it `ceil_mode: false`.
+  if (f.has("ceil_mode")) {
+    if (f.has("round_mode")) invalid(ctx, "pooling_param: give either round_mode or the fork field ceil_mode, not both");
+    rounding = f.bool("ceil_mode", true) ? "ceil" : "floor";
+  }
+  const stride = spatialPool(f, "stride", 1, 1, ctx);
+  const pad = spatialPool(f, "pad", 0, 0, ctx);
+  if (global) {
+    if (f.has("kernel_size") || f.has("kernel_h") || f.has("kernel_w")) {
+      invalid(ctx, "pooling_param: with global_pooling the kernel size cannot be specified");
+    }
+    if (pad[0] !== 0 || pad[1] !== 0 || stride[0] !== 1 || stride[1] !== 1) {
+      invalid(ctx, "pooling_param: with global_pooling only pad 0 and stride 1 are allowed");
+    }
+    return { method, global, rounding, stride, pad, kernel: undefined };
+  }
+  if (!f.has("kernel_size") && !f.has("kernel_h") && !f.has("kernel_w")) {
+    invalid(ctx, "pooling_param.kernel_size (or kernel_h and kernel_w) is required");
+  }
+  const kernel = spatialPool(f, "kernel", undefined, 1, ctx);
+  if (pad[0] >= kernel[0] || pad[1] >= kernel[1]) invalid(ctx, `pooling_param.pad ${pad[0]}x${pad[1]} must be smaller than the kernel ${kernel[0]}x${kernel[1]}`);
+  return { method, global, rounding, stride, pad, kernel };
+}
+
+/**
+ * {@link PoolingFields} of a message with only the fields the checked reader
+ * reads (or ignores), each valid and given once (`pool` by name,
+ * `global_pooling` and `ceil_mode` as booleans, no `round_mode`), as nearly
+ * every prototxt has it: one walk over its keys. `undefined` for anything
+ * else: the checked reader then gives the same fields, or the error, or the
+ * warning. Records no field reads (every field is known).
+ */
+function plainPoolingFields(msg: unknown): PoolingFields | undefined {
+  if (!isMessage(msg)) return undefined;
+  let method: "max" | "average" = "max";
+  let global = false;
+  let rounding: "ceil" | "floor" = "ceil";
+  let kernel: number | undefined;
+  let kernelH: number | undefined;
+  let kernelW: number | undefined;
+  let stride: number | undefined;
+  let strideH: number | undefined;
+  let strideW: number | undefined;
+  let pad: number | undefined;
+  let padH: number | undefined;
+  let padW: number | undefined;
+  for (const key in msg) {
+    const value: unknown = msg[key];
+    if (value === undefined) return undefined;
+    switch (key) {
+      case "pool":
+        if (value !== "MAX" && value !== "AVE") return undefined;
+        method = value === "MAX" ? "max" : "average";
+        break;
+      case "global_pooling":
+        if (typeof value !== "boolean") return undefined;
+        global = value;
+        break;
+      case "ceil_mode":
+        if (typeof value !== "boolean") return undefined;
+        rounding = value ? "ceil" : "floor";
+        break;
+      case "kernel_size":
+        if ((kernel = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "kernel_h":
+        if ((kernelH = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "kernel_w":
+        if ((kernelW = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "stride":
+        if ((stride = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "stride_h":
+        if ((strideH = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "stride_w":
+        if ((strideW = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "pad":
+        if ((pad = plainInt(value, 0)) === undefined) return undefined;
+        break;
+      case "pad_h":
+        if ((padH = plainInt(value, 0)) === undefined) return undefined;
+        break;
+      case "pad_w":
+        if ((padW = plainInt(value, 0)) === undefined) return undefined;
+        break;
+      default:
+        if (!IGNORED_FIELDS.has(key)) return undefined;
+    }
+  }
+  const strides = plainSides(stride === undefined ? undefined : [stride, stride], strideH, strideW, 1);
+  const pads = plainSides(pad === undefined ? undefined : [pad, pad], padH, padW, 0);
+  const kernels = plainSides(kernel === undefined ? undefined : [kernel, kernel], kernelH, kernelW, 0);
+  if (strides === undefined || pads === undefined || kernels === undefined) return undefined;
+  const kernelGiven = kernel !== undefined || kernelH !== undefined;
+  if (global) {
+    if (kernelGiven || pads[0] !== 0 || pads[1] !== 0 || strides[0] !== 1 || strides[1] !== 1) return undefined;
+    return { method, global, rounding, stride: strides, pad: pads, kernel: undefined };
+  }
+  if (!kernelGiven || pads[0] >= kernels[0] || pads[1] >= kernels[1]) return undefined;
+  return { method, global, rounding, stride: strides, pad: pads, kernel: kernels };
 }
 
 /** Pooling's singular `<name>` or `<name>_h`/`<name>_w`. */
@@ -1202,7 +1421,9 @@ function inferConvolutionDepthwise(spec: CaffeLayerSpec, inputs: Shape[], tops: 
   const inferred = inferConvolution(asConv, inputs, tops, ctx, false);
   const read = ACCESSED.get(spec["convolution_param"] as CaffeMessage);
   markRead(read, "group");
-  for (const key of ACCESSED.get(asConv["convolution_param"] as CaffeMessage) ?? []) markRead(read, key);
+  // no reads recorded for the copy: the plain reader (plainConvolutionParams) took it, knowing every field
+  const convRead = ACCESSED.get(asConv["convolution_param"] as CaffeMessage) ?? Object.keys(asConv["convolution_param"] as CaffeMessage);
+  for (const key of convRead) markRead(read, key);
   return inferred;
 }
 
