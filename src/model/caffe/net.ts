@@ -133,6 +133,23 @@ function newReadFields(): ReadFields {
   return new ReadFields();
 }
 
+/**
+ * The last Convolution and Pooling layer of the import in progress, read by
+ * the plain readers, with their inferred result: a net repeats the same
+ * layer (same fields, same input shapes) many times, and then the plain
+ * reader returns the same fields object and the inference the same result
+ * (shared shapes and params, as interning would make them anyway). Fresh for
+ * each {@link networkFromCaffeNetDetailed} call, like {@link ACCESSED}.
+ */
+interface LastLayers {
+  convolution?: ConvolutionParams;
+  convolutionResult?: { readonly params: ConvolutionParams; readonly inputs: Shape[]; readonly deconv: boolean; readonly inferred: Inferred };
+  pooling?: PoolingFields;
+  poolingResult?: { readonly fields: PoolingFields; readonly inputs: Shape[]; readonly tops: number; readonly inferred: Inferred };
+}
+
+let LAST: LastLayers = {};
+
 /** Record that `field` was read (once). */
 function markRead(list: string[] | undefined, field: string): void {
   if (list !== undefined && !list.includes(field)) list.push(field);
@@ -573,7 +590,24 @@ function plainConvolutionParams(msg: unknown): ConvolutionParams | undefined {
   if (strides === undefined || pads === undefined) return undefined;
   const dilationH = dilation?.[0] ?? 1;
   const dilationW = dilation?.[1] ?? dilationH;
-  return { numOutput, kernelH: kh, kernelW: kw, strideH: strides[0], strideW: strides[1], padH: pads[0], padW: pads[1], dilationH, dilationW, group, biasTerm };
+  const last = LAST.convolution;
+  if (
+    last !== undefined &&
+    last.numOutput === numOutput &&
+    last.kernelH === kh &&
+    last.kernelW === kw &&
+    last.strideH === strides[0] &&
+    last.strideW === strides[1] &&
+    Object.is(last.padH, pads[0]) &&
+    Object.is(last.padW, pads[1]) &&
+    last.dilationH === dilationH &&
+    last.dilationW === dilationW &&
+    last.group === group &&
+    last.biasTerm === biasTerm
+  ) {
+    return last;
+  }
+  return (LAST.convolution = { numOutput, kernelH: kh, kernelW: kw, strideH: strides[0], strideW: strides[1], padH: pads[0], padW: pads[1], dilationH, dilationW, group, biasTerm });
 }
 
 /** Stride or pad of {@link plainConvolutionParams}: the list, or `_h` with `_w`, or the default; `undefined` when mixed. */
@@ -635,6 +669,15 @@ function stridePadOf(f: Fields, name: string, fallback: number, min: number, ctx
 function inferConvolution(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context, deconv: boolean): Inferred {
   expectCounts(ctx, inputs.length, tops, 1, Infinity, inputs.length, inputs.length);
   const p = convolutionParams(spec, ctx);
+  const last = LAST.convolutionResult;
+  if (last !== undefined && last.params === p && last.inputs === inputs && last.deconv === deconv) return last.inferred;
+  const inferred = convolutionResult(p, inputs, ctx, deconv);
+  LAST.convolutionResult = { params: p, inputs, deconv, inferred };
+  return inferred;
+}
+
+/** Output shape, parameter blobs and MACs of a convolution with params `p`. */
+function convolutionResult(p: ConvolutionParams, inputs: Shape[], ctx: Context, deconv: boolean): Inferred {
   const first = inputs[0]!;
   expect4d(first, ctx);
   for (const s of inputs) if (!sameShape(s, first)) invalid(ctx, `all bottoms must have the same shape: ${fmt(first)} vs ${fmt(s)}`);
@@ -673,8 +716,18 @@ function inferPooling(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: 
   const f = plain === undefined ? Fields.of(spec, "pooling_param", ctx) : undefined;
   const input = inputs[0]!;
   expect4d(input, ctx);
+  const fields = plain ?? checkedPoolingFields(f!, ctx);
+  const last = LAST.poolingResult;
+  if (last !== undefined && last.fields === fields && last.inputs === inputs && last.tops === tops) return last.inferred;
+  const inferred = poolingResult(fields, input, tops, ctx);
+  LAST.poolingResult = { fields, inputs, tops, inferred };
+  return inferred;
+}
+
+/** Output shape and MACs of a pooling of `fields` over `input` (4-D). */
+function poolingResult(fields: PoolingFields, input: Shape, tops: number, ctx: Context): Inferred {
   const [n, c, h, w] = input as [number, number, number, number];
-  const { method, global, rounding, stride, pad, kernel } = plain ?? checkedPoolingFields(f!, ctx);
+  const { method, global, rounding, stride, pad, kernel } = fields;
   const [kernelH, kernelW] = kernel ?? [h, w];
   const [padH, padW] = pad;
   const [strideH, strideW] = stride;
@@ -817,12 +870,25 @@ function plainPoolingFields(msg: unknown): PoolingFields | undefined {
   const kernels = plainSides(kernel === undefined ? undefined : [kernel, kernel], kernelH, kernelW, 0);
   if (strides === undefined || pads === undefined || kernels === undefined) return undefined;
   const kernelGiven = kernel !== undefined || kernelH !== undefined;
-  if (global) {
-    if (kernelGiven || pads[0] !== 0 || pads[1] !== 0 || strides[0] !== 1 || strides[1] !== 1) return undefined;
-    return { method, global, rounding, stride: strides, pad: pads, kernel: undefined };
+  if (global ? kernelGiven || pads[0] !== 0 || pads[1] !== 0 || strides[0] !== 1 || strides[1] !== 1 : !kernelGiven || pads[0] >= kernels[0] || pads[1] >= kernels[1]) return undefined;
+  const kernelOrWhole = global ? undefined : kernels;
+  const last = LAST.pooling;
+  if (
+    last !== undefined &&
+    last.method === method &&
+    last.global === global &&
+    last.rounding === rounding &&
+    samePair(last.stride, strides) &&
+    samePair(last.pad, pads) &&
+    (last.kernel === undefined ? kernelOrWhole === undefined : kernelOrWhole !== undefined && samePair(last.kernel, kernelOrWhole))
+  ) {
+    return last;
   }
-  if (!kernelGiven || pads[0] >= kernels[0] || pads[1] >= kernels[1]) return undefined;
-  return { method, global, rounding, stride: strides, pad: pads, kernel: kernels };
+  return (LAST.pooling = { method, global, rounding, stride: strides, pad: pads, kernel: kernelOrWhole });
+}
+
+function samePair(a: readonly [number, number], b: readonly [number, number]): boolean {
+  return Object.is(a[0], b[0]) && Object.is(a[1], b[1]);
 }
 
 /** Pooling's singular `<name>` or `<name>_h`/`<name>_w`. */
@@ -1750,11 +1816,14 @@ const INPUT_TYPES = new Set(["Input", "Data", "ImageData", "WindowData", "Memory
  */
 export function networkFromCaffeNetDetailed(spec: CaffeNetSpec, source?: string, options: CaffeImportOptions = {}): CaffeImport {
   const outer = ACCESSED;
+  const outerLast = LAST;
   ACCESSED = newReadFields();
+  LAST = {};
   try {
     return importNet(spec, source, options);
   } finally {
     ACCESSED = outer;
+    LAST = outerLast;
   }
 }
 
@@ -1805,7 +1874,8 @@ class ShapeTable {
 
   /** {@link list} of `[shape]`, allocated only when not shared yet. */
   single(shape: Shape): Shape[] {
-    const s = (Math.imul(1 ^ ShapeTable.hash(shape), 0x85ebca6b) ^ (Math.imul(1 ^ ShapeTable.hash(shape), 0x85ebca6b) >>> 13)) & (SHAPE_SLOTS - 1);
+    const h = Math.imul(1 ^ ShapeTable.hash(shape), 0x85ebca6b);
+    const s = (h ^ (h >>> 13)) & (SHAPE_SLOTS - 1);
     const known = this.lists[s];
     if (known !== undefined && known.length === 1 && known[0] === shape) return known;
     return this.list([shape]);
@@ -1830,7 +1900,20 @@ class ParamsTable {
   /** `Object.keys` of each slot's object, listed once when it enters the slot. */
   private readonly keys = new Array<string[] | undefined>(PARAMS_SLOTS).fill(undefined);
 
+  /** The last objects returned (a repeated layer's params are the same object again: no walk over its fields). */
+  private readonly recent = new Array<LayerParams | undefined>(RECENT_PARAMS).fill(undefined);
+  private next = 0;
+
   intern(params: LayerParams): LayerParams {
+    const recent = this.recent;
+    for (let i = 0; i < RECENT_PARAMS; i++) if (recent[i] === params) return params;
+    const shared = this.lookup(params);
+    recent[this.next] = shared;
+    this.next = (this.next + 1) % RECENT_PARAMS;
+    return shared;
+  }
+
+  private lookup(params: LayerParams): LayerParams {
     let h = 0;
     let count = 0;
     const record = params as Readonly<Record<string, unknown>>;
@@ -1854,6 +1937,7 @@ class ParamsTable {
 }
 
 const PARAMS_SLOTS = 1024;
+const RECENT_PARAMS = 4;
 
 /**
  * Same own keys in the same order (the same JSON), with the same values:
