@@ -2062,10 +2062,30 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       throw new InvalidArgumentError(`${label}: inputShapes.${name} must be a list of positive integers, got ${JSON.stringify(dims)}`);
     }
   }
-  const warnings: string[] = [];
-  const layerCtx = (layer: CaffeLayerSpec): Context => ({ source: label, layer: layer.name, type: layer.type });
+  // Each pass over the layers is a function of its own: V8 optimizes each loop on its own feedback
+  // (one function of seven loops was recompiled once per loop, running the rest unoptimized meanwhile).
+  const declared = admittedLayers(spec, label, netCtx);
+  const inputBlobs = declared.filter((l) => INPUT_TYPES.has(String(l.type)) && stringList(l.bottom, "bottom", netCtx).length === 0).flatMap((l) => stringList(l.top, "top", netCtx));
+  for (const name of Object.keys(overrides)) {
+    if (!inputBlobs.includes(name)) {
+      throw new InvalidArgumentError(`${label}: inputShapes names "${name}", which is not an input blob of the net (inputs: ${inputBlobs.join(", ") || "none"})`);
+    }
+  }
+  const blobLists = declaredBlobs(declared, label);
+  const wiring = wireBlobs(declared, blobLists, label);
+  const runtime = new RuntimeList(label, overrides, declared.length, wiring);
+  emitRuntimeLayers(declared, blobLists, wiring, runtime, label);
+  const { inputs, outputs } = runtime.tensors();
+  return { network: { name: spec.name ?? label, layers: runtime.layers, inputs, outputs, source: source ?? spec.name }, warnings: runtime.warnings };
+}
 
-  // 1. UpgradeNetInput, 2. FilterNet (TEST phase).
+/** The error context of a declared layer. */
+function layerContext(label: string, layer: CaffeLayerSpec): Context {
+  return { source: label, layer: layer.name, type: layer.type };
+}
+
+/** 1. UpgradeNetInput, 2. FilterNet: the layers of the TEST phase, an old-style input first. */
+function admittedLayers(spec: CaffeNetSpec, label: string, netCtx: Context): CaffeLayerSpec[] {
   const stateFields = new Fields(spec.state, "state", netCtx);
   const state: NetState = {
     level: stateFields.int("level", 0),
@@ -2088,27 +2108,49 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
   if (declared.length === 0) {
     invalid(netCtx, spec.layer.length === 0 ? "the net declares no layers and no input (an empty prototxt?)" : "no layer of the net is admitted in the TEST phase");
   }
-  const inputBlobs = declared.filter((l) => INPUT_TYPES.has(String(l.type)) && stringList(l.bottom, "bottom", netCtx).length === 0).flatMap((l) => stringList(l.top, "top", netCtx));
-  for (const name of Object.keys(overrides)) {
-    if (!inputBlobs.includes(name)) {
-      throw new InvalidArgumentError(`${label}: inputShapes names "${name}", which is not an input blob of the net (inputs: ${inputBlobs.join(", ") || "none"})`);
-    }
-  }
+  return declared;
+}
 
-  // Blob names; unique layer names (a Set's size tells a duplicate: one lookup per name).
+/** The declared layers' bottom and top lists, and their names (unique: checked here). */
+interface BlobLists {
+  readonly names: StringIndex;
+  readonly bottomsOf: string[][];
+  readonly topsOf: string[][];
+}
+
+function declaredBlobs(declared: readonly CaffeLayerSpec[], label: string): BlobLists {
   const n = declared.length;
   const bottomsOf: string[][] = new Array(n);
   const topsOf: string[][] = new Array(n);
   const names = new StringIndex(n + (n >> 3)); // room for the Split layers of a branching net
+  const ctx = (layer: CaffeLayerSpec): Context => layerContext(label, layer);
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
-    if (names.add(layer.name) < 0) invalid(layerCtx(layer), `duplicate layer name '${layer.name}'`);
-    bottomsOf[i] = blobList(layer.bottom, "bottom", layer, layerCtx);
-    topsOf[i] = blobList(layer.top, "top", layer, layerCtx);
+    if (names.add(layer.name) < 0) invalid(ctx(layer), `duplicate layer name '${layer.name}'`);
+    bottomsOf[i] = blobList(layer.bottom, "bottom", layer, ctx);
+    topsOf[i] = blobList(layer.top, "top", layer, ctx);
   }
+  return { names, bottomsOf, topsOf };
+}
 
-  // 3. InsertSplits, pass 1: the source top of every bottom and reader counts.
-  // Tops and bottoms are numbered globally (flat arrays, no per-layer allocation).
+/**
+ * 3. InsertSplits, pass 1: the source top of every bottom and reader counts.
+ * Tops and bottoms are numbered globally (flat arrays, no per-layer allocation).
+ */
+interface Wiring {
+  /** Declared layer → its first global top (and bottom); one more entry at the end. */
+  readonly topStart: number[];
+  readonly bottomStart: number[];
+  /** Global top → number of bottoms reading that version (plus one for a non-zero loss_weight). */
+  readonly readers: number[];
+  /** Global top → declared layer. */
+  readonly producerOf: number[];
+  /** Global bottom → global top it reads. */
+  readonly sourceOf: number[];
+}
+
+function wireBlobs(declared: readonly CaffeLayerSpec[], { bottomsOf, topsOf }: BlobLists, label: string): Wiring {
+  const n = declared.length;
   const topStart = zeros(n + 1);
   const bottomStart = zeros(n + 1);
   for (let i = 0; i < n; i++) {
@@ -2116,9 +2158,9 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
     bottomStart[i + 1] = bottomStart[i]! + bottomsOf[i]!.length;
   }
   const totalTops = topStart[n]!;
-  const readers = zeros(totalTops); // global top → number of bottoms reading that version
-  const producerOf = zeros(totalTops); // global top → declared layer
-  const sourceOf = zeros(bottomStart[n]!); // global bottom → global top it reads
+  const readers = zeros(totalTops);
+  const producerOf = zeros(totalTops);
+  const sourceOf = zeros(bottomStart[n]!);
   const blobs = new StringIndex(totalTops); // blob name → blob id
   const lastTop = zeros(totalTops); // blob id → global top that last wrote it
   for (let i = 0; i < n; i++) {
@@ -2129,7 +2171,7 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       const blob = bottoms[j]!;
       const id = blobs.find(blob);
       if (id < 0) {
-        const ctx = layerCtx(layer);
+        const ctx = layerContext(label, layer);
         // the first producer, for a helpful "produced only later" error
         const later = topsOf.findIndex((t) => t.includes(blob));
         if (later >= 0) {
@@ -2152,33 +2194,52 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
     // Caffe's InsertSplits counts a top with an explicit non-zero loss_weight
     // as one more reader (the loss), so a loss top also read by a layer is split.
     if (layer["loss_weight"] !== undefined) {
-      const weights = new Fields(layer as CaffeMessage, "", layerCtx(layer)).numbers("loss_weight");
+      const weights = new Fields(layer as CaffeMessage, "", layerContext(label, layer)).numbers("loss_weight");
       for (let j = 0; j < Math.min(weights.length, tops.length); j++) {
         if (weights[j] !== 0) readers[topStart[i]! + j]!++;
       }
     }
   }
+  return { topStart, bottomStart, readers, producerOf, sourceOf };
+}
 
-  // Sizes of the runtime list: every declared layer plus one Split per top read more than once.
-  let runtimeLayers = n;
-  let runtimeTops = totalTops;
-  for (let t = 0; t < totalTops; t++) {
-    if (readers[t]! > 1) {
-      runtimeLayers++;
-      runtimeTops += readers[t]!;
+/**
+ * Pass 2: the runtime layer list as it is emitted (declared layers and their
+ * Splits), each bottom resolved to its runtime tensor and every shape
+ * inferred; with the reader count of every runtime tensor.
+ */
+class RuntimeList {
+  readonly layers: Layer[] = [];
+  readonly warnings: string[] = [];
+  private readonly shapes = new ShapeTable();
+  private readonly params = new ParamsTable();
+  /** Runtime layer → offset of its tops in {@link readCount}. */
+  private readonly runtimeTopStart: number[];
+  /** Runtime tensor → number of readers. */
+  private readonly readCount: number[];
+
+  constructor(
+    private readonly label: string,
+    private readonly overrides: Readonly<Record<string, readonly number[]>>,
+    declaredLayers: number,
+    { readers }: Wiring,
+  ) {
+    // every declared layer plus one Split per top read more than once
+    let runtimeLayers = declaredLayers;
+    let runtimeTops = readers.length;
+    for (let t = 0; t < readers.length; t++) {
+      if (readers[t]! > 1) {
+        runtimeLayers++;
+        runtimeTops += readers[t]!;
+      }
     }
+    this.runtimeTopStart = zeros(runtimeLayers + 1);
+    this.readCount = zeros(runtimeTops);
   }
 
-  // Pass 2: emit layers and splits; resolve each bottom to its runtime tensor; infer shapes.
-  const layers: Layer[] = [];
-  const shapes = new ShapeTable();
-  const params = new ParamsTable();
-  const runtimeIndex = zeros(n); // declared layer → runtime index
-  const splitOf = new Array<number>(totalTops).fill(-1); // global top → runtime index of its Split layer
-  const splitNext = zeros(totalTops); // global top → next split top to hand out
-  const runtimeTopStart = zeros(runtimeLayers + 1); // runtime layer → offset into readCount
-  const readCount = zeros(runtimeTops); // runtime tensor → number of readers
-  const emit = (layerSpec: CaffeLayerSpec, name: string, type: string, bottoms: string[], tops: string[], inputs: TensorRef[], ctx: Context): number => {
+  /** Append a layer: infer its shapes from its inputs' (already emitted); returns its runtime index. */
+  emit(layerSpec: CaffeLayerSpec, name: string, type: string, bottoms: string[], tops: string[], inputs: TensorRef[], ctx: Context): number {
+    const { layers, shapes, readCount, runtimeTopStart, overrides, warnings } = this;
     const index = layers.length;
     const overridden = inputs.length === 0 && INPUT_TYPES.has(type) && tops.some((t) => overrides[t] !== undefined);
     const infer = overridden ? overriddenInput(overrides) : INFERENCE.get(type);
@@ -2234,18 +2295,46 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       inputs,
       inputShapes,
       outputShapes,
-      params: params.intern(inferred.params),
+      params: this.params.intern(inferred.params),
       paramShapes,
       parameters,
       macs: inferred.macs,
     });
     runtimeTopStart[index + 1] = runtimeTopStart[index]! + tops.length;
     return index;
-  };
+  }
 
+  /** The network's inputs (the Input layers' tops) and outputs (the tensors no layer reads). */
+  tensors(): { inputs: TensorRef[]; outputs: TensorRef[] } {
+    const inputs: TensorRef[] = [];
+    const outputs: TensorRef[] = [];
+    for (const layer of this.layers) {
+      for (let t = 0; t < layer.tops.length; t++) {
+        if (layer.type === "Input") inputs.push({ layer: layer.index, top: t });
+        if (this.readCount[this.runtimeTopStart[layer.index]! + t] === 0) outputs.push({ layer: layer.index, top: t });
+      }
+    }
+    return { inputs, outputs };
+  }
+
+  /** The error context of an inserted Split layer. */
+  splitContext(name: string): Context {
+    return { source: this.label, layer: name, type: "Split" };
+  }
+}
+
+/** Emit every declared layer, each followed by a Split for each of its tops read more than once. */
+function emitRuntimeLayers(declared: readonly CaffeLayerSpec[], { names, bottomsOf, topsOf }: BlobLists, wiring: Wiring, runtime: RuntimeList, label: string): void {
+  const { topStart, bottomStart, readers, producerOf, sourceOf } = wiring;
+  const n = declared.length;
+  const totalTops = topStart[n]!;
+  const layers = runtime.layers;
+  const runtimeIndex = zeros(n); // declared layer → runtime index
+  const splitOf = new Array<number>(totalTops).fill(-1); // global top → runtime index of its Split layer
+  const splitNext = zeros(totalTops); // global top → next split top to hand out
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
-    const ctx = layerCtx(layer);
+    const ctx = layerContext(label, layer);
     const declaredBottoms = bottomsOf[i]!;
     // the declared list itself unless a bottom is rewired to a Split's top
     let bottoms: string[] = declaredBottoms;
@@ -2264,7 +2353,7 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       }
     }
     const tops = topsOf[i]!;
-    const index = emit(layer, layer.name, layer.type, bottoms, tops, inputs, ctx);
+    const index = runtime.emit(layer, layer.name, layer.type, bottoms, tops, inputs, ctx);
     runtimeIndex[i] = index;
     for (let j = 0; j < tops.length; j++) {
       const count = readers[topStart[i]! + j]!;
@@ -2273,21 +2362,11 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       const splitName = `${blob}_${layer.name}_${j}_split`;
       const splitTops: string[] = new Array(count);
       for (let k = 0; k < count; k++) splitTops[k] = `${splitName}_${k}`;
-      const splitCtx: Context = { source: label, layer: splitName, type: "Split" };
+      const splitCtx = runtime.splitContext(splitName);
       if (names.add(splitName) < 0) invalid(splitCtx, `the automatically inserted Split layer's name clashes with a declared layer`);
-      splitOf[topStart[i]! + j] = emit({ name: splitName, type: "Split" }, splitName, "Split", [blob], splitTops, [{ layer: index, top: j }], splitCtx);
+      splitOf[topStart[i]! + j] = runtime.emit({ name: splitName, type: "Split" }, splitName, "Split", [blob], splitTops, [{ layer: index, top: j }], splitCtx);
     }
   }
-
-  const inputs: TensorRef[] = [];
-  const outputs: TensorRef[] = [];
-  for (const layer of layers) {
-    for (let t = 0; t < layer.tops.length; t++) {
-      if (layer.type === "Input") inputs.push({ layer: layer.index, top: t });
-      if (readCount[runtimeTopStart[layer.index]! + t] === 0) outputs.push({ layer: layer.index, top: t });
-    }
-  }
-  return { network: { name: spec.name ?? label, layers, inputs, outputs, source: source ?? spec.name }, warnings };
 }
 
 /** {@link stringList} of a layer's bottom or top field, without a context unless there is an error to report. */
