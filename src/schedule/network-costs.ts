@@ -52,12 +52,22 @@ function layerJsonCounter(): (value: unknown) => number {
     if (memo.bytes.size < memo.limit) memo.bytes.set(value, bytes);
     return bytes;
   };
+  // the last string measured: a layer's name is usually its top too, and its top the next layer's bottom
+  let lastText = "";
+  let lastTextBytes = 2;
+  const textBytes = (text: string): number => {
+    if (text !== lastText) {
+      lastText = text;
+      lastTextBytes = stringBytes(text);
+    }
+    return lastTextBytes;
+  };
   const stringList = (value: unknown): number => {
     if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype) return valueBytes(value, memo);
     let bytes = 2 + Math.max(0, value.length - 1);
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      if (typeof item === "string") bytes += stringBytes(item);
+      if (typeof item === "string") bytes += textBytes(item);
       else {
         const b = valueBytes(item, memo);
         bytes += b < 0 ? 4 : b;
@@ -109,6 +119,8 @@ function layerJsonCounter(): (value: unknown) => number {
           v = typeof field === "number" && Number.isFinite(field) ? numberBytes(field) : valueBytes(field, memo);
           break;
         case "name":
+          v = typeof field === "string" ? textBytes(field) : valueBytes(field, memo);
+          break;
         case "type":
           v = typeof field === "string" ? stringBytes(field) : valueBytes(field, memo);
           break;
@@ -164,7 +176,8 @@ function declarationBytes(layers: readonly Layer[]): number {
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i]!;
     if (typeof l.name !== "string" || typeof l.type !== "string") return jsonUtf8Length(layers.map((x) => ({ name: x.name, type: x.type })));
-    bytes += 17 + jsonUtf8Length(l.name) + jsonUtf8Length(l.type);
+    // (a string's JSON is the same whatever the prototypes hold: no check per call)
+    bytes += 17 + stringBytes(l.name) + stringBytes(l.type);
   }
   return bytes;
 }
