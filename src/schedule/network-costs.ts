@@ -112,10 +112,9 @@ function layerJsonCounter(): (value: unknown) => number {
       let v: number;
       // the JSON of a key named in a case below is the key in quotes (plain ASCII: no scan)
       let keyBytes = key.length + 2;
+      // (cases in the order of a Layer's keys)
       switch (key) {
         case "index":
-        case "parameters":
-        case "macs":
           v = typeof field === "number" && Number.isFinite(field) ? numberBytes(field) : valueBytes(field, memo);
           break;
         case "name":
@@ -128,14 +127,18 @@ function layerJsonCounter(): (value: unknown) => number {
         case "tops":
           v = stringList(field);
           break;
-        case "inputShapes":
-        case "outputShapes":
-        case "paramShapes":
-        case "params":
-          v = shared(field);
-          break;
         case "inputs":
           v = refList(field);
+          break;
+        case "inputShapes":
+        case "outputShapes":
+        case "params":
+        case "paramShapes":
+          v = shared(field);
+          break;
+        case "parameters":
+        case "macs":
+          v = typeof field === "number" && Number.isFinite(field) ? numberBytes(field) : valueBytes(field, memo);
           break;
         default:
           v = valueBytes(field, memo);

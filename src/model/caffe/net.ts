@@ -2247,7 +2247,9 @@ class RuntimeList {
     let inputShapes: Shape[];
     if (inputs.length === 1) {
       const ref = inputs[0]!;
-      inputShapes = shapes.single(layers[ref.layer]!.outputShapes[ref.top]!);
+      // a producer of one output already holds the shared one-shape list
+      const produced = layers[ref.layer]!.outputShapes;
+      inputShapes = produced.length === 1 ? (produced as Shape[]) : shapes.single(produced[ref.top]!);
       readCount[runtimeTopStart[ref.layer]! + ref.top]!++;
     } else {
       inputShapes = new Array(inputs.length);
