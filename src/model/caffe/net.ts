@@ -2151,12 +2151,8 @@ interface Wiring {
 
 function wireBlobs(declared: readonly CaffeLayerSpec[], { bottomsOf, topsOf }: BlobLists, label: string): Wiring {
   const n = declared.length;
-  const topStart = zeros(n + 1);
-  const bottomStart = zeros(n + 1);
-  for (let i = 0; i < n; i++) {
-    topStart[i + 1] = topStart[i]! + topsOf[i]!.length;
-    bottomStart[i + 1] = bottomStart[i]! + bottomsOf[i]!.length;
-  }
+  const topStart = offsetsOf(topsOf);
+  const bottomStart = offsetsOf(bottomsOf);
   const totalTops = topStart[n]!;
   const readers = zeros(totalTops);
   const producerOf = zeros(totalTops);
@@ -2201,6 +2197,13 @@ function wireBlobs(declared: readonly CaffeLayerSpec[], { bottomsOf, topsOf }: B
     }
   }
   return { topStart, bottomStart, readers, producerOf, sourceOf };
+}
+
+/** Where each list starts in the concatenation of `lists` (one more entry: the total). */
+function offsetsOf(lists: readonly (readonly unknown[])[]): number[] {
+  const offsets = zeros(lists.length + 1);
+  for (let i = 0; i < lists.length; i++) offsets[i + 1] = offsets[i]! + lists[i]!.length;
+  return offsets;
 }
 
 /**
