@@ -52,13 +52,56 @@ export interface CollapsibleDag extends CsrArrays {
  * @internal
  */
 export function collapseDag(dag: CollapsibleDag): CostedChain {
+  // one function per pass: V8 optimizes each loop on its own feedback
   const n = dag.size;
+  const isDominator = dominatorFlags(dag);
+  const { groupOfNode, groups } = groupNumbers(dag, isDominator);
+  const sums = groupSums(dag, isDominator, groupOfNode, groups);
+  const { layerOffsets, layers } = groupLayerLists(dag, sums.memberOffsets, groups);
+  const firstNode = dag.source + 1;
+  let memberNodeList: Int32Array | undefined;
+  let groupOfNodeList: Int32Array | undefined;
+  return {
+    size: groups,
+    names: sums.names,
+    clientMs: sums.clientMs,
+    serverMs: sums.serverMs,
+    loadMs: sums.loadMs,
+    paramBytes: sums.paramBytes,
+    inputBytes: sums.inputBytes,
+    outputBytes: sums.outputBytes,
+    layerOffsets,
+    layers,
+    ...(dag.layerNames ? { layerNames: dag.layerNames } : {}),
+    heads: sums.heads,
+    memberOffsets: sums.memberOffsets,
+    get memberNodes() {
+      if (memberNodeList === undefined) {
+        memberNodeList = new Int32Array(Math.max(0, n - firstNode));
+        for (let k = 0; k < memberNodeList.length; k++) memberNodeList[k] = firstNode + k;
+      }
+      return memberNodeList;
+    },
+    get groupOfNode() {
+      return (groupOfNodeList ??= Int32Array.from(groupOfNode));
+    },
+  };
+}
+
+/** 1 for each dominator of the sink (the source included), 0 for the other nodes. */
+function dominatorFlags(dag: CollapsibleDag): number[] {
   const idom = immediateDominators(dag, dag.source);
-  const isDominator = new Array<number>(n).fill(0);
+  const isDominator = new Array<number>(dag.size).fill(0);
   for (let v = dag.sink; ; v = idom[v]!) {
     isDominator[v] = 1;
     if (v === dag.source) break;
   }
+  return isDominator;
+}
+
+/** Each node's group: the next dominator's (in topological order); groups numbered from the input on. */
+function groupNumbers(dag: CollapsibleDag, isDominator: readonly number[]): { groupOfNode: number[]; groups: number } {
+  const n = dag.size;
   // Group numbers assigned from the back, then flipped.
   const groupOfNode = new Array<number>(n).fill(-1); // (the chain's Int32Array is made on first access)
   let groups = 0;
@@ -67,7 +110,11 @@ export function collapseDag(dag: CollapsibleDag): CostedChain {
     groupOfNode[v] = groups - 1;
   }
   for (let v = dag.source + 1; v < n; v++) groupOfNode[v] = groups - 1 - groupOfNode[v]!;
+  return { groupOfNode, groups };
+}
 
+/** Per-group sums of the members' costs, the heads (and their names and output bytes), and the member ranges. */
+function groupSums(dag: CollapsibleDag, isDominator: readonly number[], groupOfNode: readonly number[], groups: number) {
   const clientMs = new Float64Array(groups);
   const serverMs = new Float64Array(groups);
   const loadMs = new Float64Array(groups);
@@ -79,9 +126,8 @@ export function collapseDag(dag: CollapsibleDag): CostedChain {
   const names: string[] = new Array(groups);
   // Nodes are in topological order and groups are contiguous ranges of it: member k of the
   // concatenated member lists is node source + 1 + k (memberNodes, made on first access).
-  const firstNode = dag.source + 1;
   let m = 0;
-  for (let v = dag.source + 1; v < n; v++) {
+  for (let v = dag.source + 1; v < dag.size; v++) {
     const g = groupOfNode[v]!;
     clientMs[g] += dag.clientMs[v]!;
     serverMs[g] += dag.serverMs[v]!;
@@ -96,8 +142,12 @@ export function collapseDag(dag: CollapsibleDag): CostedChain {
     }
   }
   for (let g = 0; g < groups; g++) inputBytes[g] = g === 0 ? dag.outputBytes[dag.source]! : outputBytes[g - 1]!;
+  return { clientMs, serverMs, loadMs, paramBytes, inputBytes, outputBytes, heads, memberOffsets, names };
+}
 
-  // Runtime layers per group, sorted.
+/** Runtime layers per group, sorted. */
+function groupLayerLists(dag: CollapsibleDag, memberOffsets: Int32Array, groups: number): { layerOffsets: Int32Array; layers: Int32Array } {
+  const firstNode = dag.source + 1;
   const layerOffsets = new Int32Array(groups + 1);
   let total = 0;
   for (let g = 0; g < groups; g++) {
@@ -108,39 +158,20 @@ export function collapseDag(dag: CollapsibleDag): CostedChain {
     layerOffsets[g + 1] = total;
   }
   const layers = new Int32Array(total);
-  let memberNodeList: Int32Array | undefined;
-  let groupOfNodeList: Int32Array | undefined;
   for (let g = 0; g < groups; g++) {
-    let p = layerOffsets[g]!;
+    const start = layerOffsets[g]!;
+    let p = start;
+    let sorted = true;
     for (let k = memberOffsets[g]!; k < memberOffsets[g + 1]!; k++) {
       const v = firstNode + k;
-      for (let q = dag.memberOffsets[v]!; q < dag.memberOffsets[v + 1]!; q++) layers[p++] = dag.memberLayers[q]!;
-    }
-    layers.subarray(layerOffsets[g]!, layerOffsets[g + 1]!).sort();
-  }
-  return {
-    size: groups,
-    names,
-    clientMs,
-    serverMs,
-    loadMs,
-    paramBytes,
-    inputBytes,
-    outputBytes,
-    layerOffsets,
-    layers,
-    ...(dag.layerNames ? { layerNames: dag.layerNames } : {}),
-    heads,
-    memberOffsets,
-    get memberNodes() {
-      if (memberNodeList === undefined) {
-        memberNodeList = new Int32Array(Math.max(0, n - firstNode));
-        for (let k = 0; k < memberNodeList.length; k++) memberNodeList[k] = firstNode + k;
+      for (let q = dag.memberOffsets[v]!; q < dag.memberOffsets[v + 1]!; q++) {
+        const layer = dag.memberLayers[q]!;
+        if (p > start && layer < layers[p - 1]!) sorted = false;
+        layers[p++] = layer;
       }
-      return memberNodeList;
-    },
-    get groupOfNode() {
-      return (groupOfNodeList ??= Int32Array.from(groupOfNode));
-    },
-  };
+    }
+    // (already ascending in runtime order, nearly always: no sort call per group)
+    if (!sorted) layers.subarray(start, p).sort();
+  }
+  return { layerOffsets, layers };
 }

@@ -204,7 +204,41 @@ export function createPlainCostedDag(spec: CostedDagSpec): PlainCostedDag {
   if (!(spec.inputBytes >= 0) || spec.inputBytes === Infinity) {
     throw new InvalidArgumentError(`createCostedDag: inputBytes is ${spec.inputBytes}; expected a finite number ≥ 0`);
   }
-  // Flatten edges.
+  // one function per pass: V8 optimizes each loop on its own feedback
+  const { flat, forward } = checkedFlatEdges(spec, n);
+  // order[k] = original index of the k-th real node in topological order (none: the given order is topological).
+  const order: Int32Array | undefined = forward ? undefined : topologicalOrder(n, flat, names);
+  const { size, from, to } = completedEdges(n, flat, order);
+  const csr = plainCsr(size, from, to);
+  const { outNames, clientMs, serverMs, loadMs, paramBytes, outputBytes, virtual, memberOffsets, memberLayers } = nodeArrays(spec, size, order);
+  if (size === n + 2) {
+    // the virtual sink: its output is every sink's
+    const s = size - 1;
+    outNames[s] = "<output>";
+    virtual[s] = 1;
+    for (let p = csr.predOffsets[s]!; p < csr.predOffsets[s + 1]!; p++) outputBytes[s] += outputBytes[csr.predIndices[p]!]!;
+    memberOffsets[s + 1] = memberOffsets[s]!;
+  }
+  return {
+    ...csr,
+    names: outNames,
+    source: 0,
+    sink: size - 1,
+    clientMs,
+    serverMs,
+    loadMs,
+    paramBytes,
+    outputBytes,
+    virtual,
+    memberOffsets,
+    memberLayers,
+    ...(spec.layerNames ? { layerNames: spec.layerNames } : {}),
+    ...(spec.omittedLayers ? { omittedLayers: spec.omittedLayers } : {}),
+  };
+}
+
+/** The edges of a spec as a flat array, checked; `forward` when every edge goes to a later node. */
+function checkedFlatEdges(spec: CostedDagSpec, n: number): { flat: ArrayLike<number>; forward: boolean } {
   let flat: ArrayLike<number>;
   const raw = spec.edges as ArrayLike<unknown>;
   if (raw.length > 0 && Array.isArray(raw[0])) {
@@ -229,15 +263,23 @@ export function createPlainCostedDag(spec: CostedDagSpec): PlainCostedDag {
     }
     if (a >= b) forward = false;
   }
-  // order[k] = original index of the k-th real node in topological order (none: the given order is topological).
-  const order: Int32Array | undefined = forward ? undefined : topologicalOrder(n, flat, names);
+  return { flat, forward };
+}
+
+/**
+ * The DAG's edges in its node numbering (the input node 0, the real nodes
+ * from 1 in `order`): the given edges, the input node to every real source,
+ * and, when there are several real sinks, each of them to a virtual sink
+ * (then `size` is `n + 2`, else `n + 1`).
+ */
+function completedEdges(n: number, flat: ArrayLike<number>, order: Int32Array | undefined): { size: number; from: number[]; to: number[] } {
+  const e = flat.length / 2;
   // original → new (1-based, after the input node)
   let position: number[] | undefined;
   if (order !== undefined) {
     position = zeros(n);
     for (let k = 0; k < n; k++) position[order[k]!] = k + 1;
   }
-
   // Count degrees among real nodes to find sources and sinks.
   const indeg = zeros(n);
   const outdeg = zeros(n);
@@ -283,8 +325,13 @@ export function createPlainCostedDag(spec: CostedDagSpec): PlainCostedDag {
       }
     }
   }
-  const csr = plainCsr(size, from, to);
+  return { size, from, to };
+}
 
+/** The per-node arrays of the DAG (`size` nodes: the input node, the real nodes in `order`, maybe a virtual sink left for the caller). */
+function nodeArrays(spec: CostedDagSpec, size: number, order: Int32Array | undefined) {
+  const n = spec.names.length;
+  const names = spec.names;
   const outNames: string[] = new Array<string>(size);
   outNames[0] = spec.inputName ?? "<input>";
   const clientMs = zeros(size);
@@ -319,29 +366,7 @@ export function createPlainCostedDag(spec: CostedDagSpec): PlainCostedDag {
     else memberLayers[mp++] = specMemberLayer ? specMemberLayer[i]! : i;
     memberOffsets[v + 1] = mp;
   }
-  if (virtualSink) {
-    const s = size - 1;
-    outNames[s] = "<output>";
-    virtual[s] = 1;
-    for (let p = csr.predOffsets[s]!; p < csr.predOffsets[s + 1]!; p++) outputBytes[s] += outputBytes[csr.predIndices[p]!]!;
-    memberOffsets[s + 1] = mp;
-  }
-  return {
-    ...csr,
-    names: outNames,
-    source: 0,
-    sink: size - 1,
-    clientMs,
-    serverMs,
-    loadMs,
-    paramBytes,
-    outputBytes,
-    virtual,
-    memberOffsets,
-    memberLayers,
-    ...(spec.layerNames ? { layerNames: spec.layerNames } : {}),
-    ...(spec.omittedLayers ? { omittedLayers: spec.omittedLayers } : {}),
-  };
+  return { outNames, clientMs, serverMs, loadMs, paramBytes, outputBytes, virtual, memberOffsets, memberLayers };
 }
 
 /** An array of numbers, typed or plain, as the CSR builder fills it. */

@@ -163,12 +163,13 @@ export function plainCostedDagFromNetwork(network: Network, costs: LayerCosts, o
   const edges: number[] = new Array<number>(2 * totalInputs).fill(0); // [from0, to0, …]: at most one edge per input in dataflow mode (else it grows)
   let edgeEnd = 0;
   const preds: number[] = [];
+  let predCount = 0; // preds[0 .. predCount): the list of the current layer (no truncation per layer)
   const stamp = new Array<number>(names.length + 1).fill(0);
   let current = 0;
   const addPred = (p: number): void => {
     if (stamp[p + 1] === current) return;
     stamp[p + 1] = current;
-    preds.push(p);
+    preds[predCount++] = p;
   };
   const addPredsOf = (producer: number): void => {
     const r = role[producer]!;
@@ -183,7 +184,7 @@ export function plainCostedDagFromNetwork(network: Network, costs: LayerCosts, o
   const writers = new Map<string, number[]>();
   for (let i = 0; i < L; i++) {
     const layer = layers[i]!;
-    preds.length = 0;
+    predCount = 0;
     current = i + 1;
     if (mode === "dataflow") {
       const inputs = layer.inputs;
@@ -210,10 +211,10 @@ export function plainCostedDagFromNetwork(network: Network, costs: LayerCosts, o
       }
     }
     if (role[i] === 2) {
-      effective[i] = preds.slice();
+      effective[i] = preds.slice(0, predCount);
     } else if (role[i] === 0) {
       const v = nodeOf[i]!;
-      for (let k = 0; k < preds.length; k++) {
+      for (let k = 0; k < predCount; k++) {
         if (preds[k] === v) continue;
         edges[edgeEnd++] = preds[k]!;
         edges[edgeEnd++] = v;
@@ -221,7 +222,23 @@ export function plainCostedDagFromNetwork(network: Network, costs: LayerCosts, o
     }
   }
   edges.length = edgeEnd;
-  const n = names.length;
+  return createPlainCostedDag({
+    names,
+    edges,
+    // (in a function of its own: V8 optimizes each loop on its own feedback)
+    ...nodeCosts(layers, nodeLayer, costs),
+    inputBytes,
+    memberLayer: nodeLayer,
+    inputName: inputMembers.length === 1 ? layers[inputMembers[0]!]!.name : "<input>",
+    inputMembers,
+    layerNames: layers.map((l) => l.name),
+    omittedLayers: omitted,
+  });
+}
+
+/** The costs of the DAG's real nodes (node `v` is layer `nodeLayer[v]`): times, float32 parameter bytes, output bytes. */
+function nodeCosts(layers: readonly Layer[], nodeLayer: readonly number[], costs: LayerCosts) {
+  const n = nodeLayer.length;
   const clientMs = new Array<number>(n).fill(0);
   const serverMs = new Array<number>(n).fill(0);
   const loadMs = new Array<number>(n).fill(0);
@@ -236,19 +253,5 @@ export function plainCostedDagFromNetwork(network: Network, costs: LayerCosts, o
     paramBytes[v] = layer.parameters * 4;
     outputBytes[v] = layerOutputBytes(layer);
   }
-  return createPlainCostedDag({
-    names,
-    edges,
-    clientMs,
-    serverMs,
-    loadMs,
-    paramBytes,
-    outputBytes,
-    inputBytes,
-    memberLayer: nodeLayer,
-    inputName: inputMembers.length === 1 ? layers[inputMembers[0]!]!.name : "<input>",
-    inputMembers,
-    layerNames: layers.map((l) => l.name),
-    omittedLayers: omitted,
-  });
+  return { clientMs, serverMs, loadMs, paramBytes, outputBytes };
 }

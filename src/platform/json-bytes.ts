@@ -22,8 +22,9 @@ export function stringBytes(text: string): number {
 /** Characters of `String(value)` for a finite number (a digit count for safe non-negative integers). @internal */
 export function numberBytes(value: number): number {
   if (value >= 0 && value <= Number.MAX_SAFE_INTEGER && Number.isInteger(value)) {
+    // powers of ten up to 1e16 are exact doubles: compare, no division
     let digits = 1;
-    for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
+    for (let p = 10; value >= p; p *= 10) digits++;
     return digits;
   }
   return String(value).length;

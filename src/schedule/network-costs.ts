@@ -52,18 +52,52 @@ function layerJsonCounter(): (value: unknown) => number {
     if (memo.bytes.size < memo.limit) memo.bytes.set(value, bytes);
     return bytes;
   };
+  // the last string measured: a layer's name is usually its top too, and its top the next layer's bottom
+  let lastText = "";
+  let lastTextBytes = 2;
+  const textBytes = (text: string): number => {
+    if (text !== lastText) {
+      lastText = text;
+      lastTextBytes = stringBytes(text);
+    }
+    return lastTextBytes;
+  };
   const stringList = (value: unknown): number => {
     if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype) return valueBytes(value, memo);
     let bytes = 2 + Math.max(0, value.length - 1);
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      if (typeof item === "string") bytes += stringBytes(item);
+      if (typeof item === "string") bytes += textBytes(item);
       else {
         const b = valueBytes(item, memo);
         bytes += b < 0 ? 4 : b;
       }
     }
     return bytes;
+  };
+  // a layer's inputs: tensor refs {layer, top} (plain objects of numbers; anything else is measured generically)
+  const refList = (value: unknown): number => {
+    if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype) return valueBytes(value, memo);
+    let bytes = 2 + Math.max(0, value.length - 1);
+    for (let i = 0; i < value.length; i++) bytes += refBytes(value[i]);
+    return bytes;
+  };
+  const refBytes = (item: unknown): number => {
+    if (typeof item !== "object" || item === null || Object.getPrototypeOf(item) !== Object.prototype || typeof (item as { toJSON?: unknown }).toJSON === "function") {
+      const b = valueBytes(item, memo);
+      return b < 0 ? 4 : b;
+    }
+    const record = item as Record<string, unknown>;
+    let bytes = 2;
+    let fields = 0;
+    for (const key in record) {
+      const field = record[key];
+      const v = typeof field === "number" && Number.isFinite(field) ? numberBytes(field) : valueBytes(field, memo);
+      if (v < 0) continue;
+      bytes += (key === "layer" || key === "top" ? key.length + 2 : stringBytes(key)) + 1 + v;
+      fields++;
+    }
+    return bytes + Math.max(0, fields - 1);
   };
   return (value) => {
     if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype || typeof (value as { toJSON?: unknown }).toJSON === "function") {
@@ -76,13 +110,16 @@ function layerJsonCounter(): (value: unknown) => number {
     for (const key in record) {
       const field = record[key];
       let v: number;
+      // the JSON of a key named in a case below is the key in quotes (plain ASCII: no scan)
+      let keyBytes = key.length + 2;
+      // (cases in the order of a Layer's keys)
       switch (key) {
         case "index":
-        case "parameters":
-        case "macs":
           v = typeof field === "number" && Number.isFinite(field) ? numberBytes(field) : valueBytes(field, memo);
           break;
         case "name":
+          v = typeof field === "string" ? textBytes(field) : valueBytes(field, memo);
+          break;
         case "type":
           v = typeof field === "string" ? stringBytes(field) : valueBytes(field, memo);
           break;
@@ -90,17 +127,25 @@ function layerJsonCounter(): (value: unknown) => number {
         case "tops":
           v = stringList(field);
           break;
+        case "inputs":
+          v = refList(field);
+          break;
         case "inputShapes":
         case "outputShapes":
-        case "paramShapes":
         case "params":
+        case "paramShapes":
           v = shared(field);
+          break;
+        case "parameters":
+        case "macs":
+          v = typeof field === "number" && Number.isFinite(field) ? numberBytes(field) : valueBytes(field, memo);
           break;
         default:
           v = valueBytes(field, memo);
+          keyBytes = stringBytes(key);
       }
       if (v < 0) continue;
-      bytes += stringBytes(key) + 1 + v;
+      bytes += keyBytes + 1 + v;
       fields++;
     }
     return bytes + Math.max(0, fields - 1);
@@ -113,11 +158,13 @@ function headerBytesWith(layer: Layer, jsonBytes: (value: unknown) => number): n
   let bytes = jsonBytes(layer) + 1;
   const paramShapes = layer.paramShapes;
   if (paramShapes.length === 0) return bytes;
-  const name = jsonUtf8Length(layer.name);
-  for (const shape of paramShapes) {
-    const count = shape.reduce((a, b) => a * b, 1);
+  const name = typeof layer.name === "string" ? stringBytes(layer.name) : jsonUtf8Length(layer.name);
+  for (let i = 0; i < paramShapes.length; i++) {
+    const shape = paramShapes[i]!;
+    let count = 1;
+    for (let d = 0; d < shape.length; d++) count *= shape[d]!;
     // {"layer":NAME,"blob":i,"offset":0}, plus the tensor shape [count]
-    bytes += name + 30 + String(count).length + 3;
+    bytes += name + 30 + numberBytes(count) + 3;
   }
   return bytes;
 }
@@ -132,7 +179,8 @@ function declarationBytes(layers: readonly Layer[]): number {
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i]!;
     if (typeof l.name !== "string" || typeof l.type !== "string") return jsonUtf8Length(layers.map((x) => ({ name: x.name, type: x.type })));
-    bytes += 17 + jsonUtf8Length(l.name) + jsonUtf8Length(l.type);
+    // (a string's JSON is the same whatever the prototypes hold: no check per call)
+    bytes += 17 + stringBytes(l.name) + stringBytes(l.type);
   }
   return bytes;
 }
@@ -159,6 +207,24 @@ export function networkScheduleCosts(network: Network, graph: ExecutionGraph, op
     layerHeader[i] = headerBytesWith(layer, jsonBytes);
     layerLoad[i] = load(layer);
   }
+  // (each pass in a function of its own: V8 optimizes each loop on its own feedback)
+  const { headerBytes, loadMs } = groupSums(layers, chain, layerHeader, layerLoad);
+  const all = allAtOnceSums(layers, layerHeader, layerLoad);
+  const declaration = declarationBytes(layers) + 120;
+  return {
+    graph,
+    loadMs,
+    headerBytes,
+    latencyMs,
+    setupMs: declaration / graph.uplinkBytesPerMs + 2 * latencyMs + 160 / graph.downlinkBytesPerMs,
+    allAtOnceBytes: all.bytes,
+    allAtOnceHeaderBytes: all.headerBytes,
+    allAtOnceLoadMs: all.loadMs,
+  };
+}
+
+/** Header bytes and load time of each group: the sums over its layers (Input layers left out). */
+function groupSums(layers: readonly Layer[], chain: ExecutionGraph["chain"], layerHeader: readonly number[], layerLoad: readonly number[]): { headerBytes: Float64Array; loadMs: Float64Array } {
   const headerBytes = new Float64Array(chain.size);
   const loadMs = new Float64Array(chain.size);
   const offsets = chain.layerOffsets;
@@ -176,27 +242,22 @@ export function networkScheduleCosts(network: Network, graph: ExecutionGraph, op
     headerBytes[g] = header;
     loadMs[g] = loading;
   }
-  let allBytes = 0;
-  let allHeader = 0;
-  let allLoad = 0;
+  return { headerBytes, loadMs };
+}
+
+/** The all-at-once frame: parameter bytes, header bytes and load time of every layer but the Input layers. */
+function allAtOnceSums(layers: readonly Layer[], layerHeader: readonly number[], layerLoad: readonly number[]): { bytes: number; headerBytes: number; loadMs: number } {
+  let bytes = 0;
+  let headerBytes = 0;
+  let loadMs = 0;
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
     if (layer.type === "Input") continue;
-    allBytes += parameterBytes(layer);
-    allHeader += layerHeader[i]!;
-    allLoad += layerLoad[i]!;
+    bytes += parameterBytes(layer);
+    headerBytes += layerHeader[i]!;
+    loadMs += layerLoad[i]!;
   }
-  const declaration = declarationBytes(layers) + 120;
-  return {
-    graph,
-    loadMs,
-    headerBytes,
-    latencyMs,
-    setupMs: declaration / graph.uplinkBytesPerMs + 2 * latencyMs + 160 / graph.downlinkBytesPerMs,
-    allAtOnceBytes: allBytes,
-    allAtOnceHeaderBytes: allHeader,
-    allAtOnceLoadMs: allLoad,
-  };
+  return { bytes, headerBytes, loadMs };
 }
 
 /**

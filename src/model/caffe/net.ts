@@ -133,6 +133,23 @@ function newReadFields(): ReadFields {
   return new ReadFields();
 }
 
+/**
+ * The last Convolution and Pooling layer of the import in progress, read by
+ * the plain readers, with their inferred result: a net repeats the same
+ * layer (same fields, same input shapes) many times, and then the plain
+ * reader returns the same fields object and the inference the same result
+ * (shared shapes and params, as interning would make them anyway). Fresh for
+ * each {@link networkFromCaffeNetDetailed} call, like {@link ACCESSED}.
+ */
+interface LastLayers {
+  convolution?: ConvolutionParams;
+  convolutionResult?: { readonly params: ConvolutionParams; readonly inputs: Shape[]; readonly deconv: boolean; readonly inferred: Inferred };
+  pooling?: PoolingFields;
+  poolingResult?: { readonly fields: PoolingFields; readonly inputs: Shape[]; readonly tops: number; readonly inferred: Inferred };
+}
+
+let LAST: LastLayers = {};
+
 /** Record that `field` was read (once). */
 function markRead(list: string[] | undefined, field: string): void {
   if (list !== undefined && !list.includes(field)) list.push(field);
@@ -148,24 +165,30 @@ const UNCHECKED_MESSAGES = new Set(["transform_param", "data_param", "image_data
  * `<message>.<field>` paths of the fields of a layer's `*_param` messages
  * that the importer read none of (checked only in messages it did read).
  */
-function unknownFields(spec: CaffeLayerSpec): string[] {
-  const found: string[] = [];
-  const visit = (msg: CaffeMessage, path: string): void => {
-    const accessed = ACCESSED.get(msg);
-    if (accessed === undefined) return;
-    for (const key of Object.keys(msg)) {
-      if (IGNORED_FIELDS.has(key)) continue;
-      const value = msg[key];
-      if (!accessed.includes(key)) found.push(`${path}.${key}`);
-      else if (Array.isArray(value)) {
-        for (const v of value) if (isMessage(v)) visit(v, `${path}.${key}`);
-      } else if (isMessage(value)) visit(value, `${path}.${key}`);
-    }
-  };
-  for (const key of Object.keys(spec)) {
+function unknownFields(spec: CaffeLayerSpec): readonly string[] {
+  // own keys walked with for-in (no key list per layer; the same order as Object.keys)
+  let found: string[] | undefined;
+  for (const key in spec) {
+    if (!key.endsWith("_param") || !Object.hasOwn(spec, key) || UNCHECKED_MESSAGES.has(key)) continue;
     const value = spec[key];
-    if (!key.endsWith("_param") || UNCHECKED_MESSAGES.has(key) || !isMessage(value)) continue;
-    visit(value, key);
+    if (isMessage(value)) found = unknownIn(value, key, found);
+  }
+  return found ?? NO_FIELDS;
+}
+
+const NO_FIELDS: readonly string[] = [];
+
+/** {@link unknownFields} of one message read by the importer (and of its sub-messages), appended to `found`. */
+function unknownIn(msg: CaffeMessage, path: string, found: string[] | undefined): string[] | undefined {
+  const accessed = ACCESSED.get(msg);
+  if (accessed === undefined) return found;
+  for (const key in msg) {
+    if (!Object.hasOwn(msg, key) || IGNORED_FIELDS.has(key)) continue;
+    const value = msg[key];
+    if (!accessed.includes(key)) (found ??= []).push(`${path}.${key}`);
+    else if (Array.isArray(value)) {
+      for (const v of value) if (isMessage(v)) found = unknownIn(v, `${path}.${key}`, found);
+    } else if (isMessage(value)) found = unknownIn(value, `${path}.${key}`, found);
   }
   return found;
 }
@@ -187,8 +210,14 @@ class Fields {
     this.accessed = msg === undefined ? undefined : ACCESSED.of(msg);
   }
 
+  /**
+   * Record a read of `field`. Only fields the message has are recorded: the
+   * warnings name the message's fields that were never read
+   * ({@link unknownFields}), so reads of absent fields would only lengthen the
+   * list (a Convolution reads a dozen optional fields and has two or three).
+   */
   private mark(field: string): void {
-    markRead(this.accessed, field);
+    if (this.accessed !== undefined && Object.hasOwn(this.msg!, field)) markRead(this.accessed, field);
   }
 
   static of(spec: CaffeLayerSpec, field: string, ctx: Context): Fields {
@@ -254,29 +283,37 @@ class Fields {
     return invalid(this.ctx, `${this.name(field)} must be one of ${names.join(", ")}, got ${JSON.stringify(value)}`);
   }
 
-  /** A repeated integer field (a scalar counts as one element). */
+  /** A repeated integer field (a scalar counts as one element); a fresh array. */
   ints(field: string, min = -Infinity): number[] {
     this.mark(field);
     const raw = this.msg?.[field];
     if (raw === undefined) return [];
-    const list = Array.isArray(raw) ? raw : [raw];
-    return list.map((v) => {
-      if (typeof v !== "number" || !Number.isInteger(v)) invalid(this.ctx, `${this.name(field)} must be integers, got ${JSON.stringify(v)}`);
-      if (v < min) invalid(this.ctx, `${this.name(field)} must be at least ${min}, got ${v}`);
-      return v;
-    });
+    if (!Array.isArray(raw)) return [this.intItem(field, raw, min)];
+    const out = new Array<number>(raw.length);
+    for (let i = 0; i < raw.length; i++) out[i] = this.intItem(field, raw[i], min);
+    return out;
   }
 
-  /** A repeated number field. */
+  private intItem(field: string, v: unknown, min: number): number {
+    if (typeof v !== "number" || !Number.isInteger(v)) invalid(this.ctx, `${this.name(field)} must be integers, got ${JSON.stringify(v)}`);
+    if (v < min) invalid(this.ctx, `${this.name(field)} must be at least ${min}, got ${v}`);
+    return v;
+  }
+
+  /** A repeated number field; a fresh array. */
   numbers(field: string): number[] {
     this.mark(field);
     const raw = this.msg?.[field];
     if (raw === undefined) return [];
-    const list = Array.isArray(raw) ? raw : [raw];
-    return list.map((v) => {
-      if (typeof v !== "number") invalid(this.ctx, `${this.name(field)} must be numbers, got ${JSON.stringify(v)}`);
-      return v;
-    });
+    if (!Array.isArray(raw)) return [this.numberItem(field, raw)];
+    const out = new Array<number>(raw.length);
+    for (let i = 0; i < raw.length; i++) out[i] = this.numberItem(field, raw[i]);
+    return out;
+  }
+
+  private numberItem(field: string, v: unknown): number {
+    if (typeof v !== "number") invalid(this.ctx, `${this.name(field)} must be numbers, got ${JSON.stringify(v)}`);
+    return v;
   }
 
   /** Repeated sub-messages (a single message counts as one). */
@@ -441,6 +478,146 @@ function expect4d(shape: Shape, ctx: Context, what = "input"): void {
 }
 
 function convolutionParams(spec: CaffeLayerSpec, ctx: Context): ConvolutionParams {
+  return plainConvolutionParams(spec["convolution_param"]) ?? checkedConvolutionParams(spec, ctx);
+}
+
+/** An integer ≥ `min`, else `undefined`. */
+function plainScalarInt(v: unknown, min: number): number | undefined {
+  return typeof v === "number" && Number.isInteger(v) && v >= min ? v : undefined;
+}
+
+/** A singular integer field ≥ `min` (a one-element list counts as its element), else `undefined`. */
+function plainInt(value: unknown, min: number): number | undefined {
+  return plainScalarInt(Array.isArray(value) && value.length === 1 ? (value[0] as unknown) : value, min);
+}
+
+/** A repeated integer field of 1 or 2 values ≥ `min` (a scalar counts as one) as `[h, w]`, else `undefined`. */
+function plainPair(value: unknown, min: number): readonly [number, number] | undefined {
+  if (!Array.isArray(value)) {
+    const v = plainScalarInt(value, min);
+    return v === undefined ? undefined : [v, v];
+  }
+  if (value.length < 1 || value.length > 2) return undefined;
+  const h = plainScalarInt(value[0], min);
+  const w = plainScalarInt(value[value.length - 1], min);
+  return h === undefined || w === undefined ? undefined : [h, w];
+}
+
+/**
+ * {@link convolutionParams} of a message with only the fields Caffe's
+ * convolution reads (or ignores), each valid and singular fields given
+ * once, as nearly every prototxt has it: one walk over its keys instead of a
+ * dozen checked lookups per layer. `undefined` for anything else (an
+ * unknown field to warn about, a value to reject, `kernel_h` without
+ * `kernel_w`, …): the checked reader then gives the same result, or the
+ * error, or the warning. Records no field reads (every field is known).
+ */
+function plainConvolutionParams(msg: unknown): ConvolutionParams | undefined {
+  if (!isMessage(msg)) return undefined;
+  let numOutput: number | undefined;
+  let kernel: readonly [number, number] | undefined;
+  let kernelH: number | undefined;
+  let kernelW: number | undefined;
+  let stride: readonly [number, number] | undefined;
+  let strideH: number | undefined;
+  let strideW: number | undefined;
+  let pad: readonly [number, number] | undefined;
+  let padH: number | undefined;
+  let padW: number | undefined;
+  let dilation: readonly [number, number] | undefined;
+  let group = 1;
+  let biasTerm = true;
+  for (const key in msg) {
+    const value: unknown = msg[key];
+    if (value === undefined) return undefined;
+    switch (key) {
+      case "num_output":
+        if ((numOutput = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "kernel_size":
+        if ((kernel = plainPair(value, 1)) === undefined) return undefined;
+        break;
+      case "kernel_h":
+        if ((kernelH = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "kernel_w":
+        if ((kernelW = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "stride":
+        if ((stride = plainPair(value, 1)) === undefined) return undefined;
+        break;
+      case "stride_h":
+        if ((strideH = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "stride_w":
+        if ((strideW = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "pad":
+        if ((pad = plainPair(value, 0)) === undefined) return undefined;
+        break;
+      case "pad_h":
+        if ((padH = plainInt(value, 0)) === undefined) return undefined;
+        break;
+      case "pad_w":
+        if ((padW = plainInt(value, 0)) === undefined) return undefined;
+        break;
+      case "dilation":
+        if ((dilation = plainPair(value, 1)) === undefined) return undefined;
+        break;
+      case "group": {
+        const g = plainInt(value, 1);
+        if (g === undefined) return undefined;
+        group = g;
+        break;
+      }
+      case "axis":
+        if (plainInt(value, -Infinity) !== 1) return undefined;
+        break;
+      case "bias_term":
+        if (typeof value !== "boolean") return undefined;
+        biasTerm = value;
+        break;
+      default:
+        if (!IGNORED_FIELDS.has(key)) return undefined;
+    }
+  }
+  if (numOutput === undefined) return undefined;
+  // the kernel: kernel_size, or kernel_h with kernel_w; stride and pad: the list, or both _h and _w, or neither
+  if (kernel === undefined ? kernelH === undefined || kernelW === undefined : kernelH !== undefined || kernelW !== undefined) return undefined;
+  const [kh, kw] = kernel ?? [kernelH!, kernelW!];
+  const strides = plainSides(stride, strideH, strideW, 1);
+  const pads = plainSides(pad, padH, padW, 0);
+  if (strides === undefined || pads === undefined) return undefined;
+  const dilationH = dilation?.[0] ?? 1;
+  const dilationW = dilation?.[1] ?? dilationH;
+  const last = LAST.convolution;
+  if (
+    last !== undefined &&
+    last.numOutput === numOutput &&
+    last.kernelH === kh &&
+    last.kernelW === kw &&
+    last.strideH === strides[0] &&
+    last.strideW === strides[1] &&
+    Object.is(last.padH, pads[0]) &&
+    Object.is(last.padW, pads[1]) &&
+    last.dilationH === dilationH &&
+    last.dilationW === dilationW &&
+    last.group === group &&
+    last.biasTerm === biasTerm
+  ) {
+    return last;
+  }
+  return (LAST.convolution = { numOutput, kernelH: kh, kernelW: kw, strideH: strides[0], strideW: strides[1], padH: pads[0], padW: pads[1], dilationH, dilationW, group, biasTerm });
+}
+
+/** Stride or pad of {@link plainConvolutionParams}: the list, or `_h` with `_w`, or the default; `undefined` when mixed. */
+function plainSides(list: readonly [number, number] | undefined, h: number | undefined, w: number | undefined, fallback: number): readonly [number, number] | undefined {
+  if (h === undefined && w === undefined) return list ?? [fallback, fallback];
+  return list === undefined && h !== undefined && w !== undefined ? [h, w] : undefined;
+}
+
+/** {@link convolutionParams} through the checked field readers (their errors, their read-field records). */
+function checkedConvolutionParams(spec: CaffeLayerSpec, ctx: Context): ConvolutionParams {
   const f = Fields.of(spec, "convolution_param", ctx);
   if (!f.has("num_output")) invalid(ctx, "convolution_param.num_output is required");
   const numOutput = f.int("num_output", undefined, 1);
@@ -492,6 +669,15 @@ function stridePadOf(f: Fields, name: string, fallback: number, min: number, ctx
 function inferConvolution(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context, deconv: boolean): Inferred {
   expectCounts(ctx, inputs.length, tops, 1, Infinity, inputs.length, inputs.length);
   const p = convolutionParams(spec, ctx);
+  const last = LAST.convolutionResult;
+  if (last !== undefined && last.params === p && last.inputs === inputs && last.deconv === deconv) return last.inferred;
+  const inferred = convolutionResult(p, inputs, ctx, deconv);
+  LAST.convolutionResult = { params: p, inputs, deconv, inferred };
+  return inferred;
+}
+
+/** Output shape, parameter blobs and MACs of a convolution with params `p`. */
+function convolutionResult(p: ConvolutionParams, inputs: Shape[], ctx: Context, deconv: boolean): Inferred {
   const first = inputs[0]!;
   expect4d(first, ctx);
   for (const s of inputs) if (!sameShape(s, first)) invalid(ctx, `all bottoms must have the same shape: ${fmt(first)} vs ${fmt(s)}`);
@@ -526,40 +712,23 @@ function inferConvolution(spec: CaffeLayerSpec, inputs: Shape[], tops: number, c
 
 function inferPooling(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: Context): Inferred {
   expectCounts(ctx, inputs.length, tops, 1, 1, 1, 2);
-  const f = Fields.of(spec, "pooling_param", ctx);
+  const plain = plainPoolingFields(spec["pooling_param"]);
+  const f = plain === undefined ? Fields.of(spec, "pooling_param", ctx) : undefined;
   const input = inputs[0]!;
   expect4d(input, ctx);
+  const fields = plain ?? checkedPoolingFields(f!, ctx);
+  const last = LAST.poolingResult;
+  if (last !== undefined && last.fields === fields && last.inputs === inputs && last.tops === tops) return last.inferred;
+  const inferred = poolingResult(fields, input, tops, ctx);
+  LAST.poolingResult = { fields, inputs, tops, inferred };
+  return inferred;
+}
+
+/** Output shape and MACs of a pooling of `fields` over `input` (4-D). */
+function poolingResult(fields: PoolingFields, input: Shape, tops: number, ctx: Context): Inferred {
   const [n, c, h, w] = input as [number, number, number, number];
-  const methodName = f.enumName("pool", ["MAX", "AVE", "STOCHASTIC"], "MAX");
-  if (methodName === "STOCHASTIC") throw new UnsupportedLayerError(`${where(ctx)}: pooling_param.pool STOCHASTIC is not supported`);
-  const method = methodName === "MAX" ? "max" : "average";
-  const global = f.bool("global_pooling", false);
-  let rounding: "ceil" | "floor" = f.enumName("round_mode", ["CEIL", "FLOOR"], "CEIL") === "CEIL" ? "ceil" : "floor";
-  // Forks (e.g. the ShuffleNet/MobileNet ones) spell it `ceil_mode: false`.
-  if (f.has("ceil_mode")) {
-    if (f.has("round_mode")) invalid(ctx, "pooling_param: give either round_mode or the fork field ceil_mode, not both");
-    rounding = f.bool("ceil_mode", true) ? "ceil" : "floor";
-  }
-  const stride = spatialPool(f, "stride", 1, 1, ctx);
-  const pad = spatialPool(f, "pad", 0, 0, ctx);
-  let kernelH: number;
-  let kernelW: number;
-  if (global) {
-    if (f.has("kernel_size") || f.has("kernel_h") || f.has("kernel_w")) {
-      invalid(ctx, "pooling_param: with global_pooling the kernel size cannot be specified");
-    }
-    if (pad[0] !== 0 || pad[1] !== 0 || stride[0] !== 1 || stride[1] !== 1) {
-      invalid(ctx, "pooling_param: with global_pooling only pad 0 and stride 1 are allowed");
-    }
-    kernelH = h;
-    kernelW = w;
-  } else {
-    if (!f.has("kernel_size") && !f.has("kernel_h") && !f.has("kernel_w")) {
-      invalid(ctx, "pooling_param.kernel_size (or kernel_h and kernel_w) is required");
-    }
-    [kernelH, kernelW] = spatialPool(f, "kernel", undefined, 1, ctx);
-    if (pad[0] >= kernelH || pad[1] >= kernelW) invalid(ctx, `pooling_param.pad ${pad[0]}x${pad[1]} must be smaller than the kernel ${kernelH}x${kernelW}`);
-  }
+  const { method, global, rounding, stride, pad, kernel } = fields;
+  const [kernelH, kernelW] = kernel ?? [h, w];
   const [padH, padW] = pad;
   const [strideH, strideW] = stride;
   let hout: number;
@@ -584,6 +753,142 @@ function inferPooling(spec: CaffeLayerSpec, inputs: Shape[], tops: number, ctx: 
   const out: Shape = [n, c, hout, wout];
   const params: PoolingParams = { method, kernelH, kernelW, strideH, strideW, padH, padW, global, rounding };
   return { outputShapes: tops === 2 ? [out, out] : [out], params, paramShapes: [], macs: size(out) * kernelH * kernelW };
+}
+
+/** The fields of a `pooling_param`, checked (`kernel` undefined: global pooling, over the whole input). */
+interface PoolingFields {
+  readonly method: "max" | "average";
+  readonly global: boolean;
+  readonly rounding: "ceil" | "floor";
+  readonly stride: readonly [number, number];
+  readonly pad: readonly [number, number];
+  readonly kernel: readonly [number, number] | undefined;
+}
+
+/** {@link PoolingFields} through the checked field readers (their errors, their read-field records). */
+function checkedPoolingFields(f: Fields, ctx: Context): PoolingFields {
+  const methodName = f.enumName("pool", ["MAX", "AVE", "STOCHASTIC"], "MAX");
+  if (methodName === "STOCHASTIC") throw new UnsupportedLayerError(`${where(ctx)}: pooling_param.pool STOCHASTIC is not supported`);
+  const method = methodName === "MAX" ? "max" : "average";
+  const global = f.bool("global_pooling", false);
+  let rounding: "ceil" | "floor" = f.enumName("round_mode", ["CEIL", "FLOOR"], "CEIL") === "CEIL" ? "ceil" : "floor";
+  // Forks (e.g. the ShuffleNet/MobileNet ones) spell it `ceil_mode: false`.
+  if (f.has("ceil_mode")) {
+    if (f.has("round_mode")) invalid(ctx, "pooling_param: give either round_mode or the fork field ceil_mode, not both");
+    rounding = f.bool("ceil_mode", true) ? "ceil" : "floor";
+  }
+  const stride = spatialPool(f, "stride", 1, 1, ctx);
+  const pad = spatialPool(f, "pad", 0, 0, ctx);
+  if (global) {
+    if (f.has("kernel_size") || f.has("kernel_h") || f.has("kernel_w")) {
+      invalid(ctx, "pooling_param: with global_pooling the kernel size cannot be specified");
+    }
+    if (pad[0] !== 0 || pad[1] !== 0 || stride[0] !== 1 || stride[1] !== 1) {
+      invalid(ctx, "pooling_param: with global_pooling only pad 0 and stride 1 are allowed");
+    }
+    return { method, global, rounding, stride, pad, kernel: undefined };
+  }
+  if (!f.has("kernel_size") && !f.has("kernel_h") && !f.has("kernel_w")) {
+    invalid(ctx, "pooling_param.kernel_size (or kernel_h and kernel_w) is required");
+  }
+  const kernel = spatialPool(f, "kernel", undefined, 1, ctx);
+  if (pad[0] >= kernel[0] || pad[1] >= kernel[1]) invalid(ctx, `pooling_param.pad ${pad[0]}x${pad[1]} must be smaller than the kernel ${kernel[0]}x${kernel[1]}`);
+  return { method, global, rounding, stride, pad, kernel };
+}
+
+/**
+ * {@link PoolingFields} of a message with only the fields the checked reader
+ * reads (or ignores), each valid and given once (`pool` by name,
+ * `global_pooling` and `ceil_mode` as booleans, no `round_mode`), as nearly
+ * every prototxt has it: one walk over its keys. `undefined` for anything
+ * else: the checked reader then gives the same fields, or the error, or the
+ * warning. Records no field reads (every field is known).
+ */
+function plainPoolingFields(msg: unknown): PoolingFields | undefined {
+  if (!isMessage(msg)) return undefined;
+  let method: "max" | "average" = "max";
+  let global = false;
+  let rounding: "ceil" | "floor" = "ceil";
+  let kernel: number | undefined;
+  let kernelH: number | undefined;
+  let kernelW: number | undefined;
+  let stride: number | undefined;
+  let strideH: number | undefined;
+  let strideW: number | undefined;
+  let pad: number | undefined;
+  let padH: number | undefined;
+  let padW: number | undefined;
+  for (const key in msg) {
+    const value: unknown = msg[key];
+    if (value === undefined) return undefined;
+    switch (key) {
+      case "pool":
+        if (value !== "MAX" && value !== "AVE") return undefined;
+        method = value === "MAX" ? "max" : "average";
+        break;
+      case "global_pooling":
+        if (typeof value !== "boolean") return undefined;
+        global = value;
+        break;
+      case "ceil_mode":
+        if (typeof value !== "boolean") return undefined;
+        rounding = value ? "ceil" : "floor";
+        break;
+      case "kernel_size":
+        if ((kernel = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "kernel_h":
+        if ((kernelH = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "kernel_w":
+        if ((kernelW = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "stride":
+        if ((stride = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "stride_h":
+        if ((strideH = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "stride_w":
+        if ((strideW = plainInt(value, 1)) === undefined) return undefined;
+        break;
+      case "pad":
+        if ((pad = plainInt(value, 0)) === undefined) return undefined;
+        break;
+      case "pad_h":
+        if ((padH = plainInt(value, 0)) === undefined) return undefined;
+        break;
+      case "pad_w":
+        if ((padW = plainInt(value, 0)) === undefined) return undefined;
+        break;
+      default:
+        if (!IGNORED_FIELDS.has(key)) return undefined;
+    }
+  }
+  const strides = plainSides(stride === undefined ? undefined : [stride, stride], strideH, strideW, 1);
+  const pads = plainSides(pad === undefined ? undefined : [pad, pad], padH, padW, 0);
+  const kernels = plainSides(kernel === undefined ? undefined : [kernel, kernel], kernelH, kernelW, 0);
+  if (strides === undefined || pads === undefined || kernels === undefined) return undefined;
+  const kernelGiven = kernel !== undefined || kernelH !== undefined;
+  if (global ? kernelGiven || pads[0] !== 0 || pads[1] !== 0 || strides[0] !== 1 || strides[1] !== 1 : !kernelGiven || pads[0] >= kernels[0] || pads[1] >= kernels[1]) return undefined;
+  const kernelOrWhole = global ? undefined : kernels;
+  const last = LAST.pooling;
+  if (
+    last !== undefined &&
+    last.method === method &&
+    last.global === global &&
+    last.rounding === rounding &&
+    samePair(last.stride, strides) &&
+    samePair(last.pad, pads) &&
+    (last.kernel === undefined ? kernelOrWhole === undefined : kernelOrWhole !== undefined && samePair(last.kernel, kernelOrWhole))
+  ) {
+    return last;
+  }
+  return (LAST.pooling = { method, global, rounding, stride: strides, pad: pads, kernel: kernelOrWhole });
+}
+
+function samePair(a: readonly [number, number], b: readonly [number, number]): boolean {
+  return Object.is(a[0], b[0]) && Object.is(a[1], b[1]);
 }
 
 /** Pooling's singular `<name>` or `<name>_h`/`<name>_w`. */
@@ -1182,7 +1487,9 @@ function inferConvolutionDepthwise(spec: CaffeLayerSpec, inputs: Shape[], tops: 
   const inferred = inferConvolution(asConv, inputs, tops, ctx, false);
   const read = ACCESSED.get(spec["convolution_param"] as CaffeMessage);
   markRead(read, "group");
-  for (const key of ACCESSED.get(asConv["convolution_param"] as CaffeMessage) ?? []) markRead(read, key);
+  // no reads recorded for the copy: the plain reader (plainConvolutionParams) took it, knowing every field
+  const convRead = ACCESSED.get(asConv["convolution_param"] as CaffeMessage) ?? Object.keys(asConv["convolution_param"] as CaffeMessage);
+  for (const key of convRead) markRead(read, key);
   return inferred;
 }
 
@@ -1509,11 +1816,14 @@ const INPUT_TYPES = new Set(["Input", "Data", "ImageData", "WindowData", "Memory
  */
 export function networkFromCaffeNetDetailed(spec: CaffeNetSpec, source?: string, options: CaffeImportOptions = {}): CaffeImport {
   const outer = ACCESSED;
+  const outerLast = LAST;
   ACCESSED = newReadFields();
+  LAST = {};
   try {
     return importNet(spec, source, options);
   } finally {
     ACCESSED = outer;
+    LAST = outerLast;
   }
 }
 
@@ -1564,7 +1874,8 @@ class ShapeTable {
 
   /** {@link list} of `[shape]`, allocated only when not shared yet. */
   single(shape: Shape): Shape[] {
-    const s = (Math.imul(1 ^ ShapeTable.hash(shape), 0x85ebca6b) ^ (Math.imul(1 ^ ShapeTable.hash(shape), 0x85ebca6b) >>> 13)) & (SHAPE_SLOTS - 1);
+    const h = Math.imul(1 ^ ShapeTable.hash(shape), 0x85ebca6b);
+    const s = (h ^ (h >>> 13)) & (SHAPE_SLOTS - 1);
     const known = this.lists[s];
     if (known !== undefined && known.length === 1 && known[0] === shape) return known;
     return this.list([shape]);
@@ -1586,8 +1897,23 @@ const NO_PARAMS: LayerParams = {};
  */
 class ParamsTable {
   private readonly slots = new Array<LayerParams | undefined>(PARAMS_SLOTS).fill(undefined);
+  /** `Object.keys` of each slot's object, listed once when it enters the slot. */
+  private readonly keys = new Array<string[] | undefined>(PARAMS_SLOTS).fill(undefined);
+
+  /** The last objects returned (a repeated layer's params are the same object again: no walk over its fields). */
+  private readonly recent = new Array<LayerParams | undefined>(RECENT_PARAMS).fill(undefined);
+  private next = 0;
 
   intern(params: LayerParams): LayerParams {
+    const recent = this.recent;
+    for (let i = 0; i < RECENT_PARAMS; i++) if (recent[i] === params) return params;
+    const shared = this.lookup(params);
+    recent[this.next] = shared;
+    this.next = (this.next + 1) % RECENT_PARAMS;
+    return shared;
+  }
+
+  private lookup(params: LayerParams): LayerParams {
     let h = 0;
     let count = 0;
     const record = params as Readonly<Record<string, unknown>>;
@@ -1603,23 +1929,30 @@ class ParamsTable {
     if (count === 0) return NO_PARAMS;
     const s = (h ^ (h >>> 15)) & (PARAMS_SLOTS - 1);
     const known = this.slots[s];
-    if (known !== undefined && sameParams(known, params)) return known;
+    if (known !== undefined && (known === params || sameParams(known, this.keys[s]!, params, count))) return known;
     this.slots[s] = params;
+    this.keys[s] = Object.keys(params);
     return params;
   }
 }
 
 const PARAMS_SLOTS = 1024;
+const RECENT_PARAMS = 4;
 
-/** Same own keys in the same order (the same JSON), with the same values. */
-function sameParams(a: LayerParams, b: LayerParams): boolean {
-  if (a === b) return true;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
+/**
+ * Same own keys in the same order (the same JSON), with the same values:
+ * `b`'s `count` keys walked against `a`'s list `keysOfA` (listing `b`'s keys
+ * would allocate an array per layer).
+ */
+function sameParams(a: LayerParams, keysOfA: readonly string[], b: LayerParams, count: number): boolean {
+  if (keysOfA.length !== count) return false;
   const ra = a as Readonly<Record<string, unknown>>;
   const rb = b as Readonly<Record<string, unknown>>;
-  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || !Object.is(ra[ka[i]!], rb[kb[i]!])) return false;
+  let i = 0;
+  for (const key in rb) {
+    if (key !== keysOfA[i] || !Object.is(ra[key], rb[key])) return false;
+    i++;
+  }
   return true;
 }
 
@@ -1729,10 +2062,30 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       throw new InvalidArgumentError(`${label}: inputShapes.${name} must be a list of positive integers, got ${JSON.stringify(dims)}`);
     }
   }
-  const warnings: string[] = [];
-  const layerCtx = (layer: CaffeLayerSpec): Context => ({ source: label, layer: layer.name, type: layer.type });
+  // Each pass over the layers is a function of its own: V8 optimizes each loop on its own feedback
+  // (one function of seven loops was recompiled once per loop, running the rest unoptimized meanwhile).
+  const declared = admittedLayers(spec, label, netCtx);
+  const inputBlobs = declared.filter((l) => INPUT_TYPES.has(String(l.type)) && stringList(l.bottom, "bottom", netCtx).length === 0).flatMap((l) => stringList(l.top, "top", netCtx));
+  for (const name of Object.keys(overrides)) {
+    if (!inputBlobs.includes(name)) {
+      throw new InvalidArgumentError(`${label}: inputShapes names "${name}", which is not an input blob of the net (inputs: ${inputBlobs.join(", ") || "none"})`);
+    }
+  }
+  const blobLists = declaredBlobs(declared, label);
+  const wiring = wireBlobs(declared, blobLists, label);
+  const runtime = new RuntimeList(label, overrides, declared.length, wiring);
+  emitRuntimeLayers(declared, blobLists, wiring, runtime, label);
+  const { inputs, outputs } = runtime.tensors();
+  return { network: { name: spec.name ?? label, layers: runtime.layers, inputs, outputs, source: source ?? spec.name }, warnings: runtime.warnings };
+}
 
-  // 1. UpgradeNetInput, 2. FilterNet (TEST phase).
+/** The error context of a declared layer. */
+function layerContext(label: string, layer: CaffeLayerSpec): Context {
+  return { source: label, layer: layer.name, type: layer.type };
+}
+
+/** 1. UpgradeNetInput, 2. FilterNet: the layers of the TEST phase, an old-style input first. */
+function admittedLayers(spec: CaffeNetSpec, label: string, netCtx: Context): CaffeLayerSpec[] {
   const stateFields = new Fields(spec.state, "state", netCtx);
   const state: NetState = {
     level: stateFields.int("level", 0),
@@ -1755,37 +2108,55 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
   if (declared.length === 0) {
     invalid(netCtx, spec.layer.length === 0 ? "the net declares no layers and no input (an empty prototxt?)" : "no layer of the net is admitted in the TEST phase");
   }
-  const inputBlobs = declared.filter((l) => INPUT_TYPES.has(String(l.type)) && stringList(l.bottom, "bottom", netCtx).length === 0).flatMap((l) => stringList(l.top, "top", netCtx));
-  for (const name of Object.keys(overrides)) {
-    if (!inputBlobs.includes(name)) {
-      throw new InvalidArgumentError(`${label}: inputShapes names "${name}", which is not an input blob of the net (inputs: ${inputBlobs.join(", ") || "none"})`);
-    }
-  }
+  return declared;
+}
 
-  // Blob names; unique layer names (a Set's size tells a duplicate: one lookup per name).
+/** The declared layers' bottom and top lists, and their names (unique: checked here). */
+interface BlobLists {
+  readonly names: StringIndex;
+  readonly bottomsOf: string[][];
+  readonly topsOf: string[][];
+}
+
+function declaredBlobs(declared: readonly CaffeLayerSpec[], label: string): BlobLists {
   const n = declared.length;
   const bottomsOf: string[][] = new Array(n);
   const topsOf: string[][] = new Array(n);
   const names = new StringIndex(n + (n >> 3)); // room for the Split layers of a branching net
+  const ctx = (layer: CaffeLayerSpec): Context => layerContext(label, layer);
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
-    if (names.add(layer.name) < 0) invalid(layerCtx(layer), `duplicate layer name '${layer.name}'`);
-    bottomsOf[i] = blobList(layer.bottom, "bottom", layer, layerCtx);
-    topsOf[i] = blobList(layer.top, "top", layer, layerCtx);
+    if (names.add(layer.name) < 0) invalid(ctx(layer), `duplicate layer name '${layer.name}'`);
+    bottomsOf[i] = blobList(layer.bottom, "bottom", layer, ctx);
+    topsOf[i] = blobList(layer.top, "top", layer, ctx);
   }
+  return { names, bottomsOf, topsOf };
+}
 
-  // 3. InsertSplits, pass 1: the source top of every bottom and reader counts.
-  // Tops and bottoms are numbered globally (flat arrays, no per-layer allocation).
-  const topStart = zeros(n + 1);
-  const bottomStart = zeros(n + 1);
-  for (let i = 0; i < n; i++) {
-    topStart[i + 1] = topStart[i]! + topsOf[i]!.length;
-    bottomStart[i + 1] = bottomStart[i]! + bottomsOf[i]!.length;
-  }
+/**
+ * 3. InsertSplits, pass 1: the source top of every bottom and reader counts.
+ * Tops and bottoms are numbered globally (flat arrays, no per-layer allocation).
+ */
+interface Wiring {
+  /** Declared layer → its first global top (and bottom); one more entry at the end. */
+  readonly topStart: number[];
+  readonly bottomStart: number[];
+  /** Global top → number of bottoms reading that version (plus one for a non-zero loss_weight). */
+  readonly readers: number[];
+  /** Global top → declared layer. */
+  readonly producerOf: number[];
+  /** Global bottom → global top it reads. */
+  readonly sourceOf: number[];
+}
+
+function wireBlobs(declared: readonly CaffeLayerSpec[], { bottomsOf, topsOf }: BlobLists, label: string): Wiring {
+  const n = declared.length;
+  const topStart = offsetsOf(topsOf);
+  const bottomStart = offsetsOf(bottomsOf);
   const totalTops = topStart[n]!;
-  const readers = zeros(totalTops); // global top → number of bottoms reading that version
-  const producerOf = zeros(totalTops); // global top → declared layer
-  const sourceOf = zeros(bottomStart[n]!); // global bottom → global top it reads
+  const readers = zeros(totalTops);
+  const producerOf = zeros(totalTops);
+  const sourceOf = zeros(bottomStart[n]!);
   const blobs = new StringIndex(totalTops); // blob name → blob id
   const lastTop = zeros(totalTops); // blob id → global top that last wrote it
   for (let i = 0; i < n; i++) {
@@ -1796,7 +2167,7 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       const blob = bottoms[j]!;
       const id = blobs.find(blob);
       if (id < 0) {
-        const ctx = layerCtx(layer);
+        const ctx = layerContext(label, layer);
         // the first producer, for a helpful "produced only later" error
         const later = topsOf.findIndex((t) => t.includes(blob));
         if (later >= 0) {
@@ -1819,33 +2190,59 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
     // Caffe's InsertSplits counts a top with an explicit non-zero loss_weight
     // as one more reader (the loss), so a loss top also read by a layer is split.
     if (layer["loss_weight"] !== undefined) {
-      const weights = new Fields(layer as CaffeMessage, "", layerCtx(layer)).numbers("loss_weight");
+      const weights = new Fields(layer as CaffeMessage, "", layerContext(label, layer)).numbers("loss_weight");
       for (let j = 0; j < Math.min(weights.length, tops.length); j++) {
         if (weights[j] !== 0) readers[topStart[i]! + j]!++;
       }
     }
   }
+  return { topStart, bottomStart, readers, producerOf, sourceOf };
+}
 
-  // Sizes of the runtime list: every declared layer plus one Split per top read more than once.
-  let runtimeLayers = n;
-  let runtimeTops = totalTops;
-  for (let t = 0; t < totalTops; t++) {
-    if (readers[t]! > 1) {
-      runtimeLayers++;
-      runtimeTops += readers[t]!;
+/** Where each list starts in the concatenation of `lists` (one more entry: the total). */
+function offsetsOf(lists: readonly (readonly unknown[])[]): number[] {
+  const offsets = zeros(lists.length + 1);
+  for (let i = 0; i < lists.length; i++) offsets[i + 1] = offsets[i]! + lists[i]!.length;
+  return offsets;
+}
+
+/**
+ * Pass 2: the runtime layer list as it is emitted (declared layers and their
+ * Splits), each bottom resolved to its runtime tensor and every shape
+ * inferred; with the reader count of every runtime tensor.
+ */
+class RuntimeList {
+  readonly layers: Layer[] = [];
+  readonly warnings: string[] = [];
+  private readonly shapes = new ShapeTable();
+  private readonly params = new ParamsTable();
+  /** Runtime layer → offset of its tops in {@link readCount}. */
+  private readonly runtimeTopStart: number[];
+  /** Runtime tensor → number of readers. */
+  private readonly readCount: number[];
+
+  constructor(
+    private readonly label: string,
+    private readonly overrides: Readonly<Record<string, readonly number[]>>,
+    declaredLayers: number,
+    { readers }: Wiring,
+  ) {
+    // every declared layer plus one Split per top read more than once
+    let runtimeLayers = declaredLayers;
+    let runtimeTops = readers.length;
+    for (let t = 0; t < readers.length; t++) {
+      if (readers[t]! > 1) {
+        runtimeLayers++;
+        runtimeTops += readers[t]!;
+      }
     }
+    this.runtimeTopStart = zeros(runtimeLayers + 1);
+    this.readCount = zeros(runtimeTops);
   }
 
-  // Pass 2: emit layers and splits; resolve each bottom to its runtime tensor; infer shapes.
-  const layers: Layer[] = [];
-  const shapes = new ShapeTable();
-  const params = new ParamsTable();
-  const runtimeIndex = zeros(n); // declared layer → runtime index
-  const splitOf = new Array<number>(totalTops).fill(-1); // global top → runtime index of its Split layer
-  const splitNext = zeros(totalTops); // global top → next split top to hand out
-  const runtimeTopStart = zeros(runtimeLayers + 1); // runtime layer → offset into readCount
-  const readCount = zeros(runtimeTops); // runtime tensor → number of readers
-  const emit = (layerSpec: CaffeLayerSpec, name: string, type: string, bottoms: string[], tops: string[], inputs: TensorRef[], ctx: Context): number => {
+  /** Append a layer: infer its shapes from its inputs' (already emitted); returns its runtime index. */
+  emit(layerSpec: CaffeLayerSpec, name: string, type: string, bottoms: string[], tops: string[], inputs: TensorRef[], ctx: Context): number {
+    const { layers, shapes, readCount, runtimeTopStart, overrides, warnings } = this;
     const index = layers.length;
     const overridden = inputs.length === 0 && INPUT_TYPES.has(type) && tops.some((t) => overrides[t] !== undefined);
     const infer = overridden ? overriddenInput(overrides) : INFERENCE.get(type);
@@ -1853,7 +2250,9 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
     let inputShapes: Shape[];
     if (inputs.length === 1) {
       const ref = inputs[0]!;
-      inputShapes = shapes.single(layers[ref.layer]!.outputShapes[ref.top]!);
+      // a producer of one output already holds the shared one-shape list
+      const produced = layers[ref.layer]!.outputShapes;
+      inputShapes = produced.length === 1 ? (produced as Shape[]) : shapes.single(produced[ref.top]!);
       readCount[runtimeTopStart[ref.layer]! + ref.top]!++;
     } else {
       inputShapes = new Array(inputs.length);
@@ -1901,18 +2300,46 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       inputs,
       inputShapes,
       outputShapes,
-      params: params.intern(inferred.params),
+      params: this.params.intern(inferred.params),
       paramShapes,
       parameters,
       macs: inferred.macs,
     });
     runtimeTopStart[index + 1] = runtimeTopStart[index]! + tops.length;
     return index;
-  };
+  }
 
+  /** The network's inputs (the Input layers' tops) and outputs (the tensors no layer reads). */
+  tensors(): { inputs: TensorRef[]; outputs: TensorRef[] } {
+    const inputs: TensorRef[] = [];
+    const outputs: TensorRef[] = [];
+    for (const layer of this.layers) {
+      for (let t = 0; t < layer.tops.length; t++) {
+        if (layer.type === "Input") inputs.push({ layer: layer.index, top: t });
+        if (this.readCount[this.runtimeTopStart[layer.index]! + t] === 0) outputs.push({ layer: layer.index, top: t });
+      }
+    }
+    return { inputs, outputs };
+  }
+
+  /** The error context of an inserted Split layer. */
+  splitContext(name: string): Context {
+    return { source: this.label, layer: name, type: "Split" };
+  }
+}
+
+/** Emit every declared layer, each followed by a Split for each of its tops read more than once. */
+function emitRuntimeLayers(declared: readonly CaffeLayerSpec[], { names, bottomsOf, topsOf }: BlobLists, wiring: Wiring, runtime: RuntimeList, label: string): void {
+  const { topStart, bottomStart, readers, producerOf, sourceOf } = wiring;
+  const n = declared.length;
+  const totalTops = topStart[n]!;
+  const layers = runtime.layers;
+  const runtimeIndex = zeros(n); // declared layer → runtime index
+  const splitOf = new Array<number>(totalTops).fill(-1); // global top → runtime index of its Split layer
+  const splitNext = zeros(totalTops); // global top → next split top to hand out
   for (let i = 0; i < n; i++) {
     const layer = declared[i]!;
-    const ctx = layerCtx(layer);
+    const ctx = layerContext(label, layer);
     const declaredBottoms = bottomsOf[i]!;
     // the declared list itself unless a bottom is rewired to a Split's top
     let bottoms: string[] = declaredBottoms;
@@ -1931,7 +2358,7 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       }
     }
     const tops = topsOf[i]!;
-    const index = emit(layer, layer.name, layer.type, bottoms, tops, inputs, ctx);
+    const index = runtime.emit(layer, layer.name, layer.type, bottoms, tops, inputs, ctx);
     runtimeIndex[i] = index;
     for (let j = 0; j < tops.length; j++) {
       const count = readers[topStart[i]! + j]!;
@@ -1940,21 +2367,11 @@ function importNet(spec: CaffeNetSpec, source: string | undefined, options: Caff
       const splitName = `${blob}_${layer.name}_${j}_split`;
       const splitTops: string[] = new Array(count);
       for (let k = 0; k < count; k++) splitTops[k] = `${splitName}_${k}`;
-      const splitCtx: Context = { source: label, layer: splitName, type: "Split" };
+      const splitCtx = runtime.splitContext(splitName);
       if (names.add(splitName) < 0) invalid(splitCtx, `the automatically inserted Split layer's name clashes with a declared layer`);
-      splitOf[topStart[i]! + j] = emit({ name: splitName, type: "Split" }, splitName, "Split", [blob], splitTops, [{ layer: index, top: j }], splitCtx);
+      splitOf[topStart[i]! + j] = runtime.emit({ name: splitName, type: "Split" }, splitName, "Split", [blob], splitTops, [{ layer: index, top: j }], splitCtx);
     }
   }
-
-  const inputs: TensorRef[] = [];
-  const outputs: TensorRef[] = [];
-  for (const layer of layers) {
-    for (let t = 0; t < layer.tops.length; t++) {
-      if (layer.type === "Input") inputs.push({ layer: layer.index, top: t });
-      if (readCount[runtimeTopStart[layer.index]! + t] === 0) outputs.push({ layer: layer.index, top: t });
-    }
-  }
-  return { network: { name: spec.name ?? label, layers, inputs, outputs, source: source ?? spec.name }, warnings };
 }
 
 /** {@link stringList} of a layer's bottom or top field, without a context unless there is an error to report. */

@@ -138,12 +138,7 @@ class Reader {
     const slot = mix(h) & (cache.length - 1);
     const known = cache[slot];
     const length = end - start;
-    if (known !== undefined && known.length === length) {
-      const text = this.text;
-      let i = 0;
-      while (i < length && known.charCodeAt(i) === text.charCodeAt(start + i)) i++;
-      if (i === length) return known;
-    }
+    if (known !== undefined && known.length === length && this.text.startsWith(known, start)) return known;
     const s = this.text.slice(start, end);
     cache[slot] = s;
     return s;
