@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { groupCosts, type ChainGroupCosts } from "../graph/chain.js";
 import { outputShapeKnown, totalMacs, totalParameters, type Network } from "../model/types.js";
 import { allAtOnce, localOnly, singleSplit } from "../plan/baselines.js";
 import { planNetwork, type NetworkPlan } from "../plan/plan-network.js";
@@ -112,16 +113,7 @@ export function planDocument(network: Network, result: NetworkPlan, settings: { 
     const end = chain.layerOffsets[g + 1]!;
     const layerNames = new Array<string>(end - start);
     for (let q = start; q < end; q++) layerNames[q - start] = layers[chain.layers[q]!]!.name;
-    groups[g] = {
-      name: chain.names[g]!,
-      layers: layerNames,
-      clientMs: chain.clientMs[g]!,
-      serverMs: chain.serverMs[g]!,
-      loadMs: chain.loadMs[g]!,
-      bytes: chain.paramBytes[g]!,
-      inputBytes: chain.inputBytes[g]!,
-      outputBytes: chain.outputBytes[g]!,
-    };
+    groups[g] = { name: chain.names[g]!, layers: layerNames, ...groupCosts(chain, g) };
   }
   return {
     model: network.name,
@@ -147,15 +139,9 @@ export function planDocument(network: Network, result: NetworkPlan, settings: { 
 }
 
 /** One group of the `plan` document: its name, runtime layer names and summed costs (as `plan.groups` describes it). */
-interface GroupDocument {
+interface GroupDocument extends ChainGroupCosts {
   name: string;
   layers: string[];
-  clientMs: number;
-  serverMs: number;
-  loadMs: number;
-  bytes: number;
-  inputBytes: number;
-  outputBytes: number;
 }
 
 /** Human-readable plan table. */

@@ -115,3 +115,26 @@ export function createCostedChain(inputBytes: number, groups: readonly ChainGrou
 export function groupLayers(chain: CostedChain, g: number): number[] {
   return Array.from(chain.layers.subarray(chain.layerOffsets[g]!, chain.layerOffsets[g + 1]!));
 }
+
+/** The summed costs of group `g`, as reports describe a group (`plan.groups`, the CLI's `plan` document). */
+export interface ChainGroupCosts {
+  clientMs: number;
+  serverMs: number;
+  loadMs: number;
+  /** Parameter bytes. */
+  bytes: number;
+  inputBytes: number;
+  outputBytes: number;
+}
+
+/** The summed costs of group `g` of `chain` (one object; the key order is the reports' JSON order). */
+export function groupCosts(chain: CostedChain, g: number): ChainGroupCosts {
+  return {
+    clientMs: chain.clientMs[g]!,
+    serverMs: chain.serverMs[g]!,
+    loadMs: chain.loadMs[g]!,
+    bytes: chain.paramBytes[g]!,
+    inputBytes: chain.inputBytes[g]!,
+    outputBytes: chain.outputBytes[g]!,
+  };
+}

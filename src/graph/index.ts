@@ -8,8 +8,8 @@ export { createCostedDag, buildCsr } from "./costed-dag.js";
 export type { CostedDag, CostedDagSpec, CsrGraph } from "./costed-dag.js";
 export { costedDagFromNetwork, layerOutputBytes, isOutputSoftmax } from "./from-network.js";
 export type { EdgeMode, FromNetworkOptions, LayerCosts } from "./from-network.js";
-export { createCostedChain, groupLayers } from "./chain.js";
-export type { ChainGroupSpec, CostedChain } from "./chain.js";
+export { createCostedChain, groupCosts, groupLayers } from "./chain.js";
+export type { ChainGroupCosts, ChainGroupSpec, CostedChain } from "./chain.js";
 export {
   buildExecutionGraph,
   bytesPerMs,

@@ -12,7 +12,7 @@
  * @module
  */
 import { InvalidArgumentError } from "../errors.js";
-import { groupLayers } from "../graph/chain.js";
+import { groupCosts, groupLayers } from "../graph/chain.js";
 import type { ExecutionGraph } from "../graph/execution-graph.js";
 import { shortestPath, shortestPathScratch, type ShortestPathScratch } from "../graph/shortest-path.js";
 
@@ -196,12 +196,7 @@ export function describeGroups(graph: ExecutionGraph): PlanGroup[] {
       name: chain.names[g]!,
       layers,
       ...(chain.layerNames ? { layerNames: layers.map((l) => chain.layerNames![l]!) } : {}),
-      clientMs: chain.clientMs[g]!,
-      serverMs: chain.serverMs[g]!,
-      loadMs: chain.loadMs[g]!,
-      bytes: chain.paramBytes[g]!,
-      inputBytes: chain.inputBytes[g]!,
-      outputBytes: chain.outputBytes[g]!,
+      ...groupCosts(chain, g),
     });
   }
   return out;
