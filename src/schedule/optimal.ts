@@ -213,17 +213,32 @@ export function scorePlan(costs: ResolvedCosts, plan: GroupPlan, options: Resolv
 
 /** The monotone optimistic completion c(r) over a Pareto front (bytes ascending, query time descending). A class, not a closure (one per node). */
 class FrontTail implements Tail {
+  /** The first raise at or after `fromMs` and the queries completed by T before it (set by `begin`; NaN: no tail query). */
+  firstRaise = Number.NaN;
+  countBefore = 0;
+  /** True while the next call is the first tail query's and it may not wait (sequential uploads; see the module comment). */
+  private exactNext: boolean;
   constructor(
     private readonly front: { bytes: Float64Array; q: Float64Array; suffix: Float64Array },
     private readonly up: number,
     readonly fromMs: number,
     private readonly baseBytes: number,
     private readonly currentMs: number,
-  ) {}
+    exactFirst = false,
+  ) {
+    this.exactNext = exactFirst;
+  }
+
+  begin(raise: number, countBefore: number): void {
+    this.firstRaise = raise;
+    this.countBefore = countBefore;
+  }
 
   completion(raise: number): number {
     const { bytes, q, suffix } = this.front;
     const { up, fromMs, baseBytes, currentMs } = this;
+    const noWait = this.exactNext;
+    this.exactNext = false;
     const count = bytes.length;
     const budget = baseBytes + Math.max(0, raise - fromMs) * up;
     // largest j with bytes[j] <= budget
@@ -236,13 +251,13 @@ class FrontTail implements Tail {
     }
     const here = lo > 0 ? Math.min(currentMs, q[lo - 1]!) : currentMs;
     let best = raise + here;
-    if (lo < count) best = Math.min(best, fromMs - baseBytes / up + suffix[lo]!);
+    if (lo < count && !noWait) best = Math.min(best, fromMs - baseBytes / up + suffix[lo]!);
     return best;
   }
 }
 
-function frontTail(front: { bytes: Float64Array; q: Float64Array; suffix: Float64Array }, up: number, fromMs: number, baseBytes: number, currentMs: number): Tail {
-  return new FrontTail(front, up, fromMs, baseBytes, currentMs);
+function frontTail(front: { bytes: Float64Array; q: Float64Array; suffix: Float64Array }, up: number, fromMs: number, baseBytes: number, currentMs: number, exactFirst = false): FrontTail {
+  return new FrontTail(front, up, fromMs, baseBytes, currentMs, exactFirst);
 }
 
 function buildFront(pairs: { bytes: number; q: number }[], up: number): { bytes: Float64Array; q: Float64Array; suffix: Float64Array } {
@@ -599,6 +614,9 @@ function grayTabulate(
 /** Charge levels of the nested relaxation's link-sharing coordinate (at most). */
 const SHARE_LEVELS = 40;
 
+/** Charge levels per feature transfer below the gap budget (the rounding grain of the charge there: τ / this). */
+const SHARE_STEPS = 2;
+
 /** Work cap of one run of the nested relaxation (levels × lattice points × bits × queries); the lattice shrinks to fit. */
 const NESTED_WORK = 1e8;
 
@@ -643,18 +661,23 @@ function branchAndBound(
     effBytes[mask] = effBytes[rest]! + bitCost[31 - Math.clz32(low)]! + (rest === 0 ? freeCost : 0);
   }
   const overheadBytes = c.frameBytes + (2 * c.latencyMs + c.ackBytes / c.down) * c.up;
-  const fronts = new Map<number, Front>();
+  const fronts = new Map<number, Fronts>();
+  // a subset's query time plus its feature transfer at the full rate (the link time a query on it takes from the frames)
+  const chargedMs = (u: number): number => table.ms[u]! + table.upBytes[u]! / c.up;
   /**
-   * The Pareto front (extra effective bytes vs query time) of the supersets of `mask`. A superset S is skipped when dropping one of
-   * its groups beyond `mask` does not raise the query time (that subset is no costlier and no slower). `O(2^r · r)`, r = groups left.
+   * The Pareto fronts (extra effective bytes vs query time; and vs query time plus feature transfer, for the charged bound) of
+   * the supersets of `mask`. A superset S is skipped from a front when dropping one of its groups beyond `mask` does not raise
+   * that front's value (that subset is no costlier and no worse). `O(2^r · r)`, r = groups left.
    */
-  const frontOf = (mask: number): Front => {
+  const frontOf = (mask: number): Fronts => {
     let front = fronts.get(mask);
     if (front !== undefined) return front;
     const comp = fullMask & ~mask;
     const base = effBytes[mask]!;
     const keyBytes: number[] = [0];
     const keyQ: number[] = [table.ms[mask]!];
+    const tauBytes: number[] = [0];
+    const tauQ: number[] = [chargedMs(mask)];
     const ms = table.ms;
     for (let x = comp; x > 0; x = (x - 1) & comp) {
       const u = mask | x;
@@ -666,16 +689,34 @@ function branchAndBound(
           break;
         }
       }
-      if (dominated) continue;
-      keyBytes.push(effBytes[u]! - base + overheadBytes);
-      keyQ.push(q);
+      if (!dominated) {
+        keyBytes.push(effBytes[u]! - base + overheadBytes);
+        keyQ.push(q);
+      }
+      if (sequential) {
+        const qt = chargedMs(u);
+        let worse = false;
+        for (let y = x; y > 0; y &= y - 1) {
+          if (chargedMs(u ^ (y & -y)) <= qt) {
+            worse = true;
+            break;
+          }
+        }
+        if (!worse) {
+          tauBytes.push(effBytes[u]! - base + overheadBytes);
+          tauQ.push(qt);
+        }
+      }
     }
-    const order = Array.from(keyBytes.keys()).sort((a, b) => keyBytes[a]! - keyBytes[b]! || keyQ[a]! - keyQ[b]!);
-    front = buildFront(order.map((j) => ({ bytes: keyBytes[j]!, q: keyQ[j]! })), c.up);
+    front = {
+      plain: buildFront(keyBytes.map((bytes, j) => ({ bytes, q: keyQ[j]! })), c.up),
+      charged: buildFront(tauBytes.map((bytes, j) => ({ bytes, q: tauQ[j]! })), c.up),
+    };
     fronts.set(mask, front);
     return front;
   };
   type Front = ReturnType<typeof buildFront>;
+  type Fronts = { plain: Front; charged: Front };
   let best = incumbent;
   let nodes = 0;
   let complete = true;
@@ -774,8 +815,10 @@ function branchAndBound(
     const tauRef = shareCharge ? table.upBytes[fullMask]! / c.up || maxTau(mask) : 0;
     let gapAll = mask === 0 ? freeLoad0 : 0;
     for (let x = comp; x > 0; x &= x - 1) gapAll += c.loadMs[param[31 - Math.clz32(x & -x)]!]! + gapPerPartition;
-    const levels = shareCharge && tauRef > 0 ? Math.min(SHARE_LEVELS, Math.ceil((gapAll + 6 * tauRef) / tauRef) + 1) : 1;
-    const delta = levels > 1 ? (gapAll + 6 * tauRef) / (levels - 1) : 1;
+    // levels of δ cover the charge up to the gap budget; beyond it the charge is folded into the time coordinate
+    const levels = shareCharge && tauRef > 0 && gapAll > 0 ? Math.min(SHARE_LEVELS, Math.ceil((SHARE_STEPS * gapAll) / tauRef) + 1) : 1;
+    const delta = levels > 1 ? gapAll / (levels - 1) : 1;
+    const capCharge = levels > 1 ? gapAll : 0;
     const steps = Math.max(1, (windowMs - firstRaise) / (think + table.ms[fullMask]!) + 1);
     let fit = maxBits;
     while (fit > 0 && steps * levels * (1 << fit) * (fit + 6) > NESTED_WORK) fit--;
@@ -807,7 +850,7 @@ function branchAndBound(
     const optStart = new Int32Array(count + 1);
     const optAvail = new Float64Array(count * hs.length);
     const optQ = new Float64Array(count * hs.length);
-    const optUnits = new Int32Array(count * hs.length);
+    const optTau = new Float64Array(count * hs.length);
     const optGap = new Float64Array(count * hs.length);
     let opts = 0;
     let gapMax = 0;
@@ -822,21 +865,21 @@ function branchAndBound(
         if (avail > windowMs) break;
         // the execute round trip: a path with a parameterized group on the server has at least one run (only free groups: none)
         const q = table.ms[u]! + (table.server[u]! !== 0 ? 2 * c.latencyMs : 0);
-        let units = 0;
+        let tau = 0;
         let gap = 0;
         if (shareCharge) {
-          units = levels > 1 ? Math.floor(table.upBytes[u]! / c.up / delta + 1e-9) : 0;
+          tau = table.upBytes[u]! / c.up;
           gap = gapOfSet + gapOfH[i]! + (mask === 0 && u !== 0 ? freeLoad0 : 0);
           if (gap > gapMax) gapMax = gap;
         }
         const last = opts - 1;
         if (last >= optStart[y]! && optQ[last]! <= q) {
-          if (units < optUnits[last]!) optUnits[last] = units;
+          if (tau < optTau[last]!) optTau[last] = tau;
           if (gap > optGap[last]!) optGap[last] = gap;
         } else {
           optAvail[opts] = avail;
           optQ[opts] = q;
-          optUnits[opts] = units;
+          optTau[opts] = tau;
           optGap[opts] = gap;
           opts++;
         }
@@ -854,7 +897,8 @@ function branchAndBound(
     const minL = new Float64Array(size);
     // The first relaxed query is raised at exactly `firstRaise` when no query came before it (it cannot wait for a set that is
     // not ACKed by then); later ones may wait (the relaxed completion before them is optimistic).
-    const exactFirst = before === 0 && Math.abs(firstRaise - think) < 1e-9;
+    // With one partition in flight the first relaxed query's raise is exact at any node, in the dilated time (see the module comment).
+    const exactFirst = sequential || (before === 0 && Math.abs(firstRaise - think) < 1e-9);
     // the virtual predecessor of the first relaxed query: it may start in any mode
     modeN[0] = firstRaise - think;
     modeL[0] = firstRaise - think;
@@ -906,9 +950,14 @@ function branchAndBound(
               if (e + Math.max(0, charged - gapMax) <= windowMs) {
                 if (e < nextL[off + y]!) nextL[off + y] = e;
                 nextLiveL[l] = 1;
-                const l2 = Math.min(levels - 1, l + optUnits[j]!);
-                if (e + Math.max(0, l2 * delta - gapMax) <= windowMs && e < nextN[l2 * count + y]!) {
-                  nextN[l2 * count + y] = e;
+                const tau = optTau[j]!;
+                let l2 = levels - 1;
+                let eN = e;
+                // the charge beyond the cap (the gap budget) goes into the time coordinate (see the module comment)
+                if (charged + tau > capCharge) eN = e + (charged + tau - capCharge);
+                else if (levels > 1) l2 = Math.min(levels - 1, l + Math.floor(tau / delta));
+                if (eN + Math.max(0, l2 * delta - gapMax) <= windowMs && eN < nextN[l2 * count + y]!) {
+                  nextN[l2 * count + y] = eN;
                   nextLiveN[l2] = 1;
                 }
                 alive = true;
@@ -1015,7 +1064,86 @@ function branchAndBound(
   const increments: number[] = [];
   const masks: number[] = [];
   /** The superset front of `mask` when it has at most 2^16 supersets (cached per mask); else the parent's front. */
-  const supersetFront = (mask: number, fallback: Front, fallbackOrigin: number): { front: Front; origin: number } => {
+  /** Gap budget beyond `u`: every group left in its own partition (two latencies and the ACK each) and its loading time. */
+  const gapLeft = (u: number): number => {
+    let gap = u === 0 ? freeLoad0 : 0;
+    for (let x = fullMask & ~u; x > 0; x &= x - 1) gap += c.loadMs[param[31 - Math.clz32(x & -x)]!]! + gapPerPartition;
+    return gap;
+  };
+  /** Earliest completion over a front of a query raised at `raise` (waiting allowed unless `noWait`), as {@link FrontTail}. */
+  const frontDone = (f: Front, fromMs: number, baseBytes: number, currentQ: number, raise: number, noWait: boolean): number => {
+    const { bytes, q, suffix } = f;
+    const count = bytes.length;
+    const budget = baseBytes + Math.max(0, raise - fromMs) * c.up;
+    let lo = 0;
+    let hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (bytes[mid]! <= budget) lo = mid + 1;
+      else hi = mid;
+    }
+    let best = raise + (lo > 0 ? Math.min(currentQ, q[lo - 1]!) : currentQ);
+    if (lo < count && !noWait) best = Math.min(best, fromMs - baseBytes / c.up + suffix[lo]!);
+    return best;
+  };
+  /**
+   * The charged bound (sequential uploads; see the module comment): an upper bound on the queries completed by T of every
+   * continuation of the node with set `u`, from its first tail query (raised at `r1`, `before` queries counted already) on.
+   * Queries before the continuation's last ACK (N) are charged their feature transfer in a second time coordinate w; then at
+   * most one free straddler; then F queries on one set, available by the first of them. Returns early once above `limit`.
+   */
+  const chargedCount = (front: Fronts, origin: number, u: number, fromMs: number, r1: number, before: number, limit: number): number => {
+    const fq = front.plain;
+    const ft = front.charged;
+    const baseBytes = effBytes[u]! - effBytes[origin]!;
+    const curQ = table.ms[u]!;
+    const curQT = chargedMs(u);
+    const G = gapLeft(u);
+    const T = windowMs;
+    const { bytes, q } = fq;
+    /** F phase: the first F query raised at `xe` (at `xw` in w), waiting allowed unless `noWait`, one set for all of them. */
+    const phaseF = (xe: number, xw: number, noWait: boolean): number => {
+      let top = 0;
+      for (let j = -1; j < bytes.length; j++) {
+        const avail = j < 0 ? fromMs : fromMs + Math.max(0, bytes[j]! - baseBytes) / c.up;
+        if (noWait ? avail > xe : avail > T) {
+          if (j < 0) continue;
+          break;
+        }
+        const qq = j < 0 ? curQ : Math.min(curQ, q[j]!);
+        const firstE = Math.max(xe, avail) + qq;
+        const firstW = Math.max(xw, avail) + qq - G;
+        const first = Math.max(firstE, firstW);
+        if (first > T + 1e-9) continue;
+        // every F query runs on this set: one every think + qq, the later of the two coordinates' starts
+        const v = Math.floor((T - first) / (think + qq) + 1e-9) + 1;
+        if (v > top) top = v;
+      }
+      return top;
+    };
+    let e = r1 - think;
+    let w = r1 - think;
+    let best = before;
+    for (let k = 0; ; k++) {
+      const noWait = k === 0;
+      // switch after k charged queries: F at once, or one straddler (free, any set available) first
+      const a = before + k + phaseF(e + think, w + think, noWait);
+      if (a > best && (best = a) > limit) return best;
+      const eL = frontDone(fq, fromMs, baseBytes, curQ, e + think, noWait);
+      const wL = frontDone(fq, fromMs, baseBytes, curQ, w + think, noWait);
+      if (Math.max(eL, wL - G) <= T + 1e-9) {
+        const b = before + k + 1 + phaseF(eL + think, wL + think, false);
+        if (b > best && (best = b) > limit) return best;
+      } else break;
+      // one more charged query: its transfer at the full rate added in w
+      const wN = frontDone(ft, fromMs, baseBytes, curQT, w + think, noWait);
+      if (Math.max(eL, wN - G) > T + 1e-9) break;
+      e = eL;
+      w = wN;
+    }
+    return best;
+  };
+  const supersetFront = (mask: number, fallback: Fronts, fallbackOrigin: number): { front: Fronts; origin: number } => {
     const comp = fullMask & ~mask;
     let count = 0;
     for (let y = comp; y > 0; y &= y - 1) count++;
@@ -1028,13 +1156,15 @@ function branchAndBound(
   // the root's nested bound on the count: once the incumbent reaches it, the search is over (proven)
   let provenAt = Number.POSITIVE_INFINITY;
   let proven = false;
-  const visit = (mask: number, front: Front, origin: number, fromMs: number): void => {
+  const visit = (mask: number, front: Fronts, origin: number, fromMs: number): void => {
     if (!complete || proven) return;
     if (origin === mask && mask !== 0) {
       // the node's own superset front (only supersets of what is uploaded remain reachable): a tighter bound than its parent's
       const model = modelOf(increments, masks);
-      const own = boundScore(c, model, o, frontTail(front, c.up, fromMs, 0, table.ms[mask]!));
+      const tail = frontTail(front.plain, c.up, fromMs, 0, table.ms[mask]!, sequential);
+      const own = boundScore(c, model, o, tail);
       if (Math.floor(own + 1e-9) <= threshold()) return;
+      if (sequential && !Number.isNaN(tail.firstRaise) && chargedCount(front, mask, mask, fromMs, tail.firstRaise, tail.countBefore, threshold()) <= threshold()) return;
     }
     if (mask !== 0 && m <= INNER_NESTED_GROUPS) {
       // the nested relaxation with link sharing from this node (exact replay of the prefix before `fromMs`)
@@ -1056,13 +1186,17 @@ function branchAndBound(
       masks.push(u);
       const model = modelOf(increments, masks);
       // one replay: the child's value, when its next partition could go, and its bound (the superset front from then on)
-      const result = prefixLoopAndBound(c, model, o, (from) => frontTail(front, c.up, from, effBytes[u]! - effBytes[origin]!, table.ms[u]!));
+      let tail: FrontTail | undefined;
+      const result = prefixLoopAndBound(c, model, o, (from) => (tail = frontTail(front.plain, c.up, from, effBytes[u]! - effBytes[origin]!, table.ms[u]!, sequential)));
       if (better(result.value, increments.length, best.objective, best.plan.length)) {
         best = { plan: toPlan(increments), objective: prefixLoop(c, model, o).value };
         if (best.objective.queriesInWindow >= provenAt) proven = true;
       }
       const bound = result.bound;
-      if (Math.floor(bound + 1e-9) > threshold()) {
+      // the charged bound (link sharing), where the plain one does not prune
+      const charged = (): boolean =>
+        !sequential || tail === undefined || Number.isNaN(tail.firstRaise) || chargedCount(front, origin, u, result.nextStartMs, tail.firstRaise, tail.countBefore, threshold()) > threshold();
+      if (Math.floor(bound + 1e-9) > threshold() && charged()) {
         if (eager) scored.push({ x, bound, fromMs: result.nextStartMs, chain: chainOrder(x) });
         else {
           const next = supersetFront(u, front, origin);
@@ -1104,7 +1238,7 @@ function branchAndBound(
   provenAt = rootNested;
   if (rootNested > best.objective.queriesInWindow) {
     const globalFront = frontOf(0);
-    rootBound = boundScore(c, rootModel, o, frontTail(globalFront, c.up, rootLoop.nextStartMs, 0, table.ms[0]!));
+    rootBound = boundScore(c, rootModel, o, frontTail(globalFront.plain, c.up, rootLoop.nextStartMs, 0, table.ms[0]!, true));
     if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow) visit(0, globalFront, 0, rootLoop.nextStartMs);
   }
   // the nested relaxation bounds the count by T, so the score (count plus a fraction) by one more
