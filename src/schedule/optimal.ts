@@ -614,8 +614,8 @@ function grayTabulate(
 /** Charge levels of the nested relaxation's link-sharing coordinate (at most). */
 const SHARE_LEVELS = 40;
 
-/** Charge levels per feature transfer below the gap budget (the rounding grain of the charge there: τ / this). */
-const SHARE_STEPS = 2;
+/** Feature transfers the nested relaxation's charge levels span beyond the gap budget (the charge beyond is folded into time). */
+const SHARE_SPAN = 12;
 
 /** Work cap of one run of the nested relaxation (levels × lattice points × bits × queries); the lattice shrinks to fit. */
 const NESTED_WORK = 1e8;
@@ -751,6 +751,19 @@ function branchAndBound(
       for (let i = 0; i < m; i++) if (x & (1 << i)) groups.push(param[i]!);
       return groups.sort((a, b) => a - b);
     });
+  // The search's prefix as a stack (the hot path's model without allocation): entry i of the buffers is partition i, and
+  // `stackModels[k]` views the first k (paths beyond k are stale, never read by the lite replays that take these models).
+  const stackPaths: PathCost[] = new Array<PathCost>(m + 1).fill(pathOf(0));
+  const stackBytes = new Float64Array(m);
+  const stackLoad = new Float64Array(m);
+  const stackModels: PrefixModel[] = [];
+  for (let k = 0; k <= m; k++) stackModels.push({ paths: stackPaths, frameBytes: stackBytes.subarray(0, k), loadMs: stackLoad.subarray(0, k) });
+  /** Partition k of the stack is increment x (set u after it). */
+  const setStack = (k: number, x: number, u: number): void => {
+    stackPaths[k + 1] = pathOf(u);
+    stackBytes[k] = partitionBytes(x, k === 0);
+    stackLoad[k] = partitionLoad(x, k === 0);
+  };
   const modelOf = (increments: readonly number[], masks: readonly number[]): PrefixModel => {
     const k = increments.length;
     const paths: PathCost[] = [pathOf(0)];
@@ -816,9 +829,20 @@ function branchAndBound(
     let gapAll = mask === 0 ? freeLoad0 : 0;
     for (let x = comp; x > 0; x &= x - 1) gapAll += c.loadMs[param[31 - Math.clz32(x & -x)]!]! + gapPerPartition;
     // levels of δ cover the charge up to the gap budget; beyond it the charge is folded into the time coordinate
-    const levels = shareCharge && tauRef > 0 && gapAll > 0 ? Math.min(SHARE_LEVELS, Math.ceil((SHARE_STEPS * gapAll) / tauRef) + 1) : 1;
-    const delta = levels > 1 ? gapAll / (levels - 1) : 1;
-    const capCharge = levels > 1 ? gapAll : 0;
+    // Levels of δ = τ (the full path's feature transfer, so that the common charge is a whole number of levels) cover the charge
+    // up to the gap budget and SHARE_SPAN transfers beyond it; beyond the top level the charge is folded into the time
+    // coordinate (valid, but a wait for a set then absorbs it: see the module comment, so the levels go well past the gap budget).
+    let levels = 1;
+    let delta = 1;
+    if (shareCharge && tauRef > 0) {
+      delta = tauRef;
+      levels = Math.ceil((gapAll + SHARE_SPAN * tauRef) / delta - 1e-9) + 1;
+      if (levels > SHARE_LEVELS) {
+        levels = SHARE_LEVELS;
+        delta = (gapAll + SHARE_SPAN * tauRef) / (levels - 1);
+      }
+    }
+    const capCharge = (levels - 1) * delta;
     const steps = Math.max(1, (windowMs - firstRaise) / (think + table.ms[fullMask]!) + 1);
     let fit = maxBits;
     while (fit > 0 && steps * levels * (1 << fit) * (fit + 6) > NESTED_WORK) fit--;
@@ -954,8 +978,8 @@ function branchAndBound(
                 let l2 = levels - 1;
                 let eN = e;
                 // the charge beyond the cap (the gap budget) goes into the time coordinate (see the module comment)
-                if (charged + tau > capCharge) eN = e + (charged + tau - capCharge);
-                else if (levels > 1) l2 = Math.min(levels - 1, l + Math.floor(tau / delta));
+                if (charged + tau > capCharge + 1e-9) eN = e + (charged + tau - capCharge);
+                else if (levels > 1) l2 = Math.min(levels - 1, l + Math.floor(tau / delta + 1e-9));
                 if (eN + Math.max(0, l2 * delta - gapMax) <= windowMs && eN < nextN[l2 * count + y]!) {
                   nextN[l2 * count + y] = eN;
                   nextLiveN[l2] = 1;
@@ -1092,6 +1116,9 @@ function branchAndBound(
    * Queries before the continuation's last ACK (N) are charged their feature transfer in a second time coordinate w; then at
    * most one free straddler; then F queries on one set, available by the first of them. Returns early once above `limit`.
    */
+  let scratchAvail = new Float64Array(64);
+  let scratchQ = new Float64Array(64);
+  let scratchMax = new Float64Array(65);
   const chargedCount = (front: Fronts, origin: number, u: number, fromMs: number, r1: number, before: number, limit: number): number => {
     const fq = front.plain;
     const ft = front.charged;
@@ -1100,26 +1127,49 @@ function branchAndBound(
     const curQT = chargedMs(u);
     const G = gapLeft(u);
     const T = windowMs;
+    if (scratchAvail.length < fq.bytes.length + 1) {
+      scratchAvail = new Float64Array(fq.bytes.length + 1);
+      scratchQ = new Float64Array(fq.bytes.length + 1);
+      scratchMax = new Float64Array(fq.bytes.length + 2);
+    }
+    // F phase candidates: the current set (index 0) and the front's points by availability; `later[i]`: F queries completed by
+    // T when the first F query runs on point i as soon as it is available; `laterMax`: its suffix maximum
     const { bytes, q } = fq;
-    /** F phase: the first F query raised at `xe` (at `xw` in w), waiting allowed unless `noWait`, one set for all of them. */
-    const phaseF = (xe: number, xw: number, noWait: boolean): number => {
-      let top = 0;
-      for (let j = -1; j < bytes.length; j++) {
-        const avail = j < 0 ? fromMs : fromMs + Math.max(0, bytes[j]! - baseBytes) / c.up;
-        if (noWait ? avail > xe : avail > T) {
-          if (j < 0) continue;
-          break;
-        }
-        const qq = j < 0 ? curQ : Math.min(curQ, q[j]!);
-        const firstE = Math.max(xe, avail) + qq;
-        const firstW = Math.max(xw, avail) + qq - G;
-        const first = Math.max(firstE, firstW);
-        if (first > T + 1e-9) continue;
-        // every F query runs on this set: one every think + qq, the later of the two coordinates' starts
-        const v = Math.floor((T - first) / (think + qq) + 1e-9) + 1;
-        if (v > top) top = v;
+    let points = 1;
+    scratchAvail[0] = fromMs;
+    scratchQ[0] = curQ;
+    for (let j = 0; j < bytes.length; j++) {
+      const avail = fromMs + Math.max(0, bytes[j]! - baseBytes) / c.up;
+      if (avail > T) break;
+      scratchAvail[points] = avail;
+      scratchQ[points] = Math.min(curQ, q[j]!);
+      points++;
+    }
+    const periodCount = (first: number, qq: number): number => (first > T + 1e-9 ? 0 : Math.floor((T - first) / (think + qq) + 1e-9) + 1);
+    scratchMax[points] = 0;
+    for (let i = points - 1; i >= 0; i--) scratchMax[i] = Math.max(scratchMax[i + 1]!, periodCount(scratchAvail[i]! + scratchQ[i]!, scratchQ[i]!));
+    /** Last candidate available by `t` (at least the current set). */
+    const lastBy = (t: number): number => {
+      let lo = 1;
+      let hi = points;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (scratchAvail[mid]! <= t) lo = mid + 1;
+        else hi = mid;
       }
-      return top;
+      return lo - 1;
+    };
+    /**
+     * F phase: the first F query raised at `xe` (`xw` in w), all F queries on one set. The first completes at
+     * max(xe, xw − G, avail) + q (both coordinates), the others one think + q apart; a set available by A = max(xe, xw − G)
+     * does best with the lowest q (the last such), a later one as soon as available (`laterMax`). `noWait`: only sets
+     * available by xe.
+     */
+    const phaseF = (xe: number, xw: number, noWait: boolean): number => {
+      const A = Math.max(xe, xw - G);
+      const i = lastBy(noWait ? xe : A);
+      const now = periodCount(A + scratchQ[i]!, scratchQ[i]!);
+      return noWait ? now : Math.max(now, scratchMax[i + 1]!);
     };
     let e = r1 - think;
     let w = r1 - think;
@@ -1160,7 +1210,7 @@ function branchAndBound(
     if (!complete || proven) return;
     if (origin === mask && mask !== 0) {
       // the node's own superset front (only supersets of what is uploaded remain reachable): a tighter bound than its parent's
-      const model = modelOf(increments, masks);
+      const model = stackModels[increments.length]!;
       const tail = frontTail(front.plain, c.up, fromMs, 0, table.ms[mask]!, sequential);
       const own = boundScore(c, model, o, tail);
       if (Math.floor(own + 1e-9) <= threshold()) return;
@@ -1168,7 +1218,7 @@ function branchAndBound(
     }
     if (mask !== 0 && m <= INNER_NESTED_GROUPS) {
       // the nested relaxation with link sharing from this node (exact replay of the prefix before `fromMs`)
-      if (nestedCount(modelOf(increments, masks), mask, fromMs, nestedBits) <= threshold()) return;
+      if (nestedCount(stackModels[increments.length]!, mask, fromMs, nestedBits) <= threshold()) return;
     }
     const children = childrenOf(mask);
     // few children: score them all, then descend best bound first; many (near the root): descend in the cheap key order at once
@@ -1184,12 +1234,13 @@ function branchAndBound(
       const u = mask | x;
       increments.push(x);
       masks.push(u);
-      const model = modelOf(increments, masks);
+      setStack(increments.length - 1, x, u);
+      const model = stackModels[increments.length]!;
       // one replay: the child's value, when its next partition could go, and its bound (the superset front from then on)
       let tail: FrontTail | undefined;
       const result = prefixLoopAndBound(c, model, o, (from) => (tail = frontTail(front.plain, c.up, from, effBytes[u]! - effBytes[origin]!, table.ms[u]!, sequential)));
       if (better(result.value, increments.length, best.objective, best.plan.length)) {
-        best = { plan: toPlan(increments), objective: prefixLoop(c, model, o).value };
+        best = { plan: toPlan(increments), objective: prefixLoop(c, modelOf(increments, masks), o).value };
         if (best.objective.queriesInWindow >= provenAt) proven = true;
       }
       const bound = result.bound;
@@ -1213,6 +1264,7 @@ function branchAndBound(
       const u = mask | x;
       increments.push(x);
       masks.push(u);
+      setStack(increments.length - 1, x, u);
       const next = supersetFront(u, front, origin);
       visit(u, next.front, next.origin, fromMs);
       increments.pop();
