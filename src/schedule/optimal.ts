@@ -342,6 +342,8 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
     consider(exact.best);
     if (exact.complete) {
       withTail();
+      // the count is proven; ties in it are not searched, so a short local search improves the tie-breaks (score, latency)
+      consider(polish(c, o, best!, Math.min(end, performance.now() + POLISH_MS)));
       return { ...best!, exact: true, nodes: exact.nodes };
     }
     consider(heuristic(c, o, best!, Math.max(end, performance.now() + 1)));
@@ -360,6 +362,27 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
  * @internal
  */
 export function nestedRootBound(costs: ScheduleCosts, options: OptimalPlanOptions = {}): number {
+  return prefixBounds(costs, [], options).nested;
+}
+
+/** Upper bounds on the queries completed by T of every plan that starts with a given prefix (see {@link prefixBounds}). @internal */
+export interface PrefixBounds {
+  /** The superset front's bound (link sharing dropped; the first query after the prefix's last ACK may not wait, sequential uploads). */
+  readonly plain: number;
+  /** The charged bound (link sharing charged; sequential uploads), with the node's own superset front. */
+  readonly charged: number;
+  /** The same with the parent's front (as the search scores a child). */
+  readonly chargedParent: number;
+  /** The nested relaxation's count. */
+  readonly nested: number;
+}
+
+/**
+ * The search's bounds at the node of a prefix (partitions of group indices; the parameter-free groups go with the first
+ * partition, as in the search): for property tests against brute force over every continuation.
+ * @internal
+ */
+export function prefixBounds(costs: ScheduleCosts, prefix: readonly (readonly number[])[], options: OptimalPlanOptions = {}): PrefixBounds {
   const c = resolveCosts(costs);
   const o = resolveObjectiveOptions(c, options);
   const param: number[] = [];
@@ -367,7 +390,7 @@ export function nestedRootBound(costs: ScheduleCosts, options: OptimalPlanOption
   for (let g = 0; g < c.n; g++) (c.paramBytes[g]! > 0 ? param : free).push(g);
   param.reverse();
   const none = scorePlan(c, [], o);
-  return branchAndBound(c, o, param, free, none, Number.POSITIVE_INFINITY, options.nestedBits ?? NESTED_BITS, true).rootCount!;
+  return branchAndBound(c, o, param, free, none, Number.POSITIVE_INFINITY, options.nestedBits ?? NESTED_BITS, prefix).probed!;
 }
 
 /** Local search: merge adjacent partitions while the score improves (deterministic, first improvement in order). */
@@ -382,6 +405,40 @@ function heuristic(c: ResolvedCosts, o: ResolvedObjectiveOptions, start: ScoredP
         current = candidate;
         improved = true;
         break;
+      }
+    }
+  }
+  return current;
+}
+
+/** Time the exact planner spends improving the tie-breaks of a proven plan (at most; within the budget), ms. */
+const POLISH_MS = 30;
+
+/**
+ * Local search on the tie-breaks: move one parameterized group of a partition to the previous or the next partition (or
+ * merge two adjacent partitions) while the plan gets better (deterministic, first improvement in order). The count by T
+ * never drops (it is the first key).
+ */
+function polish(c: ResolvedCosts, o: ResolvedObjectiveOptions, start: ScoredPlan, deadline: number): ScoredPlan {
+  let current = heuristic(c, o, start, deadline);
+  for (let improved = true; improved && performance.now() < deadline; ) {
+    improved = false;
+    const plan = current.plan;
+    search: for (let i = 0; i < plan.length; i++) {
+      for (const g of plan[i]!) {
+        if (c.paramBytes[g]! <= 0) continue;
+        for (const j of [i - 1, i + 1]) {
+          if (j < 0 || performance.now() >= deadline) continue;
+          const moved = plan.map((p) => p.filter((h) => h !== g));
+          if (j < plan.length) moved[j]!.push(g);
+          else moved.push([g]);
+          const candidate = scorePlan(c, moved, o);
+          if (better(candidate.objective, candidate.plan.length, current.objective, current.plan.length)) {
+            current = candidate;
+            improved = true;
+            break search;
+          }
+        }
       }
     }
   }
@@ -640,8 +697,8 @@ function branchAndBound(
   incumbent: ScoredPlan,
   deadline: number,
   nestedBits: number,
-  rootOnly = false,
-): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number; rootCount?: number } {
+  probe?: readonly (readonly number[])[],
+): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number; probed?: PrefixBounds } {
   const m = param.length;
   const table = tabulate(c, o, param, free);
   const size = 1 << m;
@@ -871,6 +928,7 @@ function branchAndBound(
       return gap;
     };
     const gapOfH = Float64Array.from(hs, groupGap);
+    const roundTrip = sequential || mask === 0;
     const optStart = new Int32Array(count + 1);
     const optAvail = new Float64Array(count * hs.length);
     const optQ = new Float64Array(count * hs.length);
@@ -887,8 +945,10 @@ function branchAndBound(
         const u = set | hs[i]!;
         const avail = u === mask ? fromMs : fromMs + (effBytes[u]! - base + overheadBytes) / c.up;
         if (avail > windowMs) break;
-        // the execute round trip: a path with a parameterized group on the server has at least one run (only free groups: none)
-        const q = table.ms[u]! + (table.server[u]! !== 0 ? 2 * c.latencyMs : 0);
+        // the execute round trip: a path with a parameterized group on the server has at least one run (only free groups: none).
+        // Not at an inner node with several partitions in flight: there `fromMs` can come before the node's last ACK, so a query
+        // may still run on a subset of the node's set, without the round trip (query time alone is monotone in the set).
+        const q = table.ms[u]! + (table.server[u]! !== 0 && roundTrip ? 2 * c.latencyMs : 0);
         let tau = 0;
         let gap = 0;
         if (shareCharge) {
@@ -1271,7 +1331,40 @@ function branchAndBound(
       masks.pop();
     }
   };
-  if (rootOnly) return { best, complete: false, nodes: 0, rootBound, rootCount: nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits) };
+  if (probe !== undefined) {
+    // the bounds of one node (tests): the prefix's increments as masks, its replay, its own front and its parent's
+    const bitOf = new Map(param.map((g, i) => [g, i]));
+    let u = 0;
+    let parent = 0;
+    for (const part of probe) {
+      let x = 0;
+      for (const g of part) if (bitOf.has(g)) x |= 1 << bitOf.get(g)!;
+      parent = u;
+      u |= x;
+      increments.push(x);
+      masks.push(u);
+      setStack(increments.length - 1, x, u);
+    }
+    const model = stackModels[increments.length]!;
+    const fromMs = prefixLoop(c, model, o).nextStartMs;
+    const own = frontOf(u);
+    const tail = frontTail(own.plain, c.up, fromMs, 0, table.ms[u]!, sequential || u === 0);
+    const plain = Math.floor(boundScore(c, model, o, tail) + 1e-9);
+    const chargedOf = (front: Fronts, origin: number): number => {
+      const t = frontTail(front.plain, c.up, fromMs, effBytes[u]! - effBytes[origin]!, table.ms[u]!, sequential || u === 0);
+      const value = Math.floor(boundScore(c, model, o, t) + 1e-9);
+      if (!sequential || Number.isNaN(t.firstRaise)) return value;
+      return Math.min(value, chargedCount(front, origin, u, fromMs, t.firstRaise, t.countBefore, Number.POSITIVE_INFINITY));
+    };
+    const parentFront = increments.length > 0 ? frontOf(parent) : own;
+    return {
+      best,
+      complete: false,
+      nodes: 0,
+      rootBound,
+      probed: { plain, charged: chargedOf(own, u), chargedParent: chargedOf(parentFront, increments.length > 0 ? parent : u), nested: nestedCount(model, u, fromMs, nestedBits) },
+    };
+  }
   // the root's relaxation gets at most ROOT_NESTED_SHARE of the time left (no bound when it runs out: the search goes on)
   const rootUntil = performance.now() + ROOT_NESTED_SHARE * Math.max(0, deadline - performance.now());
   const rootNested = nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true, rootUntil);
