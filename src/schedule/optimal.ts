@@ -46,6 +46,36 @@
  *   (`c(r) = min_{s ≥ r} s + ℓ(s)`), so the relaxed closed loop completes at
  *   least as many queries, and at least as much of the next one, as any
  *   continuation. Nodes whose bound does not beat the incumbent are pruned.
+ *   *The first query after the prefix may not wait* (sequential uploads, or
+ *   the root): its raise r1 (the first at or after the prefix's last ACK) is
+ *   exact in the dilated clock v of the link-sharing argument below (the
+ *   queries before it replay exactly with the prefix's frames; a transfer
+ *   still running at the ACK is slowed by the next frame exactly as much as
+ *   it slows that frame, so its completion in v is the replay's), so it runs
+ *   on a set available (in v) by r1: `r1 + ℓ(r1)`, no `min_{s ≥ r1}`. Later
+ *   raises are only bounded below and keep the monotone `c`.
+ * - Charged bound (sequential uploads; where the front bound does not prune a
+ *   child, and on entering a node with its own front). With the dilation,
+ *   truncation and gap budget G of the link-sharing paragraph below (G: two
+ *   latencies and the ACK per group left, at most one partition each, plus
+ *   their loading times), the continuation's tail queries split into N (raised
+ *   before the last ACK, not the last such: their transfers τ overlap frames
+ *   except in gaps, Σ x ≥ Σ τ − G), at most one straddler and F (raised after
+ *   the last ACK, all on the final set S_f, no frame left). Two lower-bound
+ *   trajectories: ẽ (the front's completions, no charge) and w ≥ ẽ + C (C:
+ *   the N charges so far), `w' = c_τ(w + think)` over a second Pareto front
+ *   of effective bytes vs query time plus τ (valid: ẽ' + C' ≥ c_τ(ẽ + think)
+ *   + C ≥ c_τ(ẽ + C + think), since c_τ(x + C) ≤ c_τ(x) + C: the same wait
+ *   shifted by C sees at least the same sets). Every query then completes by
+ *   T only if max(ẽ, w − G) ≤ T (e ≥ ẽ + X ≥ ẽ + C − G). For each switch k
+ *   (k N queries, optionally a straddler on the plain front) the F phase runs
+ *   on one front point j available by its first raise x: first completion
+ *   max(xẽ, xw − G, avail_j) + q_j, then one per think + q_j; the bound is the
+ *   best k and j (`O(front + queries · log front)` per node: a point available
+ *   by max(xẽ, xw − G) does best with the lowest q, a later one as soon as
+ *   available, a suffix maximum). Folding C into w loses it where a query
+ *   waits for a set (max(ẽ + C + think, avail) ≤ max(ẽ + think, avail) + C),
+ *   still a lower bound.
  * - The front of the supersets of a node's uploaded set is built once per
  *   set and cached (when at most 2^16 supersets remain; else the parent's
  *   front, a weaker but valid relaxation), skipping a superset when dropping
@@ -58,8 +88,9 @@
  *   S_1 ⊆ S_2 ⊆ … (what is ACKed only grows), available once its effective
  *   bytes and one partition's overhead have crossed the link, at its
  *   expected query time plus its execute round trip, and may wait for a
- *   larger set (except the first query of the run, whose raise time is
- *   exact: it only gets what can be ACKed by then). The earliest completion
+ *   larger set (except the first query after the node's prefix, for
+ *   sequential uploads or at the root, whose raise time is exact in the
+ *   dilated clock: it only gets what can be ACKed by then). The earliest completion
  *   of the i-th query per set S_i is a DP over the subset lattice with one
  *   subset-minimum transform per query (the "sum over subsets" / zeta
  *   transform, Yates 1937; Knuth, TAOCP 4A §7.1.3), so it bounds the count
@@ -98,13 +129,25 @@
  *   three modes per set: N (the set is not final and the query is not the
  *   straddler: charged τ of the option's set), L (the straddler: free; only
  *   F may follow) and F (the final
- *   set: free, no growth), the charge in levels of δ (rounded down; the top
- *   level caps), and N queries are feasible when some F state has
- *   ẽ + max(0, charge − G(S)) ≤ T. Extra mode assignments only lower the
- *   minimum, so the bound stays valid. With a window of several partitions
- *   loads run while frames are on the wire and the argument fails: no charge
- *   there (one level). The property tests check the count against brute
- *   force (windows 1, 2, 4; large loading times; given groups).
+ *   set: free, no growth), the charge in levels of δ (rounded down), and N
+ *   queries are feasible when some F state has ẽ + max(0, charge − G(S)) ≤ T.
+ *   Extra mode assignments only lower the minimum, so the bound stays valid.
+ *   δ is the full path's transfer τ (in the zoo every offloading path sends
+ *   the input: the common charge is a whole number of levels, no rounding
+ *   loss), the levels span G + 12 τ (at most `SHARE_LEVELS`, δ widened then),
+ *   and a charge beyond the top level is folded into the time coordinate
+ *   (the state's time becomes ẽ + R, R the excess: valid as for w in the
+ *   charged bound, and exact unless a later query waits for a set, which
+ *   absorbs up to its wait of R; so the levels stay wide: with them only up
+ *   to G the root of ResNet-50 at 80 Mbps said 9 instead of 8). With a
+ *   window of several partitions loads run while frames are on the wire and
+ *   the argument fails: no charge there (one level); at an inner node there
+ *   the next partition can go before the node's last ACK, so a query may
+ *   still run on a subset of the node's set and the execute round trip is
+ *   not added (query time alone is monotone in the set). The property tests
+ *   check the count against brute force (windows 1, 2, 4; large loading
+ *   times; given groups), and every bound of the search at random prefixes
+ *   against brute force over their continuations (`prefixBounds`).
  * - Where the nested relaxation runs: at the root, first (when it does not
  *   beat the incumbent the search is skipped, proven, and the root's superset
  *   front is never built; once the search's incumbent
@@ -126,6 +169,10 @@
  *   byte, so a strong incumbent is found early (the anytime behaviour of
  *   depth-first branch and bound). The search's replays count the periodic
  *   queries after the last ACK in closed form (`objective.ts`).
+ *
+ * Once the count is proven, up to `POLISH_MS` of the budget left go to a local
+ * search on the tie-breaks (a group moved to the adjacent partition, adjacent
+ * partitions merged): the count cannot drop, it is the first key.
  *
  * Beyond `maxExactGroups`, or when the time budget runs out, a deterministic
  * heuristic: the best of the seeds (the caller's, e.g. Algorithm 1's plans,
@@ -680,8 +727,8 @@ const NESTED_WORK = 1e8;
 /** Share of the search's time the root's nested relaxation may take. */
 const ROOT_NESTED_SHARE = 0.5;
 
-/** Networks with at most this many parameterized groups also run the nested relaxation at every inner node (its lattice is small). */
-const INNER_NESTED_GROUPS = 12;
+/** Networks with at most this many parameterized groups also run the nested relaxation at every inner node (its lattice at most 2^(this − 1) points there). */
+const INNER_NESTED_GROUPS = 13;
 
 /** Lattice bits of the nested relaxation (at the root). */
 const NESTED_BITS = 14;
