@@ -172,7 +172,9 @@
  *
  * Once the count is proven, up to `POLISH_MS` of the budget left go to a local
  * search on the tie-breaks (a group moved to the adjacent partition, adjacent
- * partitions merged): the count cannot drop, it is the first key.
+ * partitions merged): the count cannot drop, it is the first key. When the
+ * search runs out of time, the same local search runs in the budget's last
+ * 50 ms (count and tie-breaks).
  *
  * Beyond `maxExactGroups`, or when the time budget runs out, a deterministic
  * heuristic: the best of the seeds (the caller's, e.g. Algorithm 1's plans,
@@ -393,7 +395,7 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
       consider(polish(c, o, best!, Math.min(end, performance.now() + POLISH_MS)));
       return { ...best!, exact: true, nodes: exact.nodes };
     }
-    consider(heuristic(c, o, best!, Math.max(end, performance.now() + 1)));
+    consider(polish(c, o, best!, Math.max(end, performance.now() + 1)));
     withTail();
     return { ...best!, exact: false, bound: Math.max(exact.rootBound, best!.objective.score), nodes: exact.nodes };
   }
