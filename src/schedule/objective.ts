@@ -179,6 +179,8 @@ export function runObjective(costs: ResolvedCosts, model: PrefixModel, options: 
 export interface Tail {
   readonly fromMs: number;
   readonly completion: (raiseMs: number) => number;
+  /** Called once, before the first `completion`: the first raise at or after `fromMs` and the queries completed by T before it. */
+  readonly begin?: (raiseMs: number, countBefore: number) => void;
 }
 
 /** The event loop with an optimistic tail: an upper bound on the score of every plan that starts with this prefix. @internal */
@@ -287,6 +289,7 @@ function loop(
   let nextCompletionAfterWindow = Number.NaN;
   let firstOffloaded: number | null = null;
   const completions: number[] = [];
+  let tailBegun = false;
   const timeline: { raisedAtMs: number; latencyMs: number }[] = [];
   for (let guard = 0; t < stopMs; guard++) {
     if (guard > 50_000_000) throw new InvalidArgumentError("uploadObjective: too many queries (think time and latencies near 0?)");
@@ -302,6 +305,7 @@ function loop(
       if (fork !== undefined && k > 0 && uploadWindow <= 1 && period > 1e-9) {
         // the bound's replay from here (raise ≥ the last ACK = when the next partition could go): the tail's completions
         const boundTail = fork.tailFrom(ack[k - 1]!);
+        if (raise < stopMs) boundTail.begin?.(raise, inWindow);
         let count = inWindow;
         let last = lastCompletionInWindow;
         let next = nextCompletionAfterWindow;
@@ -334,6 +338,10 @@ function loop(
     }
     let latency = path.ms;
     if (tail !== undefined && raise >= tail.fromMs) {
+      if (!tailBegun) {
+        tailBegun = true;
+        tail.begin?.(raise, inWindow);
+      }
       latency = tail.completion(raise) - raise;
     } else if (path.runs > 0) {
       latency += 2 * lat * path.runs;

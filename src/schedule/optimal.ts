@@ -46,6 +46,36 @@
  *   (`c(r) = min_{s ≥ r} s + ℓ(s)`), so the relaxed closed loop completes at
  *   least as many queries, and at least as much of the next one, as any
  *   continuation. Nodes whose bound does not beat the incumbent are pruned.
+ *   *The first query after the prefix may not wait* (sequential uploads, or
+ *   the root): its raise r1 (the first at or after the prefix's last ACK) is
+ *   exact in the dilated clock v of the link-sharing argument below (the
+ *   queries before it replay exactly with the prefix's frames; a transfer
+ *   still running at the ACK is slowed by the next frame exactly as much as
+ *   it slows that frame, so its completion in v is the replay's), so it runs
+ *   on a set available (in v) by r1: `r1 + ℓ(r1)`, no `min_{s ≥ r1}`. Later
+ *   raises are only bounded below and keep the monotone `c`.
+ * - Charged bound (sequential uploads; where the front bound does not prune a
+ *   child, and on entering a node with its own front). With the dilation,
+ *   truncation and gap budget G of the link-sharing paragraph below (G: two
+ *   latencies and the ACK per group left, at most one partition each, plus
+ *   their loading times), the continuation's tail queries split into N (raised
+ *   before the last ACK, not the last such: their transfers τ overlap frames
+ *   except in gaps, Σ x ≥ Σ τ − G), at most one straddler and F (raised after
+ *   the last ACK, all on the final set S_f, no frame left). Two lower-bound
+ *   trajectories: ẽ (the front's completions, no charge) and w ≥ ẽ + C (C:
+ *   the N charges so far), `w' = c_τ(w + think)` over a second Pareto front
+ *   of effective bytes vs query time plus τ (valid: ẽ' + C' ≥ c_τ(ẽ + think)
+ *   + C ≥ c_τ(ẽ + C + think), since c_τ(x + C) ≤ c_τ(x) + C: the same wait
+ *   shifted by C sees at least the same sets). Every query then completes by
+ *   T only if max(ẽ, w − G) ≤ T (e ≥ ẽ + X ≥ ẽ + C − G). For each switch k
+ *   (k N queries, optionally a straddler on the plain front) the F phase runs
+ *   on one front point j available by its first raise x: first completion
+ *   max(xẽ, xw − G, avail_j) + q_j, then one per think + q_j; the bound is the
+ *   best k and j (`O(front + queries · log front)` per node: a point available
+ *   by max(xẽ, xw − G) does best with the lowest q, a later one as soon as
+ *   available, a suffix maximum). Folding C into w loses it where a query
+ *   waits for a set (max(ẽ + C + think, avail) ≤ max(ẽ + think, avail) + C),
+ *   still a lower bound.
  * - The front of the supersets of a node's uploaded set is built once per
  *   set and cached (when at most 2^16 supersets remain; else the parent's
  *   front, a weaker but valid relaxation), skipping a superset when dropping
@@ -58,8 +88,9 @@
  *   S_1 ⊆ S_2 ⊆ … (what is ACKed only grows), available once its effective
  *   bytes and one partition's overhead have crossed the link, at its
  *   expected query time plus its execute round trip, and may wait for a
- *   larger set (except the first query of the run, whose raise time is
- *   exact: it only gets what can be ACKed by then). The earliest completion
+ *   larger set (except the first query after the node's prefix, for
+ *   sequential uploads or at the root, whose raise time is exact in the
+ *   dilated clock: it only gets what can be ACKed by then). The earliest completion
  *   of the i-th query per set S_i is a DP over the subset lattice with one
  *   subset-minimum transform per query (the "sum over subsets" / zeta
  *   transform, Yates 1937; Knuth, TAOCP 4A §7.1.3), so it bounds the count
@@ -98,13 +129,25 @@
  *   three modes per set: N (the set is not final and the query is not the
  *   straddler: charged τ of the option's set), L (the straddler: free; only
  *   F may follow) and F (the final
- *   set: free, no growth), the charge in levels of δ (rounded down; the top
- *   level caps), and N queries are feasible when some F state has
- *   ẽ + max(0, charge − G(S)) ≤ T. Extra mode assignments only lower the
- *   minimum, so the bound stays valid. With a window of several partitions
- *   loads run while frames are on the wire and the argument fails: no charge
- *   there (one level). The property tests check the count against brute
- *   force (windows 1, 2, 4; large loading times; given groups).
+ *   set: free, no growth), the charge in levels of δ (rounded down), and N
+ *   queries are feasible when some F state has ẽ + max(0, charge − G(S)) ≤ T.
+ *   Extra mode assignments only lower the minimum, so the bound stays valid.
+ *   δ is the full path's transfer τ (in the zoo every offloading path sends
+ *   the input: the common charge is a whole number of levels, no rounding
+ *   loss), the levels span G + 12 τ (at most `SHARE_LEVELS`, δ widened then),
+ *   and a charge beyond the top level is folded into the time coordinate
+ *   (the state's time becomes ẽ + R, R the excess: valid as for w in the
+ *   charged bound, and exact unless a later query waits for a set, which
+ *   absorbs up to its wait of R; so the levels stay wide: with them only up
+ *   to G the root of ResNet-50 at 80 Mbps said 9 instead of 8). With a
+ *   window of several partitions loads run while frames are on the wire and
+ *   the argument fails: no charge there (one level); at an inner node there
+ *   the next partition can go before the node's last ACK, so a query may
+ *   still run on a subset of the node's set and the execute round trip is
+ *   not added (query time alone is monotone in the set). The property tests
+ *   check the count against brute force (windows 1, 2, 4; large loading
+ *   times; given groups), and every bound of the search at random prefixes
+ *   against brute force over their continuations (`prefixBounds`).
  * - Where the nested relaxation runs: at the root, first (when it does not
  *   beat the incumbent the search is skipped, proven, and the root's superset
  *   front is never built; once the search's incumbent
@@ -126,6 +169,12 @@
  *   byte, so a strong incumbent is found early (the anytime behaviour of
  *   depth-first branch and bound). The search's replays count the periodic
  *   queries after the last ACK in closed form (`objective.ts`).
+ *
+ * Once the count is proven, up to `POLISH_MS` of the budget left go to a local
+ * search on the tie-breaks (a group moved to the adjacent partition, adjacent
+ * partitions merged): the count cannot drop, it is the first key. When the
+ * search runs out of time, the same local search runs in the budget's last
+ * 50 ms (count and tie-breaks).
  *
  * Beyond `maxExactGroups`, or when the time budget runs out, a deterministic
  * heuristic: the best of the seeds (the caller's, e.g. Algorithm 1's plans,
@@ -213,17 +262,32 @@ export function scorePlan(costs: ResolvedCosts, plan: GroupPlan, options: Resolv
 
 /** The monotone optimistic completion c(r) over a Pareto front (bytes ascending, query time descending). A class, not a closure (one per node). */
 class FrontTail implements Tail {
+  /** The first raise at or after `fromMs` and the queries completed by T before it (set by `begin`; NaN: no tail query). */
+  firstRaise = Number.NaN;
+  countBefore = 0;
+  /** True while the next call is the first tail query's and it may not wait (sequential uploads; see the module comment). */
+  private exactNext: boolean;
   constructor(
     private readonly front: { bytes: Float64Array; q: Float64Array; suffix: Float64Array },
     private readonly up: number,
     readonly fromMs: number,
     private readonly baseBytes: number,
     private readonly currentMs: number,
-  ) {}
+    exactFirst = false,
+  ) {
+    this.exactNext = exactFirst;
+  }
+
+  begin(raise: number, countBefore: number): void {
+    this.firstRaise = raise;
+    this.countBefore = countBefore;
+  }
 
   completion(raise: number): number {
     const { bytes, q, suffix } = this.front;
     const { up, fromMs, baseBytes, currentMs } = this;
+    const noWait = this.exactNext;
+    this.exactNext = false;
     const count = bytes.length;
     const budget = baseBytes + Math.max(0, raise - fromMs) * up;
     // largest j with bytes[j] <= budget
@@ -236,13 +300,13 @@ class FrontTail implements Tail {
     }
     const here = lo > 0 ? Math.min(currentMs, q[lo - 1]!) : currentMs;
     let best = raise + here;
-    if (lo < count) best = Math.min(best, fromMs - baseBytes / up + suffix[lo]!);
+    if (lo < count && !noWait) best = Math.min(best, fromMs - baseBytes / up + suffix[lo]!);
     return best;
   }
 }
 
-function frontTail(front: { bytes: Float64Array; q: Float64Array; suffix: Float64Array }, up: number, fromMs: number, baseBytes: number, currentMs: number): Tail {
-  return new FrontTail(front, up, fromMs, baseBytes, currentMs);
+function frontTail(front: { bytes: Float64Array; q: Float64Array; suffix: Float64Array }, up: number, fromMs: number, baseBytes: number, currentMs: number, exactFirst = false): FrontTail {
+  return new FrontTail(front, up, fromMs, baseBytes, currentMs, exactFirst);
 }
 
 function buildFront(pairs: { bytes: number; q: number }[], up: number): { bytes: Float64Array; q: Float64Array; suffix: Float64Array } {
@@ -327,9 +391,11 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
     consider(exact.best);
     if (exact.complete) {
       withTail();
+      // the count is proven; ties in it are not searched, so a short local search improves the tie-breaks (score, latency)
+      consider(polish(c, o, best!, Math.min(end, performance.now() + POLISH_MS)));
       return { ...best!, exact: true, nodes: exact.nodes };
     }
-    consider(heuristic(c, o, best!, Math.max(end, performance.now() + 1)));
+    consider(polish(c, o, best!, Math.max(end, performance.now() + 1)));
     withTail();
     return { ...best!, exact: false, bound: Math.max(exact.rootBound, best!.objective.score), nodes: exact.nodes };
   }
@@ -345,6 +411,27 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
  * @internal
  */
 export function nestedRootBound(costs: ScheduleCosts, options: OptimalPlanOptions = {}): number {
+  return prefixBounds(costs, [], options).nested;
+}
+
+/** Upper bounds on the queries completed by T of every plan that starts with a given prefix (see {@link prefixBounds}). @internal */
+export interface PrefixBounds {
+  /** The superset front's bound (link sharing dropped; the first query after the prefix's last ACK may not wait, sequential uploads). */
+  readonly plain: number;
+  /** The charged bound (link sharing charged; sequential uploads), with the node's own superset front. */
+  readonly charged: number;
+  /** The same with the parent's front (as the search scores a child). */
+  readonly chargedParent: number;
+  /** The nested relaxation's count. */
+  readonly nested: number;
+}
+
+/**
+ * The search's bounds at the node of a prefix (partitions of group indices; the parameter-free groups go with the first
+ * partition, as in the search): for property tests against brute force over every continuation.
+ * @internal
+ */
+export function prefixBounds(costs: ScheduleCosts, prefix: readonly (readonly number[])[], options: OptimalPlanOptions = {}): PrefixBounds {
   const c = resolveCosts(costs);
   const o = resolveObjectiveOptions(c, options);
   const param: number[] = [];
@@ -352,7 +439,7 @@ export function nestedRootBound(costs: ScheduleCosts, options: OptimalPlanOption
   for (let g = 0; g < c.n; g++) (c.paramBytes[g]! > 0 ? param : free).push(g);
   param.reverse();
   const none = scorePlan(c, [], o);
-  return branchAndBound(c, o, param, free, none, Number.POSITIVE_INFINITY, options.nestedBits ?? NESTED_BITS, true).rootCount!;
+  return branchAndBound(c, o, param, free, none, Number.POSITIVE_INFINITY, options.nestedBits ?? NESTED_BITS, prefix).probed!;
 }
 
 /** Local search: merge adjacent partitions while the score improves (deterministic, first improvement in order). */
@@ -367,6 +454,40 @@ function heuristic(c: ResolvedCosts, o: ResolvedObjectiveOptions, start: ScoredP
         current = candidate;
         improved = true;
         break;
+      }
+    }
+  }
+  return current;
+}
+
+/** Time the exact planner spends improving the tie-breaks of a proven plan (at most; within the budget), ms. */
+const POLISH_MS = 30;
+
+/**
+ * Local search on the tie-breaks: move one parameterized group of a partition to the previous or the next partition (or
+ * merge two adjacent partitions) while the plan gets better (deterministic, first improvement in order). The count by T
+ * never drops (it is the first key).
+ */
+function polish(c: ResolvedCosts, o: ResolvedObjectiveOptions, start: ScoredPlan, deadline: number): ScoredPlan {
+  let current = heuristic(c, o, start, deadline);
+  for (let improved = true; improved && performance.now() < deadline; ) {
+    improved = false;
+    const plan = current.plan;
+    search: for (let i = 0; i < plan.length; i++) {
+      for (const g of plan[i]!) {
+        if (c.paramBytes[g]! <= 0) continue;
+        for (const j of [i - 1, i + 1]) {
+          if (j < 0 || performance.now() >= deadline) continue;
+          const moved = plan.map((p) => p.filter((h) => h !== g));
+          if (j < plan.length) moved[j]!.push(g);
+          else moved.push([g]);
+          const candidate = scorePlan(c, moved, o);
+          if (better(candidate.objective, candidate.plan.length, current.objective, current.plan.length)) {
+            current = candidate;
+            improved = true;
+            break search;
+          }
+        }
       }
     }
   }
@@ -599,14 +720,17 @@ function grayTabulate(
 /** Charge levels of the nested relaxation's link-sharing coordinate (at most). */
 const SHARE_LEVELS = 40;
 
+/** Feature transfers the nested relaxation's charge levels span beyond the gap budget (the charge beyond is folded into time). */
+const SHARE_SPAN = 12;
+
 /** Work cap of one run of the nested relaxation (levels × lattice points × bits × queries); the lattice shrinks to fit. */
 const NESTED_WORK = 1e8;
 
 /** Share of the search's time the root's nested relaxation may take. */
 const ROOT_NESTED_SHARE = 0.5;
 
-/** Networks with at most this many parameterized groups also run the nested relaxation at every inner node (its lattice is small). */
-const INNER_NESTED_GROUPS = 12;
+/** Networks with at most this many parameterized groups also run the nested relaxation at every inner node (its lattice at most 2^(this − 1) points there). */
+const INNER_NESTED_GROUPS = 13;
 
 /** Lattice bits of the nested relaxation (at the root). */
 const NESTED_BITS = 14;
@@ -622,8 +746,8 @@ function branchAndBound(
   incumbent: ScoredPlan,
   deadline: number,
   nestedBits: number,
-  rootOnly = false,
-): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number; rootCount?: number } {
+  probe?: readonly (readonly number[])[],
+): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number; probed?: PrefixBounds } {
   const m = param.length;
   const table = tabulate(c, o, param, free);
   const size = 1 << m;
@@ -643,18 +767,23 @@ function branchAndBound(
     effBytes[mask] = effBytes[rest]! + bitCost[31 - Math.clz32(low)]! + (rest === 0 ? freeCost : 0);
   }
   const overheadBytes = c.frameBytes + (2 * c.latencyMs + c.ackBytes / c.down) * c.up;
-  const fronts = new Map<number, Front>();
+  const fronts = new Map<number, Fronts>();
+  // a subset's query time plus its feature transfer at the full rate (the link time a query on it takes from the frames)
+  const chargedMs = (u: number): number => table.ms[u]! + table.upBytes[u]! / c.up;
   /**
-   * The Pareto front (extra effective bytes vs query time) of the supersets of `mask`. A superset S is skipped when dropping one of
-   * its groups beyond `mask` does not raise the query time (that subset is no costlier and no slower). `O(2^r · r)`, r = groups left.
+   * The Pareto fronts (extra effective bytes vs query time; and vs query time plus feature transfer, for the charged bound) of
+   * the supersets of `mask`. A superset S is skipped from a front when dropping one of its groups beyond `mask` does not raise
+   * that front's value (that subset is no costlier and no worse). `O(2^r · r)`, r = groups left.
    */
-  const frontOf = (mask: number): Front => {
+  const frontOf = (mask: number): Fronts => {
     let front = fronts.get(mask);
     if (front !== undefined) return front;
     const comp = fullMask & ~mask;
     const base = effBytes[mask]!;
     const keyBytes: number[] = [0];
     const keyQ: number[] = [table.ms[mask]!];
+    const tauBytes: number[] = [0];
+    const tauQ: number[] = [chargedMs(mask)];
     const ms = table.ms;
     for (let x = comp; x > 0; x = (x - 1) & comp) {
       const u = mask | x;
@@ -666,16 +795,34 @@ function branchAndBound(
           break;
         }
       }
-      if (dominated) continue;
-      keyBytes.push(effBytes[u]! - base + overheadBytes);
-      keyQ.push(q);
+      if (!dominated) {
+        keyBytes.push(effBytes[u]! - base + overheadBytes);
+        keyQ.push(q);
+      }
+      if (sequential) {
+        const qt = chargedMs(u);
+        let worse = false;
+        for (let y = x; y > 0; y &= y - 1) {
+          if (chargedMs(u ^ (y & -y)) <= qt) {
+            worse = true;
+            break;
+          }
+        }
+        if (!worse) {
+          tauBytes.push(effBytes[u]! - base + overheadBytes);
+          tauQ.push(qt);
+        }
+      }
     }
-    const order = Array.from(keyBytes.keys()).sort((a, b) => keyBytes[a]! - keyBytes[b]! || keyQ[a]! - keyQ[b]!);
-    front = buildFront(order.map((j) => ({ bytes: keyBytes[j]!, q: keyQ[j]! })), c.up);
+    front = {
+      plain: buildFront(keyBytes.map((bytes, j) => ({ bytes, q: keyQ[j]! })), c.up),
+      charged: buildFront(tauBytes.map((bytes, j) => ({ bytes, q: tauQ[j]! })), c.up),
+    };
     fronts.set(mask, front);
     return front;
   };
   type Front = ReturnType<typeof buildFront>;
+  type Fronts = { plain: Front; charged: Front };
   let best = incumbent;
   let nodes = 0;
   let complete = true;
@@ -710,6 +857,19 @@ function branchAndBound(
       for (let i = 0; i < m; i++) if (x & (1 << i)) groups.push(param[i]!);
       return groups.sort((a, b) => a - b);
     });
+  // The search's prefix as a stack (the hot path's model without allocation): entry i of the buffers is partition i, and
+  // `stackModels[k]` views the first k (paths beyond k are stale, never read by the lite replays that take these models).
+  const stackPaths: PathCost[] = new Array<PathCost>(m + 1).fill(pathOf(0));
+  const stackBytes = new Float64Array(m);
+  const stackLoad = new Float64Array(m);
+  const stackModels: PrefixModel[] = [];
+  for (let k = 0; k <= m; k++) stackModels.push({ paths: stackPaths, frameBytes: stackBytes.subarray(0, k), loadMs: stackLoad.subarray(0, k) });
+  /** Partition k of the stack is increment x (set u after it). */
+  const setStack = (k: number, x: number, u: number): void => {
+    stackPaths[k + 1] = pathOf(u);
+    stackBytes[k] = partitionBytes(x, k === 0);
+    stackLoad[k] = partitionLoad(x, k === 0);
+  };
   const modelOf = (increments: readonly number[], masks: readonly number[]): PrefixModel => {
     const k = increments.length;
     const paths: PathCost[] = [pathOf(0)];
@@ -774,8 +934,21 @@ function branchAndBound(
     const tauRef = shareCharge ? table.upBytes[fullMask]! / c.up || maxTau(mask) : 0;
     let gapAll = mask === 0 ? freeLoad0 : 0;
     for (let x = comp; x > 0; x &= x - 1) gapAll += c.loadMs[param[31 - Math.clz32(x & -x)]!]! + gapPerPartition;
-    const levels = shareCharge && tauRef > 0 ? Math.min(SHARE_LEVELS, Math.ceil((gapAll + 6 * tauRef) / tauRef) + 1) : 1;
-    const delta = levels > 1 ? (gapAll + 6 * tauRef) / (levels - 1) : 1;
+    // levels of δ cover the charge up to the gap budget; beyond it the charge is folded into the time coordinate
+    // Levels of δ = τ (the full path's feature transfer, so that the common charge is a whole number of levels) cover the charge
+    // up to the gap budget and SHARE_SPAN transfers beyond it; beyond the top level the charge is folded into the time
+    // coordinate (valid, but a wait for a set then absorbs it: see the module comment, so the levels go well past the gap budget).
+    let levels = 1;
+    let delta = 1;
+    if (shareCharge && tauRef > 0) {
+      delta = tauRef;
+      levels = Math.ceil((gapAll + SHARE_SPAN * tauRef) / delta - 1e-9) + 1;
+      if (levels > SHARE_LEVELS) {
+        levels = SHARE_LEVELS;
+        delta = (gapAll + SHARE_SPAN * tauRef) / (levels - 1);
+      }
+    }
+    const capCharge = (levels - 1) * delta;
     const steps = Math.max(1, (windowMs - firstRaise) / (think + table.ms[fullMask]!) + 1);
     let fit = maxBits;
     while (fit > 0 && steps * levels * (1 << fit) * (fit + 6) > NESTED_WORK) fit--;
@@ -804,10 +977,11 @@ function branchAndBound(
       return gap;
     };
     const gapOfH = Float64Array.from(hs, groupGap);
+    const roundTrip = sequential || mask === 0;
     const optStart = new Int32Array(count + 1);
     const optAvail = new Float64Array(count * hs.length);
     const optQ = new Float64Array(count * hs.length);
-    const optUnits = new Int32Array(count * hs.length);
+    const optTau = new Float64Array(count * hs.length);
     const optGap = new Float64Array(count * hs.length);
     let opts = 0;
     let gapMax = 0;
@@ -820,23 +994,25 @@ function branchAndBound(
         const u = set | hs[i]!;
         const avail = u === mask ? fromMs : fromMs + (effBytes[u]! - base + overheadBytes) / c.up;
         if (avail > windowMs) break;
-        // the execute round trip: a path with a parameterized group on the server has at least one run (only free groups: none)
-        const q = table.ms[u]! + (table.server[u]! !== 0 ? 2 * c.latencyMs : 0);
-        let units = 0;
+        // the execute round trip: a path with a parameterized group on the server has at least one run (only free groups: none).
+        // Not at an inner node with several partitions in flight: there `fromMs` can come before the node's last ACK, so a query
+        // may still run on a subset of the node's set, without the round trip (query time alone is monotone in the set).
+        const q = table.ms[u]! + (table.server[u]! !== 0 && roundTrip ? 2 * c.latencyMs : 0);
+        let tau = 0;
         let gap = 0;
         if (shareCharge) {
-          units = levels > 1 ? Math.floor(table.upBytes[u]! / c.up / delta + 1e-9) : 0;
+          tau = table.upBytes[u]! / c.up;
           gap = gapOfSet + gapOfH[i]! + (mask === 0 && u !== 0 ? freeLoad0 : 0);
           if (gap > gapMax) gapMax = gap;
         }
         const last = opts - 1;
         if (last >= optStart[y]! && optQ[last]! <= q) {
-          if (units < optUnits[last]!) optUnits[last] = units;
+          if (tau < optTau[last]!) optTau[last] = tau;
           if (gap > optGap[last]!) optGap[last] = gap;
         } else {
           optAvail[opts] = avail;
           optQ[opts] = q;
-          optUnits[opts] = units;
+          optTau[opts] = tau;
           optGap[opts] = gap;
           opts++;
         }
@@ -854,7 +1030,8 @@ function branchAndBound(
     const minL = new Float64Array(size);
     // The first relaxed query is raised at exactly `firstRaise` when no query came before it (it cannot wait for a set that is
     // not ACKed by then); later ones may wait (the relaxed completion before them is optimistic).
-    const exactFirst = before === 0 && Math.abs(firstRaise - think) < 1e-9;
+    // With one partition in flight the first relaxed query's raise is exact at any node, in the dilated time (see the module comment).
+    const exactFirst = sequential || (before === 0 && Math.abs(firstRaise - think) < 1e-9);
     // the virtual predecessor of the first relaxed query: it may start in any mode
     modeN[0] = firstRaise - think;
     modeL[0] = firstRaise - think;
@@ -906,9 +1083,14 @@ function branchAndBound(
               if (e + Math.max(0, charged - gapMax) <= windowMs) {
                 if (e < nextL[off + y]!) nextL[off + y] = e;
                 nextLiveL[l] = 1;
-                const l2 = Math.min(levels - 1, l + optUnits[j]!);
-                if (e + Math.max(0, l2 * delta - gapMax) <= windowMs && e < nextN[l2 * count + y]!) {
-                  nextN[l2 * count + y] = e;
+                const tau = optTau[j]!;
+                let l2 = levels - 1;
+                let eN = e;
+                // the charge beyond the cap (the gap budget) goes into the time coordinate (see the module comment)
+                if (charged + tau > capCharge + 1e-9) eN = e + (charged + tau - capCharge);
+                else if (levels > 1) l2 = Math.min(levels - 1, l + Math.floor(tau / delta + 1e-9));
+                if (eN + Math.max(0, l2 * delta - gapMax) <= windowMs && eN < nextN[l2 * count + y]!) {
+                  nextN[l2 * count + y] = eN;
                   nextLiveN[l2] = 1;
                 }
                 alive = true;
@@ -1015,7 +1197,112 @@ function branchAndBound(
   const increments: number[] = [];
   const masks: number[] = [];
   /** The superset front of `mask` when it has at most 2^16 supersets (cached per mask); else the parent's front. */
-  const supersetFront = (mask: number, fallback: Front, fallbackOrigin: number): { front: Front; origin: number } => {
+  /** Gap budget beyond `u`: every group left in its own partition (two latencies and the ACK each) and its loading time. */
+  const gapLeft = (u: number): number => {
+    let gap = u === 0 ? freeLoad0 : 0;
+    for (let x = fullMask & ~u; x > 0; x &= x - 1) gap += c.loadMs[param[31 - Math.clz32(x & -x)]!]! + gapPerPartition;
+    return gap;
+  };
+  /** Earliest completion over a front of a query raised at `raise` (waiting allowed unless `noWait`), as {@link FrontTail}. */
+  const frontDone = (f: Front, fromMs: number, baseBytes: number, currentQ: number, raise: number, noWait: boolean): number => {
+    const { bytes, q, suffix } = f;
+    const count = bytes.length;
+    const budget = baseBytes + Math.max(0, raise - fromMs) * c.up;
+    let lo = 0;
+    let hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (bytes[mid]! <= budget) lo = mid + 1;
+      else hi = mid;
+    }
+    let best = raise + (lo > 0 ? Math.min(currentQ, q[lo - 1]!) : currentQ);
+    if (lo < count && !noWait) best = Math.min(best, fromMs - baseBytes / c.up + suffix[lo]!);
+    return best;
+  };
+  /**
+   * The charged bound (sequential uploads; see the module comment): an upper bound on the queries completed by T of every
+   * continuation of the node with set `u`, from its first tail query (raised at `r1`, `before` queries counted already) on.
+   * Queries before the continuation's last ACK (N) are charged their feature transfer in a second time coordinate w; then at
+   * most one free straddler; then F queries on one set, available by the first of them. Returns early once above `limit`.
+   */
+  let scratchAvail = new Float64Array(64);
+  let scratchQ = new Float64Array(64);
+  let scratchMax = new Float64Array(65);
+  const chargedCount = (front: Fronts, origin: number, u: number, fromMs: number, r1: number, before: number, limit: number): number => {
+    const fq = front.plain;
+    const ft = front.charged;
+    const baseBytes = effBytes[u]! - effBytes[origin]!;
+    const curQ = table.ms[u]!;
+    const curQT = chargedMs(u);
+    const G = gapLeft(u);
+    const T = windowMs;
+    if (scratchAvail.length < fq.bytes.length + 1) {
+      scratchAvail = new Float64Array(fq.bytes.length + 1);
+      scratchQ = new Float64Array(fq.bytes.length + 1);
+      scratchMax = new Float64Array(fq.bytes.length + 2);
+    }
+    // F phase candidates: the current set (index 0) and the front's points by availability; `later[i]`: F queries completed by
+    // T when the first F query runs on point i as soon as it is available; `laterMax`: its suffix maximum
+    const { bytes, q } = fq;
+    let points = 1;
+    scratchAvail[0] = fromMs;
+    scratchQ[0] = curQ;
+    for (let j = 0; j < bytes.length; j++) {
+      const avail = fromMs + Math.max(0, bytes[j]! - baseBytes) / c.up;
+      if (avail > T) break;
+      scratchAvail[points] = avail;
+      scratchQ[points] = Math.min(curQ, q[j]!);
+      points++;
+    }
+    const periodCount = (first: number, qq: number): number => (first > T + 1e-9 ? 0 : Math.floor((T - first) / (think + qq) + 1e-9) + 1);
+    scratchMax[points] = 0;
+    for (let i = points - 1; i >= 0; i--) scratchMax[i] = Math.max(scratchMax[i + 1]!, periodCount(scratchAvail[i]! + scratchQ[i]!, scratchQ[i]!));
+    /** Last candidate available by `t` (at least the current set). */
+    const lastBy = (t: number): number => {
+      let lo = 1;
+      let hi = points;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (scratchAvail[mid]! <= t) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo - 1;
+    };
+    /**
+     * F phase: the first F query raised at `xe` (`xw` in w), all F queries on one set. The first completes at
+     * max(xe, xw − G, avail) + q (both coordinates), the others one think + q apart; a set available by A = max(xe, xw − G)
+     * does best with the lowest q (the last such), a later one as soon as available (`laterMax`). `noWait`: only sets
+     * available by xe.
+     */
+    const phaseF = (xe: number, xw: number, noWait: boolean): number => {
+      const A = Math.max(xe, xw - G);
+      const i = lastBy(noWait ? xe : A);
+      const now = periodCount(A + scratchQ[i]!, scratchQ[i]!);
+      return noWait ? now : Math.max(now, scratchMax[i + 1]!);
+    };
+    let e = r1 - think;
+    let w = r1 - think;
+    let best = before;
+    for (let k = 0; ; k++) {
+      const noWait = k === 0;
+      // switch after k charged queries: F at once, or one straddler (free, any set available) first
+      const a = before + k + phaseF(e + think, w + think, noWait);
+      if (a > best && (best = a) > limit) return best;
+      const eL = frontDone(fq, fromMs, baseBytes, curQ, e + think, noWait);
+      const wL = frontDone(fq, fromMs, baseBytes, curQ, w + think, noWait);
+      if (Math.max(eL, wL - G) <= T + 1e-9) {
+        const b = before + k + 1 + phaseF(eL + think, wL + think, false);
+        if (b > best && (best = b) > limit) return best;
+      } else break;
+      // one more charged query: its transfer at the full rate added in w
+      const wN = frontDone(ft, fromMs, baseBytes, curQT, w + think, noWait);
+      if (Math.max(eL, wN - G) > T + 1e-9) break;
+      e = eL;
+      w = wN;
+    }
+    return best;
+  };
+  const supersetFront = (mask: number, fallback: Fronts, fallbackOrigin: number): { front: Fronts; origin: number } => {
     const comp = fullMask & ~mask;
     let count = 0;
     for (let y = comp; y > 0; y &= y - 1) count++;
@@ -1028,17 +1315,19 @@ function branchAndBound(
   // the root's nested bound on the count: once the incumbent reaches it, the search is over (proven)
   let provenAt = Number.POSITIVE_INFINITY;
   let proven = false;
-  const visit = (mask: number, front: Front, origin: number, fromMs: number): void => {
+  const visit = (mask: number, front: Fronts, origin: number, fromMs: number): void => {
     if (!complete || proven) return;
     if (origin === mask && mask !== 0) {
       // the node's own superset front (only supersets of what is uploaded remain reachable): a tighter bound than its parent's
-      const model = modelOf(increments, masks);
-      const own = boundScore(c, model, o, frontTail(front, c.up, fromMs, 0, table.ms[mask]!));
+      const model = stackModels[increments.length]!;
+      const tail = frontTail(front.plain, c.up, fromMs, 0, table.ms[mask]!, sequential);
+      const own = boundScore(c, model, o, tail);
       if (Math.floor(own + 1e-9) <= threshold()) return;
+      if (sequential && !Number.isNaN(tail.firstRaise) && chargedCount(front, mask, mask, fromMs, tail.firstRaise, tail.countBefore, threshold()) <= threshold()) return;
     }
     if (mask !== 0 && m <= INNER_NESTED_GROUPS) {
       // the nested relaxation with link sharing from this node (exact replay of the prefix before `fromMs`)
-      if (nestedCount(modelOf(increments, masks), mask, fromMs, nestedBits) <= threshold()) return;
+      if (nestedCount(stackModels[increments.length]!, mask, fromMs, nestedBits) <= threshold()) return;
     }
     const children = childrenOf(mask);
     // few children: score them all, then descend best bound first; many (near the root): descend in the cheap key order at once
@@ -1054,15 +1343,20 @@ function branchAndBound(
       const u = mask | x;
       increments.push(x);
       masks.push(u);
-      const model = modelOf(increments, masks);
+      setStack(increments.length - 1, x, u);
+      const model = stackModels[increments.length]!;
       // one replay: the child's value, when its next partition could go, and its bound (the superset front from then on)
-      const result = prefixLoopAndBound(c, model, o, (from) => frontTail(front, c.up, from, effBytes[u]! - effBytes[origin]!, table.ms[u]!));
+      let tail: FrontTail | undefined;
+      const result = prefixLoopAndBound(c, model, o, (from) => (tail = frontTail(front.plain, c.up, from, effBytes[u]! - effBytes[origin]!, table.ms[u]!, sequential)));
       if (better(result.value, increments.length, best.objective, best.plan.length)) {
-        best = { plan: toPlan(increments), objective: prefixLoop(c, model, o).value };
+        best = { plan: toPlan(increments), objective: prefixLoop(c, modelOf(increments, masks), o).value };
         if (best.objective.queriesInWindow >= provenAt) proven = true;
       }
       const bound = result.bound;
-      if (Math.floor(bound + 1e-9) > threshold()) {
+      // the charged bound (link sharing), where the plain one does not prune
+      const charged = (): boolean =>
+        !sequential || tail === undefined || Number.isNaN(tail.firstRaise) || chargedCount(front, origin, u, result.nextStartMs, tail.firstRaise, tail.countBefore, threshold()) > threshold();
+      if (Math.floor(bound + 1e-9) > threshold() && charged()) {
         if (eager) scored.push({ x, bound, fromMs: result.nextStartMs, chain: chainOrder(x) });
         else {
           const next = supersetFront(u, front, origin);
@@ -1079,13 +1373,47 @@ function branchAndBound(
       const u = mask | x;
       increments.push(x);
       masks.push(u);
+      setStack(increments.length - 1, x, u);
       const next = supersetFront(u, front, origin);
       visit(u, next.front, next.origin, fromMs);
       increments.pop();
       masks.pop();
     }
   };
-  if (rootOnly) return { best, complete: false, nodes: 0, rootBound, rootCount: nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits) };
+  if (probe !== undefined) {
+    // the bounds of one node (tests): the prefix's increments as masks, its replay, its own front and its parent's
+    const bitOf = new Map(param.map((g, i) => [g, i]));
+    let u = 0;
+    let parent = 0;
+    for (const part of probe) {
+      let x = 0;
+      for (const g of part) if (bitOf.has(g)) x |= 1 << bitOf.get(g)!;
+      parent = u;
+      u |= x;
+      increments.push(x);
+      masks.push(u);
+      setStack(increments.length - 1, x, u);
+    }
+    const model = stackModels[increments.length]!;
+    const fromMs = prefixLoop(c, model, o).nextStartMs;
+    const own = frontOf(u);
+    const tail = frontTail(own.plain, c.up, fromMs, 0, table.ms[u]!, sequential || u === 0);
+    const plain = Math.floor(boundScore(c, model, o, tail) + 1e-9);
+    const chargedOf = (front: Fronts, origin: number): number => {
+      const t = frontTail(front.plain, c.up, fromMs, effBytes[u]! - effBytes[origin]!, table.ms[u]!, sequential || u === 0);
+      const value = Math.floor(boundScore(c, model, o, t) + 1e-9);
+      if (!sequential || Number.isNaN(t.firstRaise)) return value;
+      return Math.min(value, chargedCount(front, origin, u, fromMs, t.firstRaise, t.countBefore, Number.POSITIVE_INFINITY));
+    };
+    const parentFront = increments.length > 0 ? frontOf(parent) : own;
+    return {
+      best,
+      complete: false,
+      nodes: 0,
+      rootBound,
+      probed: { plain, charged: chargedOf(own, u), chargedParent: chargedOf(parentFront, increments.length > 0 ? parent : u), nested: nestedCount(model, u, fromMs, nestedBits) },
+    };
+  }
   // the root's relaxation gets at most ROOT_NESTED_SHARE of the time left (no bound when it runs out: the search goes on)
   const rootUntil = performance.now() + ROOT_NESTED_SHARE * Math.max(0, deadline - performance.now());
   const rootNested = nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true, rootUntil);
@@ -1104,7 +1432,7 @@ function branchAndBound(
   provenAt = rootNested;
   if (rootNested > best.objective.queriesInWindow) {
     const globalFront = frontOf(0);
-    rootBound = boundScore(c, rootModel, o, frontTail(globalFront, c.up, rootLoop.nextStartMs, 0, table.ms[0]!));
+    rootBound = boundScore(c, rootModel, o, frontTail(globalFront.plain, c.up, rootLoop.nextStartMs, 0, table.ms[0]!, true));
     if (Math.floor(rootBound + 1e-9) > best.objective.queriesInWindow) visit(0, globalFront, 0, rootLoop.nextStartMs);
   }
   // the nested relaxation bounds the count by T, so the score (count plus a fraction) by one more

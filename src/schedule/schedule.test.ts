@@ -11,7 +11,7 @@ import type { ExecutionGraph } from "../graph/execution-graph.js";
 import { pathCost, resolveCosts, type PathCost, type ScheduleCosts } from "./model.js";
 import { networkScheduleCosts } from "./network-costs.js";
 import { boundScore, prefixLoop, prefixLoopAndBound, prefixModel, resolveObjectiveOptions, runObjective, uploadObjective, type ObjectiveOptions } from "./objective.js";
-import { nestedRootBound, optimalUploadPlan, tabulate } from "./optimal.js";
+import { nestedRootBound, optimalUploadPlan, prefixBounds, tabulate } from "./optimal.js";
 import { planSchedule, planUpload } from "./planners.js";
 
 const close = (a: number, b: number, relative: number) => Math.abs(a - b) <= relative * Math.max(Math.abs(a), Math.abs(b));
@@ -76,7 +76,7 @@ const chainArb = (minGroups: number, maxGroups: number) =>
  * Brute force over every ordered partitioning of every subset of the groups. `freeWithFirst`: only those that send every
  * parameter-free group in the first partition (the space the exact planner searches, optimal.ts).
  */
-function bruteForceBest(costs: ScheduleCosts, options: ObjectiveOptions, freeWithFirst = false): { best: number; plan: number[][] } {
+function bruteForceBest(costs: ScheduleCosts, options: ObjectiveOptions, freeWithFirst = false, prefix: readonly (readonly number[])[] = []): { best: number; plan: number[][] } {
   const c = resolveCosts(costs);
   const o = resolveObjectiveOptions(c, options);
   const n = c.n;
@@ -123,7 +123,27 @@ function bruteForceBest(costs: ScheduleCosts, options: ObjectiveOptions, freeWit
       masks.pop();
     }
   };
-  visit(0);
+  // a fixed prefix: only its continuations (the prefix alone included)
+  let used = 0;
+  for (const part of prefix) {
+    let block = 0;
+    for (const g of part) block |= 1 << g;
+    if (used === 0) block |= freeMask;
+    let bytes = c.frameBytes;
+    let load = 0;
+    for (let g = 0; g < n; g++) {
+      if (block & (1 << g)) {
+        bytes += c.paramBytes[g]! + c.headerBytes[g]!;
+        load += c.loadMs[g]!;
+      }
+    }
+    used |= block;
+    paths.push(pathOf[used]!);
+    frameBytes.push(bytes);
+    loadMs.push(load);
+    masks.push(block);
+  }
+  visit(used);
   const plan = bestMasks.map((m) => Array.from({ length: n }, (_, g) => g).filter((g) => m & (1 << g)));
   expect(uploadObjective(costs, plan, options).queriesInWindow, "brute force's shortcut agrees with uploadObjective").toBe(best);
   return { best, plan };
@@ -242,6 +262,43 @@ describe("optimalUploadPlan", () => {
       expect(optimalUploadPlan(costs, { ...options, timeBudgetMs: 60_000 }).objective.queriesInWindow).toBeLessThanOrEqual(best);
     };
     fc.assert(fc.property(fc.tuple(chainArb(1, 6), bigLoads), check), { numRuns: 100 * runsScale });
+  }, 300_000);
+  // The search's bounds at an inner node (optimal.ts: the superset front with the first query after the prefix's last ACK not
+  // waiting; the charged bound with its N / straddler / F phases and the charge folded into a second time coordinate, with the
+  // node's own front and with its parent's; the nested relaxation from the node) bound every continuation of the prefix.
+  const prefixArb = fc.array(fc.integer({ min: -1, max: 3 }), { minLength: 8, maxLength: 8 });
+  const prefixOf = (n: number, slots: number[]): number[][] => {
+    const parts: number[][] = [[], [], [], []];
+    for (let g = 0; g < n; g++) if (slots[g]! >= 0) parts[slots[g]!]!.push(g);
+    return parts.filter((p) => p.length > 0);
+  };
+  const boundsAtLeastBruteForce = (loadMax: number, headerKbMax: number) => {
+    const extraArb = fc.record({
+      loadMs: fc.array(fc.integer({ min: 0, max: loadMax }), { minLength: 8, maxLength: 8 }),
+      headerKb: fc.array(fc.integer({ min: 0, max: headerKbMax }), { minLength: 8, maxLength: 8 }),
+      latencyMs: fc.constantFrom(0, 1, 20),
+      uploadWindow: fc.constantFrom(1, 1, 2, 4),
+      bits: fc.constantFrom(2, 14),
+    });
+    const check = ([{ graph, thinkMs }, extra, slots]: [{ graph: ExecutionGraph; thinkMs: number }, { loadMs: number[]; headerKb: number[]; latencyMs: number; uploadWindow: number; bits: number }, number[]]) => {
+      const n = graph.chain.size;
+      const costs: ScheduleCosts = { graph, loadMs: extra.loadMs.slice(0, n), headerBytes: extra.headerKb.slice(0, n).map((kb) => kb * 1000), latencyMs: extra.latencyMs };
+      const options = { thinkMs, horizonMs: 20_000, uploadWindow: extra.uploadWindow };
+      const prefix = prefixOf(n, slots);
+      const { best } = bruteForceBest(costs, options, false, prefix);
+      const bounds = prefixBounds(costs, prefix, { ...options, nestedBits: extra.bits });
+      expect(bounds.plain, "superset front").toBeGreaterThanOrEqual(best);
+      expect(bounds.charged, "charged, own front").toBeGreaterThanOrEqual(best);
+      expect(bounds.chargedParent, "charged, parent's front").toBeGreaterThanOrEqual(best);
+      expect(bounds.nested, "nested").toBeGreaterThanOrEqual(best);
+    };
+    return fc.property(fc.tuple(chainArb(1, 6), extraArb, prefixArb), check);
+  };
+  it("the search's bounds at any node are at least brute force's best continuation (fast-check, 1–6 groups, random prefixes, loading times, headers, latencies, windows 1/2/4)", () => {
+    fc.assert(boundsAtLeastBruteForce(400, 300), { numRuns: 300 * runsScale });
+  }, 300_000);
+  it("the same with large loading times (seconds) against short frames", () => {
+    fc.assert(boundsAtLeastBruteForce(3000, 50), { numRuns: 200 * runsScale });
   }, 300_000);
   it("the subset table's query time, server groups and feature bytes agree with pathCost on every subset (fast-check)", () => {
     const check = ({ graph }: { graph: ExecutionGraph }, free: boolean[]) => {
