@@ -72,9 +72,11 @@ describe.skipIf(unavailable !== undefined)(`real shaped link (netns + tc tbf)${u
     for (const q of during) expect(q.latencyMs).toBeLessThanOrEqual(1500 + 2 * localMs + 250);
     expect(doc.queries.some((q) => q.fellBack)).toBe(true);
     for (const q of doc.queries) expect(q.matchesLocal).toBe(true);
-    // the upload resumed: every partition ACKed exactly once, in order, the last after the link came back
+    // the upload resumed: every partition ACKed exactly once, the last after the link came back. Not necessarily in plan
+    // order: with the default upload window (4 partitions in flight) the ACKs come in the order the partitions complete,
+    // and after an outage a later partition can complete first (seen once in CI: 1, 0, 2, 3).
     const acks = events.filter((e) => e["event"] === "ack").map((e) => e["partition"] as number);
-    expect(acks).toEqual(doc.partitions.map((_, i) => i));
+    expect([...acks].sort((a, b) => a - b)).toEqual(doc.partitions.map((_, i) => i));
     expect(events.some((e) => e["event"] === "server-failed")).toBe(false);
     expect(doc.uploadCompleteMs).not.toBeNull();
     expect(doc.uploadCompleteMs!).toBeGreaterThan(upAt);
