@@ -174,6 +174,7 @@ export { runUploadWindow } from "./runtime/index.js";
 // Upload scheduling (objective, optimal and enhanced planners, planners by name)
 export {
   allAtOnceCompletionMs,
+  bruteForceUploadPlan,
   enhancedUploadPlan,
   groupPlanToLayers,
   networkScheduleCosts,
@@ -187,6 +188,7 @@ export {
   uploadObjective,
 } from "./schedule/index.js";
 export type {
+  BruteForceResult,
   EnhancedPlanOptions,
   EnhancedPlanResult,
   GroupPlan,

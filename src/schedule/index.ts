@@ -14,6 +14,8 @@ export { pathCost } from "./model.js";
 export type { PathCost, ResolvedCosts, ScheduleCosts } from "./model.js";
 export { optimalUploadPlan } from "./optimal.js";
 export type { OptimalPlanOptions, OptimalPlanResult, ScoredPlan } from "./optimal.js";
+export { bruteForceUploadPlan } from "./brute-force.js";
+export type { BruteForceResult } from "./brute-force.js";
 export { enhancedUploadPlan } from "./enhanced.js";
 export type { EnhancedPlanOptions, EnhancedPlanResult } from "./enhanced.js";
 export { networkScheduleCosts, groupPlanToLayers, layerHeaderBytes } from "./network-costs.js";
