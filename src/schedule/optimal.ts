@@ -125,7 +125,27 @@
  *   until then the link carries frames except in each partition's gap (two
  *   latencies, the ACK, the load), G ≤ load(S_N) + |S_N|·(2·latency + ACK)
  *   beyond the node's set, and transfers are disjoint, so Σ x_j ≥ Σ τ_j − G
- *   over those queries (τ_j: transfer at the full rate). The DP carries
+ *   over those queries (τ_j: transfer at the full rate).
+ *   *The first query's transfer* (sequential uploads): its raise r1 is exact
+ *   in v, its set S_1 is ACKed by r1, and its feature bytes go as one
+ *   transfer (as the objective sends them) over [a, a + τ_1] in v,
+ *   a = r1 + prefix(S_1) (the path's client time before it). A gap it
+ *   overlaps is a later partition's (a partition of S_1 is ACKed by r1 ≤ a),
+ *   so it comes after the first later partition's frame, which starts at
+ *   S_1's ACK ≥ avail(S_1) (the node's `fromMs` when S_1 is the node's set:
+ *   its next partition goes then) and carries at least one group left: it
+ *   ends at F ≥ avail(S_1) + (frame + least weights and headers of a group
+ *   left)/up. So at most κ = min(τ_1, max(0, a + τ_1 − max(a, F))) of the
+ *   transfer is free, and over free parts f_j ≤ τ_j, f_1 ≤ κ, Σ f ≤ G:
+ *   X ≥ (τ_1 − κ) + max(0, κ + Σ_{j≥2} τ_j − G). The DP puts τ_1 − κ into
+ *   the time coordinate (valid as the folded excess below) and κ into the
+ *   levels; a lattice point's merged options keep the smaller of each part
+ *   over those available by r1. Only the first query: later raises are only
+ *   bounded below, and κ grows with the raise. (Inception-BN-21K at
+ *   160 Mbps: the root's first query runs on the first partition's set,
+ *   ACKed 7 ms before its raise, and every group left has a frame of
+ *   130 ms or more, so its 30 ms transfer is charged in full; with the gap
+ *   budget absorbing it the root said 9, the optimum is 8.) The DP carries
  *   three modes per set: N (the set is not final and the query is not the
  *   straddler: charged τ of the option's set), L (the straddler: free; only
  *   F may follow) and F (the final
@@ -839,6 +859,20 @@ function branchAndBound(
     paths.set(mask, path);
     return path;
   };
+  /** Client time before a subset's path's first feature transfer (`PathCost.prefixMs`), computed on demand (NaN: not yet). */
+  const prefixTable = new Float64Array(size).fill(Number.NaN);
+  const prefixUploaded = new Uint8Array(c.n);
+  const prefixOnServer = new Uint8Array(c.n);
+  const prefixMsOf = (mask: number): number => {
+    const known = prefixTable[mask]!;
+    if (!Number.isNaN(known)) return known;
+    prefixUploaded.fill(0);
+    if (mask !== 0) for (const g of free) prefixUploaded[g] = 1;
+    for (let i = 0; i < m; i++) if (mask & (1 << i)) prefixUploaded[param[i]!] = 1;
+    const prefix = pathCost(c, prefixUploaded, o.placement, prefixOnServer).prefixMs;
+    prefixTable[mask] = prefix;
+    return prefix;
+  };
   const freeHeader = free.reduce((s, g) => s + c.headerBytes[g]!, 0);
   const freeLoad = free.reduce((s, g) => s + c.loadMs[g]!, 0);
   const partitionBytes = (x: number, first: boolean): number => {
@@ -978,11 +1012,29 @@ function branchAndBound(
     };
     const gapOfH = Float64Array.from(hs, groupGap);
     const roundTrip = sequential || mask === 0;
+    // The first relaxed query (raise exact in the dilated clock): the part of its feature transfer no gap can take (see the
+    // module comment: its transfer is [r1 + prefix, r1 + prefix + τ], and no gap comes before the first frame beyond its set
+    // ends) goes into the time coordinate, the rest into the charge levels.
+    const firstCap = (u: number, avail: number, tau: number): number => {
+      const comp = fullMask & ~u;
+      if (comp === 0 || tau <= 0) return tau;
+      let minBytes = Number.POSITIVE_INFINITY;
+      for (let z = comp; z > 0; z &= z - 1) {
+        const g = param[31 - Math.clz32(z & -z)]!;
+        minBytes = Math.min(minBytes, c.paramBytes[g]! + c.headerBytes[g]!);
+      }
+      const frameEnd = avail + (c.frameBytes + minBytes) / c.up;
+      const start = firstRaise + prefixMsOf(u);
+      return Math.min(tau, Math.max(0, start + tau - Math.max(start, frameEnd)));
+    };
     const optStart = new Int32Array(count + 1);
     const optAvail = new Float64Array(count * hs.length);
     const optQ = new Float64Array(count * hs.length);
     const optTau = new Float64Array(count * hs.length);
     const optGap = new Float64Array(count * hs.length);
+    // the first query's charge (options available by its raise): unabsorbable part (time) and absorbable part (levels)
+    const optHard = new Float64Array(count * hs.length);
+    const optSoft = new Float64Array(count * hs.length);
     let opts = 0;
     let gapMax = 0;
     for (let y = 0; y < count; y++) {
@@ -1000,20 +1052,30 @@ function branchAndBound(
         const q = table.ms[u]! + (table.server[u]! !== 0 && roundTrip ? 2 * c.latencyMs : 0);
         let tau = 0;
         let gap = 0;
+        let soft = 0;
+        const usableFirst = shareCharge && avail <= firstRaise;
         if (shareCharge) {
           tau = table.upBytes[u]! / c.up;
           gap = gapOfSet + gapOfH[i]! + (mask === 0 && u !== 0 ? freeLoad0 : 0);
           if (gap > gapMax) gapMax = gap;
+          soft = usableFirst ? firstCap(u, avail, tau) : tau;
         }
         const last = opts - 1;
         if (last >= optStart[y]! && optQ[last]! <= q) {
           if (tau < optTau[last]!) optTau[last] = tau;
           if (gap > optGap[last]!) optGap[last] = gap;
+          // an option not available by the first raise is never the first query's set: it leaves the first charge alone
+          if (usableFirst) {
+            if (tau - soft < optHard[last]!) optHard[last] = tau - soft;
+            if (soft < optSoft[last]!) optSoft[last] = soft;
+          }
         } else {
           optAvail[opts] = avail;
           optQ[opts] = q;
           optTau[opts] = tau;
           optGap[opts] = gap;
+          optHard[opts] = tau - soft;
+          optSoft[opts] = soft;
           opts++;
         }
       }
@@ -1083,11 +1145,12 @@ function branchAndBound(
               if (e + Math.max(0, charged - gapMax) <= windowMs) {
                 if (e < nextL[off + y]!) nextL[off + y] = e;
                 nextLiveL[l] = 1;
-                const tau = optTau[j]!;
+                // the first query: its unabsorbable transfer in time, the rest in levels; later ones: all in levels
+                const tau = step === 1 ? optSoft[j]! : optTau[j]!;
                 let l2 = levels - 1;
-                let eN = e;
+                let eN = step === 1 ? e + optHard[j]! : e;
                 // the charge beyond the cap (the gap budget) goes into the time coordinate (see the module comment)
-                if (charged + tau > capCharge + 1e-9) eN = e + (charged + tau - capCharge);
+                if (charged + tau > capCharge + 1e-9) eN += charged + tau - capCharge;
                 else if (levels > 1) l2 = Math.min(levels - 1, l + Math.floor(tau / delta + 1e-9));
                 if (eN + Math.max(0, l2 * delta - gapMax) <= windowMs && eN < nextN[l2 * count + y]!) {
                   nextN[l2 * count + y] = eN;
