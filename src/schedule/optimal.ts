@@ -139,8 +139,12 @@
  *   transfer is free, and over free parts f_j ≤ τ_j, f_1 ≤ κ, Σ f ≤ G:
  *   X ≥ (τ_1 − κ) + max(0, κ + Σ_{j≥2} τ_j − G). The DP puts τ_1 − κ into
  *   the time coordinate (valid as the folded excess below) and κ into the
- *   levels; a lattice point's merged options keep the smaller of each part
- *   over those available by r1. Only the first query: later raises are only
+ *   levels, κ rounded up to whole levels of δ (at most the transfer's
+ *   whole levels) and taken back from the time part, min(τ_1 − κ, τ_1 − kδ):
+ *   never weaker than the transfer in levels alone; a lattice point's
+ *   merged options keep the smaller time part and the smaller transfer over
+ *   those available by r1 (h + max(0, s + R − G) is monotone in h and in
+ *   h + s). Only the first query: later raises are only
  *   bounded below, and κ grows with the raise. (Inception-BN-21K at
  *   160 Mbps: the root's first query runs on the first partition's set,
  *   ACKed 7 ms before its raise, and every group left has a frame of
@@ -168,7 +172,10 @@
  *   check the count against brute force (windows 1, 2, 4; large loading
  *   times; given groups), and every bound of the search at random prefixes
  *   against brute force over their continuations (`prefixBounds`).
- * - Where the nested relaxation runs: at the root, first (when it does not
+ * - Where the nested relaxation runs: at the root, first (on a coarse
+ *   lattice of `ROOT_COARSE_BITS` groups, then, unless that already proves
+ *   the incumbent, on the full one, both within `ROOT_NESTED_SHARE` of the
+ *   search's time; when it does not
  *   beat the incumbent the search is skipped, proven, and the root's superset
  *   front is never built; once the search's incumbent
  *   reaches it the search stops, proven; its best chain, read back as
@@ -747,13 +754,16 @@ const SHARE_SPAN = 12;
 const NESTED_WORK = 1e8;
 
 /** Share of the search's time the root's nested relaxation may take. */
-const ROOT_NESTED_SHARE = 0.5;
+const ROOT_NESTED_SHARE = 0.75;
 
 /** Networks with at most this many parameterized groups also run the nested relaxation at every inner node (its lattice at most 2^(this − 1) points there). */
 const INNER_NESTED_GROUPS = 13;
 
 /** Lattice bits of the nested relaxation (at the root). */
 const NESTED_BITS = 14;
+
+/** Lattice bits of the root's first, coarse run of the nested relaxation. */
+const ROOT_COARSE_BITS = 10;
 
 /** Above this many children a node descends into each child as soon as it is scored (the best incumbent comes early). */
 const EAGER_CHILDREN = 2048;
@@ -1064,10 +1074,11 @@ function branchAndBound(
         if (last >= optStart[y]! && optQ[last]! <= q) {
           if (tau < optTau[last]!) optTau[last] = tau;
           if (gap > optGap[last]!) optGap[last] = gap;
-          // an option not available by the first raise is never the first query's set: it leaves the first charge alone
+          // an option not available by the first raise is never the first query's set: it leaves the first charge alone.
+          // Merged: the smaller unabsorbable part and the smaller total (h + max(0, s + R − G) is monotone in h and h + s).
           if (usableFirst) {
             if (tau - soft < optHard[last]!) optHard[last] = tau - soft;
-            if (soft < optSoft[last]!) optSoft[last] = soft;
+            if (tau < optSoft[last]!) optSoft[last] = tau;
           }
         } else {
           optAvail[opts] = avail;
@@ -1075,12 +1086,24 @@ function branchAndBound(
           optTau[opts] = tau;
           optGap[opts] = gap;
           optHard[opts] = tau - soft;
-          optSoft[opts] = soft;
+          optSoft[opts] = tau;
           opts++;
         }
       }
     }
     optStart[count] = opts;
+    // The first query's split in whole levels (optSoft holds the total till here): k levels with k = ⌈s/δ⌉ (at most the total's
+    // whole levels) and the unabsorbable part min(h, total − kδ). Valid (at most h in time, at most the total in all) and, at a
+    // large charge R of the others, as strong as the total in levels: never weaker than charging the total in levels.
+    if (shareCharge) {
+      for (let j = 0; j < opts; j++) {
+        const total = optSoft[j]!;
+        const hard = Math.min(optHard[j]!, total);
+        const k = Math.max(0, Math.min(Math.ceil((total - hard) / delta - 1e-9), Math.floor(total / delta + 1e-9)));
+        optHard[j] = Math.max(0, Math.min(hard, total - k * delta));
+        optSoft[j] = k * delta;
+      }
+    }
     const size = levels * count;
     let modeN = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
     let modeL = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
@@ -1479,9 +1502,9 @@ function branchAndBound(
   }
   // the root's relaxation gets at most ROOT_NESTED_SHARE of the time left (no bound when it runs out: the search goes on)
   const rootUntil = performance.now() + ROOT_NESTED_SHARE * Math.max(0, deadline - performance.now());
-  const rootNested = nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true, rootUntil);
-  if (nestedChain !== undefined && nestedChain.increments.length > 0) {
-    // seeds from the relaxation's chain: the groups it got free in the first partition, in the last, or left out
+  /** Seeds from the relaxation's chain: the groups it got free in the first partition, in the last, or left out. */
+  const seedFromChain = (): void => {
+    if (nestedChain === undefined || nestedChain.increments.length === 0) return;
     const { increments, given } = nestedChain;
     const variants = [[increments[0]! | given, ...increments.slice(1)], [...increments, given], increments];
     for (const variant of variants) {
@@ -1491,6 +1514,19 @@ function branchAndBound(
         if (better(scored.objective, scored.plan.length, best.objective, best.plan.length)) best = scored;
       }
     }
+  };
+  // first on a coarse lattice (a further relaxation, about 2^-(bits − coarse) of the work): when that already proves the
+  // incumbent the full lattice is not needed; else the full one (both bound the count: the smaller is kept)
+  let rootNested = Number.POSITIVE_INFINITY;
+  const coarseBits = Math.min(nestedBits, ROOT_COARSE_BITS);
+  if (coarseBits < nestedBits) {
+    rootNested = nestedCount(rootModel, 0, rootLoop.nextStartMs, coarseBits, true, rootUntil);
+    seedFromChain();
+  }
+  if (rootNested > best.objective.queriesInWindow) {
+    nestedChain = undefined;
+    rootNested = Math.min(rootNested, nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true, rootUntil));
+    seedFromChain();
   }
   provenAt = rootNested;
   if (rootNested > best.objective.queriesInWindow) {
