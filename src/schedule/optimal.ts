@@ -129,7 +129,8 @@
  *   *The first query's transfer* (sequential uploads): its raise r1 is exact
  *   in v, its set S_1 is ACKed by r1, and its feature bytes go as one
  *   transfer (as the objective sends them) over [a, a + τ_1] in v,
- *   a = r1 + prefix(S_1) (the path's client time before it). A gap it
+ *   a = r1 + prefix(S_1) (the path's client time before it; bounded above
+ *   by the client time before its first parameterized server group). A gap it
  *   overlaps is a later partition's (a partition of S_1 is ACKed by r1 ≤ a),
  *   so it comes after the first later partition's frame, which starts at
  *   S_1's ACK ≥ avail(S_1) (the node's `fromMs` when S_1 is the node's set:
@@ -172,10 +173,8 @@
  *   check the count against brute force (windows 1, 2, 4; large loading
  *   times; given groups), and every bound of the search at random prefixes
  *   against brute force over their continuations (`prefixBounds`).
- * - Where the nested relaxation runs: at the root, first (on a coarse
- *   lattice of `ROOT_COARSE_BITS` groups, then, unless that already proves
- *   the incumbent, on the full one, both within `ROOT_NESTED_SHARE` of the
- *   search's time; when it does not
+ * - Where the nested relaxation runs: at the root, first (within
+ *   `ROOT_NESTED_SHARE` of the search's time; when it does not
  *   beat the incumbent the search is skipped, proven, and the root's superset
  *   front is never built; once the search's incumbent
  *   reaches it the search stops, proven; its best chain, read back as
@@ -762,9 +761,6 @@ const INNER_NESTED_GROUPS = 13;
 /** Lattice bits of the nested relaxation (at the root). */
 const NESTED_BITS = 14;
 
-/** Lattice bits of the root's first, coarse run of the nested relaxation. */
-const ROOT_COARSE_BITS = 10;
-
 /** Above this many children a node descends into each child as soon as it is scored (the best incumbent comes early). */
 const EAGER_CHILDREN = 2048;
 
@@ -869,19 +865,15 @@ function branchAndBound(
     paths.set(mask, path);
     return path;
   };
-  /** Client time before a subset's path's first feature transfer (`PathCost.prefixMs`), computed on demand (NaN: not yet). */
-  const prefixTable = new Float64Array(size).fill(Number.NaN);
-  const prefixUploaded = new Uint8Array(c.n);
-  const prefixOnServer = new Uint8Array(c.n);
-  const prefixMsOf = (mask: number): number => {
-    const known = prefixTable[mask]!;
-    if (!Number.isNaN(known)) return known;
-    prefixUploaded.fill(0);
-    if (mask !== 0) for (const g of free) prefixUploaded[g] = 1;
-    for (let i = 0; i < m; i++) if (mask & (1 << i)) prefixUploaded[param[i]!] = 1;
-    const prefix = pathCost(c, prefixUploaded, o.placement, prefixOnServer).prefixMs;
-    prefixTable[mask] = prefix;
-    return prefix;
+  // An upper bound on the client time before a subset's path's first feature transfer (`PathCost.prefixMs`): the client
+  // times before its first parameterized group on the server (the path's first server group is that one or earlier), and
+  // at most its query time less its transfer (the path's time includes both). O(1) per subset.
+  const clientBefore = new Float64Array(c.n + 1);
+  for (let g = 0; g < c.n; g++) clientBefore[g + 1] = clientBefore[g]! + c.clientMs[g]!;
+  const prefixBoundOf = (mask: number): number => {
+    const server = table.server[mask]!;
+    const most = Math.max(0, table.ms[mask]! - table.upBytes[mask]! / c.up);
+    return server === 0 ? most : Math.min(most, clientBefore[param[31 - Math.clz32(server)]!]!);
   };
   const freeHeader = free.reduce((s, g) => s + c.headerBytes[g]!, 0);
   const freeLoad = free.reduce((s, g) => s + c.loadMs[g]!, 0);
@@ -1034,7 +1026,7 @@ function branchAndBound(
         minBytes = Math.min(minBytes, c.paramBytes[g]! + c.headerBytes[g]!);
       }
       const frameEnd = avail + (c.frameBytes + minBytes) / c.up;
-      const start = firstRaise + prefixMsOf(u);
+      const start = firstRaise + prefixBoundOf(u);
       return Math.min(tau, Math.max(0, start + tau - Math.max(start, frameEnd)));
     };
     const optStart = new Int32Array(count + 1);
@@ -1515,19 +1507,8 @@ function branchAndBound(
       }
     }
   };
-  // first on a coarse lattice (a further relaxation, about 2^-(bits − coarse) of the work): when that already proves the
-  // incumbent the full lattice is not needed; else the full one (both bound the count: the smaller is kept)
-  let rootNested = Number.POSITIVE_INFINITY;
-  const coarseBits = Math.min(nestedBits, ROOT_COARSE_BITS);
-  if (coarseBits < nestedBits) {
-    rootNested = nestedCount(rootModel, 0, rootLoop.nextStartMs, coarseBits, true, rootUntil);
-    seedFromChain();
-  }
-  if (rootNested > best.objective.queriesInWindow) {
-    nestedChain = undefined;
-    rootNested = Math.min(rootNested, nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true, rootUntil));
-    seedFromChain();
-  }
+  const rootNested = nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true, rootUntil);
+  seedFromChain();
   provenAt = rootNested;
   if (rootNested > best.objective.queriesInWindow) {
     const globalFront = frontOf(0);
