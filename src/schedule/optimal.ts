@@ -125,7 +125,32 @@
  *   until then the link carries frames except in each partition's gap (two
  *   latencies, the ACK, the load), G ≤ load(S_N) + |S_N|·(2·latency + ACK)
  *   beyond the node's set, and transfers are disjoint, so Σ x_j ≥ Σ τ_j − G
- *   over those queries (τ_j: transfer at the full rate). The DP carries
+ *   over those queries (τ_j: transfer at the full rate).
+ *   *The first query's transfer* (sequential uploads): its raise r1 is exact
+ *   in v, its set S_1 is ACKed by r1, and its feature bytes go as one
+ *   transfer (as the objective sends them) over [a, a + τ_1] in v,
+ *   a = r1 + prefix(S_1) (the path's client time before it; bounded above
+ *   by the client time before its first parameterized server group). A gap it
+ *   overlaps is a later partition's (a partition of S_1 is ACKed by r1 ≤ a),
+ *   so it comes after the first later partition's frame, which starts at
+ *   S_1's ACK ≥ avail(S_1) (the node's `fromMs` when S_1 is the node's set:
+ *   its next partition goes then) and carries at least one group left: it
+ *   ends at F ≥ avail(S_1) + (frame + least weights and headers of a group
+ *   left)/up. So at most κ = min(τ_1, max(0, a + τ_1 − max(a, F))) of the
+ *   transfer is free, and over free parts f_j ≤ τ_j, f_1 ≤ κ, Σ f ≤ G:
+ *   X ≥ (τ_1 − κ) + max(0, κ + Σ_{j≥2} τ_j − G). The DP puts τ_1 − κ into
+ *   the time coordinate (valid as the folded excess below) and κ into the
+ *   levels, κ rounded up to whole levels of δ (at most the transfer's
+ *   whole levels) and taken back from the time part, min(τ_1 − κ, τ_1 − kδ):
+ *   never weaker than the transfer in levels alone; a lattice point's
+ *   merged options keep the smaller time part and the smaller transfer over
+ *   those available by r1 (h + max(0, s + R − G) is monotone in h and in
+ *   h + s). Only the first query: later raises are only
+ *   bounded below, and κ grows with the raise. (Inception-BN-21K at
+ *   160 Mbps: the root's first query runs on the first partition's set,
+ *   ACKed 7 ms before its raise, and every group left has a frame of
+ *   130 ms or more, so its 30 ms transfer is charged in full; with the gap
+ *   budget absorbing it the root said 9, the optimum is 8.) The DP carries
  *   three modes per set: N (the set is not final and the query is not the
  *   straddler: charged τ of the option's set), L (the straddler: free; only
  *   F may follow) and F (the final
@@ -148,7 +173,8 @@
  *   check the count against brute force (windows 1, 2, 4; large loading
  *   times; given groups), and every bound of the search at random prefixes
  *   against brute force over their continuations (`prefixBounds`).
- * - Where the nested relaxation runs: at the root, first (when it does not
+ * - Where the nested relaxation runs: at the root, first (within
+ *   `ROOT_NESTED_SHARE` of the search's time; when it does not
  *   beat the incumbent the search is skipped, proven, and the root's superset
  *   front is never built; once the search's incumbent
  *   reaches it the search stops, proven; its best chain, read back as
@@ -727,7 +753,7 @@ const SHARE_SPAN = 12;
 const NESTED_WORK = 1e8;
 
 /** Share of the search's time the root's nested relaxation may take. */
-const ROOT_NESTED_SHARE = 0.5;
+const ROOT_NESTED_SHARE = 0.75;
 
 /** Networks with at most this many parameterized groups also run the nested relaxation at every inner node (its lattice at most 2^(this − 1) points there). */
 const INNER_NESTED_GROUPS = 13;
@@ -838,6 +864,16 @@ function branchAndBound(
     path = pathCost(c, pathUploaded, o.placement);
     paths.set(mask, path);
     return path;
+  };
+  // An upper bound on the client time before a subset's path's first feature transfer (`PathCost.prefixMs`): the client
+  // times before its first parameterized group on the server (the path's first server group is that one or earlier), and
+  // at most its query time less its transfer (the path's time includes both). O(1) per subset.
+  const clientBefore = new Float64Array(c.n + 1);
+  for (let g = 0; g < c.n; g++) clientBefore[g + 1] = clientBefore[g]! + c.clientMs[g]!;
+  const prefixBoundOf = (mask: number): number => {
+    const server = table.server[mask]!;
+    const most = Math.max(0, table.ms[mask]! - table.upBytes[mask]! / c.up);
+    return server === 0 ? most : Math.min(most, clientBefore[param[31 - Math.clz32(server)]!]!);
   };
   const freeHeader = free.reduce((s, g) => s + c.headerBytes[g]!, 0);
   const freeLoad = free.reduce((s, g) => s + c.loadMs[g]!, 0);
@@ -978,11 +1014,29 @@ function branchAndBound(
     };
     const gapOfH = Float64Array.from(hs, groupGap);
     const roundTrip = sequential || mask === 0;
+    // The first relaxed query (raise exact in the dilated clock): the part of its feature transfer no gap can take (see the
+    // module comment: its transfer is [r1 + prefix, r1 + prefix + τ], and no gap comes before the first frame beyond its set
+    // ends) goes into the time coordinate, the rest into the charge levels.
+    const firstCap = (u: number, avail: number, tau: number): number => {
+      const comp = fullMask & ~u;
+      if (comp === 0 || tau <= 0) return tau;
+      let minBytes = Number.POSITIVE_INFINITY;
+      for (let z = comp; z > 0; z &= z - 1) {
+        const g = param[31 - Math.clz32(z & -z)]!;
+        minBytes = Math.min(minBytes, c.paramBytes[g]! + c.headerBytes[g]!);
+      }
+      const frameEnd = avail + (c.frameBytes + minBytes) / c.up;
+      const start = firstRaise + prefixBoundOf(u);
+      return Math.min(tau, Math.max(0, start + tau - Math.max(start, frameEnd)));
+    };
     const optStart = new Int32Array(count + 1);
     const optAvail = new Float64Array(count * hs.length);
     const optQ = new Float64Array(count * hs.length);
     const optTau = new Float64Array(count * hs.length);
     const optGap = new Float64Array(count * hs.length);
+    // the first query's charge (options available by its raise): unabsorbable part (time) and absorbable part (levels)
+    const optHard = new Float64Array(count * hs.length);
+    const optSoft = new Float64Array(count * hs.length);
     let opts = 0;
     let gapMax = 0;
     for (let y = 0; y < count; y++) {
@@ -1000,25 +1054,48 @@ function branchAndBound(
         const q = table.ms[u]! + (table.server[u]! !== 0 && roundTrip ? 2 * c.latencyMs : 0);
         let tau = 0;
         let gap = 0;
+        let soft = 0;
+        const usableFirst = shareCharge && avail <= firstRaise;
         if (shareCharge) {
           tau = table.upBytes[u]! / c.up;
           gap = gapOfSet + gapOfH[i]! + (mask === 0 && u !== 0 ? freeLoad0 : 0);
           if (gap > gapMax) gapMax = gap;
+          soft = usableFirst ? firstCap(u, avail, tau) : tau;
         }
         const last = opts - 1;
         if (last >= optStart[y]! && optQ[last]! <= q) {
           if (tau < optTau[last]!) optTau[last] = tau;
           if (gap > optGap[last]!) optGap[last] = gap;
+          // an option not available by the first raise is never the first query's set: it leaves the first charge alone.
+          // Merged: the smaller unabsorbable part and the smaller total (h + max(0, s + R − G) is monotone in h and h + s).
+          if (usableFirst) {
+            if (tau - soft < optHard[last]!) optHard[last] = tau - soft;
+            if (tau < optSoft[last]!) optSoft[last] = tau;
+          }
         } else {
           optAvail[opts] = avail;
           optQ[opts] = q;
           optTau[opts] = tau;
           optGap[opts] = gap;
+          optHard[opts] = tau - soft;
+          optSoft[opts] = tau;
           opts++;
         }
       }
     }
     optStart[count] = opts;
+    // The first query's split in whole levels (optSoft holds the total till here): k levels with k = ⌈s/δ⌉ (at most the total's
+    // whole levels) and the unabsorbable part min(h, total − kδ). Valid (at most h in time, at most the total in all) and, at a
+    // large charge R of the others, as strong as the total in levels: never weaker than charging the total in levels.
+    if (shareCharge) {
+      for (let j = 0; j < opts; j++) {
+        const total = optSoft[j]!;
+        const hard = Math.min(optHard[j]!, total);
+        const k = Math.max(0, Math.min(Math.ceil((total - hard) / delta - 1e-9), Math.floor(total / delta + 1e-9)));
+        optHard[j] = Math.max(0, Math.min(hard, total - k * delta));
+        optSoft[j] = k * delta;
+      }
+    }
     const size = levels * count;
     let modeN = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
     let modeL = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
@@ -1083,11 +1160,12 @@ function branchAndBound(
               if (e + Math.max(0, charged - gapMax) <= windowMs) {
                 if (e < nextL[off + y]!) nextL[off + y] = e;
                 nextLiveL[l] = 1;
-                const tau = optTau[j]!;
+                // the first query: its unabsorbable transfer in time, the rest in levels; later ones: all in levels
+                const tau = step === 1 ? optSoft[j]! : optTau[j]!;
                 let l2 = levels - 1;
-                let eN = e;
+                let eN = step === 1 ? e + optHard[j]! : e;
                 // the charge beyond the cap (the gap budget) goes into the time coordinate (see the module comment)
-                if (charged + tau > capCharge + 1e-9) eN = e + (charged + tau - capCharge);
+                if (charged + tau > capCharge + 1e-9) eN += charged + tau - capCharge;
                 else if (levels > 1) l2 = Math.min(levels - 1, l + Math.floor(tau / delta + 1e-9));
                 if (eN + Math.max(0, l2 * delta - gapMax) <= windowMs && eN < nextN[l2 * count + y]!) {
                   nextN[l2 * count + y] = eN;
@@ -1416,9 +1494,9 @@ function branchAndBound(
   }
   // the root's relaxation gets at most ROOT_NESTED_SHARE of the time left (no bound when it runs out: the search goes on)
   const rootUntil = performance.now() + ROOT_NESTED_SHARE * Math.max(0, deadline - performance.now());
-  const rootNested = nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true, rootUntil);
-  if (nestedChain !== undefined && nestedChain.increments.length > 0) {
-    // seeds from the relaxation's chain: the groups it got free in the first partition, in the last, or left out
+  /** Seeds from the relaxation's chain: the groups it got free in the first partition, in the last, or left out. */
+  const seedFromChain = (): void => {
+    if (nestedChain === undefined || nestedChain.increments.length === 0) return;
     const { increments, given } = nestedChain;
     const variants = [[increments[0]! | given, ...increments.slice(1)], [...increments, given], increments];
     for (const variant of variants) {
@@ -1428,7 +1506,9 @@ function branchAndBound(
         if (better(scored.objective, scored.plan.length, best.objective, best.plan.length)) best = scored;
       }
     }
-  }
+  };
+  const rootNested = nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true, rootUntil);
+  seedFromChain();
   provenAt = rootNested;
   if (rootNested > best.objective.queriesInWindow) {
     const globalFront = frontOf(0);

@@ -300,6 +300,43 @@ describe("optimalUploadPlan", () => {
   it("the same with large loading times (seconds) against short frames", () => {
     fc.assert(boundsAtLeastBruteForce(3000, 50), { numRuns: 200 * runsScale });
   }, 300_000);
+  // The nested relaxation's first query after a node (optimal.ts: its feature transfer is free only after the first frame
+  // beyond its set is off the wire): small frames against long feature transfers and think times, so that many sets are
+  // available by its raise and the transfer often overlaps that frame in part; sequential uploads (the argument's case).
+  it("the nested relaxation's first-query charge: bounds at any node with small frames and long feature transfers are at least brute force's best", () => {
+    const smallFrames = fc
+      .record({
+        groups: fc.array(
+          fc.record({ clientMs: fc.integer({ min: 5, max: 300 }), serverMs: fc.integer({ min: 1, max: 20 }), kb: fc.integer({ min: 1, max: 600 }), outKb: fc.integer({ min: 1, max: 900 }) }),
+          { minLength: 1, maxLength: 6 },
+        ),
+        inKb: fc.integer({ min: 50, max: 1500 }),
+        mbps: fc.constantFrom(20, 80, 160),
+        thinkMs: fc.constantFrom(0, 30, 100, 500),
+        loadMs: fc.array(fc.integer({ min: 0, max: 1500 }), { minLength: 6, maxLength: 6 }),
+        latencyMs: fc.constantFrom(0, 1, 5),
+        bits: fc.constantFrom(2, 14),
+        // most groups left for the continuation (a negative slot: not in the prefix)
+        slots: fc.array(fc.integer({ min: -3, max: 1 }), { minLength: 8, maxLength: 8 }),
+      })
+      .map((r) => ({
+        ...r,
+        graph: buildExecutionGraph(
+          createCostedChain(r.inKb * 1000, r.groups.map((g, i) => ({ name: `g${i}`, clientMs: g.clientMs, serverMs: g.serverMs, paramBytes: g.kb * 1000, outputBytes: g.outKb * 1000 }))),
+          { mbps: r.mbps },
+        ),
+      }));
+    const check = (r: { graph: ExecutionGraph; thinkMs: number; loadMs: number[]; latencyMs: number; bits: number; slots: number[] }) => {
+      const n = r.graph.chain.size;
+      const costs: ScheduleCosts = { graph: r.graph, loadMs: r.loadMs.slice(0, n), latencyMs: r.latencyMs };
+      const options = { thinkMs: r.thinkMs, horizonMs: 20_000 };
+      const prefix = prefixOf(n, r.slots);
+      const { best } = bruteForceBest(costs, options, false, prefix);
+      expect(prefixBounds(costs, prefix, { ...options, nestedBits: r.bits }).nested).toBeGreaterThanOrEqual(best);
+      if (prefix.length === 0) expect(nestedRootBound(costs, { ...options, nestedBits: r.bits })).toBeGreaterThanOrEqual(best);
+    };
+    fc.assert(fc.property(smallFrames, check), { numRuns: 300 * runsScale });
+  }, 300_000);
   it("the subset table's query time, server groups and feature bytes agree with pathCost on every subset (fast-check)", () => {
     const check = ({ graph }: { graph: ExecutionGraph }, free: boolean[]) => {
       const c = resolveCosts({ graph });
