@@ -171,7 +171,7 @@ export function formatPlan(document: ReturnType<typeof planDocument> & { planner
 const plan: Command = {
   summary: "compute IONN's upload plan (Algorithm 1) for a network",
   usage:
-    "<model> [--mbps 80] [--K 0.5] [--planner ionn|enhanced|optimal] [--preprocessing-ms 500] [--seconds 40] [--time-budget-ms 900] [--preset paper|ionn-reference] [--no-final-round] [--threshold T] [--costs device-models|published] [--client-profile F] [--server-profile F | --server-regression F | --server-functions F] [--input-shape NAME=DIMS] [--allow-unknown-shapes] [--json]",
+    "<model> [--mbps 80] [--K 0.5] [--planner ionn|enhanced|optimal] [--preprocessing-ms 500] [--seconds 40] [--time-budget-ms 900] [--search-children auto|improving|all] [--preset paper|ionn-reference] [--no-final-round] [--threshold T] [--costs device-models|published] [--client-profile F] [--server-profile F | --server-regression F | --server-functions F] [--input-shape NAME=DIMS] [--allow-unknown-shapes] [--json]",
   options: {
     ...MODEL_OPTIONS,
     ...COST_OPTIONS,
@@ -186,6 +186,7 @@ const plan: Command = {
     "preprocessing-ms": { type: "string" },
     seconds: { type: "string" },
     "time-budget-ms": { type: "string" },
+    "search-children": { type: "string" },
   },
   help: {
     ...MODEL_HELP,
@@ -202,6 +203,8 @@ const plan: Command = {
     "preprocessing-ms": "think time between queries the objective assumes, ms ≥ 0 (default 500)",
     seconds: "horizon of the objective, s > 0 (default 40)",
     "time-budget-ms": "time budget of the optimal planner's exact search, ms > 0; past it the best plan found is returned with its bound (default 900)",
+    "search-children":
+      "the optimal planner's search: auto (improving for the plan, then all to prove it: exact over every ordered partitioning), improving (each partition must lower the expected query time; faster, exact only among such plans) or all (every ordered partitioning from the start) (default auto)",
   },
   example: "ionn plan alexnet --mbps 80 --K 0.5\nionn plan alexnet --costs published --preset ionn-reference\nionn plan mynet.prototxt --client-profile client.json --server-functions fit.json --json",
   async run(context) {
@@ -209,6 +212,7 @@ const plan: Command = {
     const thinkMs = preprocessingOption(context.values);
     const horizonMs = 1000 * numberOption(context.values, "seconds", 40, (v) => v > 0, "a horizon in seconds > 0");
     const timeBudgetMs = timeBudgetOption(context.values);
+    const children = choiceOption(context.values, "search-children", ["auto", "improving", "all"] as const, "auto");
     const mbps = mbpsOption(context.values);
     const K = kOption(context.values);
     const preset = presetOption(context.values);
@@ -228,7 +232,7 @@ const plan: Command = {
       ...(context.values["allow-unknown-shapes"] === true ? { allowUnknownShapes: true } : {}),
     });
     const base = planDocument(network, result, { mbps, K, clientSource: costs.clientSource, serverSource: costs.serverSource });
-    const scheduled = schedulePlanFields(network, result, planner, { thinkMs, horizonMs, timeBudgetMs, K });
+    const scheduled = schedulePlanFields(network, result, planner, { thinkMs, horizonMs, timeBudgetMs, K, children });
     const document =
       planner === "ionn"
         ? { ...base, ...scheduled.fields }

@@ -35,7 +35,7 @@ export function schedulePlanFields(
   network: Network,
   result: NetworkPlan,
   planner: PlannerName,
-  options: { thinkMs: number; horizonMs: number; timeBudgetMs: number; K: number },
+  options: { thinkMs: number; horizonMs: number; timeBudgetMs: number; K: number; children?: "auto" | "improving" | "all" },
 ): { fields: Record<string, unknown>; schedule: ScheduleResult; layerPartitions: number[][] } {
   const costs = networkScheduleCosts(network, result.graph);
   const seeds = planner === "optimal" ? [result.plan.partitions.map((p) => [...p.groups])] : [];
@@ -54,7 +54,7 @@ export function schedulePlanFields(
       planningMs: performance.now() - started,
     };
   } else {
-    schedule = planSchedule(planner, costs, { thinkMs: options.thinkMs, horizonMs: options.horizonMs, timeBudgetMs: options.timeBudgetMs, K: options.K, seeds });
+    schedule = planSchedule(planner, costs, { thinkMs: options.thinkMs, horizonMs: options.horizonMs, timeBudgetMs: options.timeBudgetMs, K: options.K, seeds, ...(options.children !== undefined ? { children: options.children } : {}) });
   }
   const fields: Record<string, unknown> = {
     planner,

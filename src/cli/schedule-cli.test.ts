@@ -51,6 +51,17 @@ describe("ionn plan --planner", () => {
     expect(budget.stderr).toMatch(/--time-budget-ms/);
     const horizon = await run("plan", "alexnet", "--seconds", "0");
     expect(horizon.stderr).toMatch(/--seconds/);
+    const children = await run("plan", "alexnet", "--planner", "optimal", "--search-children", "some");
+    expect(children.code).not.toBe(0);
+    expect(children.stderr).toMatch(/--search-children must be one of auto, improving, all/);
+  });
+
+  it("--search-children improving|all|auto: the same count on AlexNet at 80 Mbps, each proven", async () => {
+    for (const children of ["auto", "improving", "all"]) {
+      const doc = await runJson("plan", "alexnet", "--planner", "optimal", "--search-children", children, "--time-budget-ms", "20000");
+      expect(doc.exact, children).toBe(true);
+      expect(doc.objective.queriesInWindow, children).toBe(29);
+    }
   });
 });
 

@@ -48,6 +48,8 @@ export interface ScheduleOptions extends ObjectiveOptions {
   readonly maxExactGroups?: number;
   /** Plans `optimal` starts from, besides Algorithm 1's (K = 0.1 … 0.9) and the enhanced plan. */
   readonly seeds?: readonly GroupPlan[];
+  /** Children of `optimal`'s search nodes: `"auto"` (default), `"improving"` (faster; exact only among plans whose every partition lowers the query time) or `"all"`, as the `children` option of {@link optimalUploadPlan}. */
+  readonly children?: "auto" | "improving" | "all";
 }
 
 /** One partition of a scheduled plan. */

@@ -254,12 +254,17 @@ describe("optimalUploadPlan", () => {
       const options = { thinkMs, horizonMs: 20_000 };
       const { best } = bruteForceBest(costs, options);
       expect(nestedRootBound(costs, options)).toBeGreaterThanOrEqual(best);
-      // NOTE: not the planner's exactness here. In this regime (loads of seconds against frames of milliseconds) the children
-      // filter (optimal.ts: a partition must lower the query time) can miss the optimum: 5 groups, think 0, 80 Mbps, loads
-      // [943, 6, 1863, 1510, 2988] ms: [[1], [2], [4], [3]] completes 45 queries by T, the planner's best filtered plan 44
-      // (splitting {3, 4} moves the small frame past the long load, out of the feature transfers' way). Found by this test
-      // with FC_SEED=random; the planner before this change returns the same 44.
-      expect(optimalUploadPlan(costs, { ...options, timeBudgetMs: 60_000 }).objective.queriesInWindow).toBeLessThanOrEqual(best);
+      // In this regime (loads of seconds against frames of milliseconds) the children filter alone (`children: "improving"`:
+      // a partition must lower the query time) can miss the optimum: 5 groups, think 0, 80 Mbps, loads [943, 6, 1863, 1510,
+      // 2988] ms: [[1], [2], [4], [3]] completes 45 queries by T, the best filtered plan 44 (splitting {3, 4} moves the small
+      // frame past the long load, out of the feature transfers' way). So it is never above brute force, and the default
+      // (`"auto"`: the filtered search, then the unfiltered one to prove its count) and `"all"` are exact.
+      expect(optimalUploadPlan(costs, { ...options, children: "improving", timeBudgetMs: 60_000 }).objective.queriesInWindow).toBeLessThanOrEqual(best);
+      for (const children of ["auto", "all"] as const) {
+        const result = optimalUploadPlan(costs, { ...options, children, timeBudgetMs: 60_000 });
+        expect(result.exact, children).toBe(true);
+        expect(result.objective.queriesInWindow, children).toBe(best);
+      }
     };
     fc.assert(fc.property(fc.tuple(chainArb(1, 6), bigLoads), check), { numRuns: 100 * runsScale });
   }, 300_000);
