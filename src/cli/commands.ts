@@ -160,12 +160,21 @@ export function formatPlan(document: ReturnType<typeof planDocument> & { planner
     objective !== undefined && typeof objective.queriesInHorizon === "number"
       ? `objective: ${fixed(objective.queriesDuringUpload ?? 0, 1)} queries during the upload, ${fixed(objective.queriesInHorizon, 1)} in the horizon, mean latency ${fixed(objective.meanLatencyMs ?? 0, 1)} ms\n`
       : "";
+  const proof = planner === "optimal" ? `${optimalProof(document as { exact?: unknown; bound?: unknown; exactAmongImproving?: unknown })}\n` : "";
   // The threshold note is about Algorithm 1; the objective-aware planners stop where more upload no longer pays within the horizon.
   const note =
     planner === "ionn" && last > document.baselines.allAtOnce.queryMs * (1 + 1e-9)
       ? `note: the plan stops at ${fixed(last, 1)} ms/query, above the best collaborative ${fixed(document.baselines.allAtOnce.queryMs, 1)} ms: Algorithm 1's threshold ends the rounds before the largest layers pay off; drop --no-final-round to add a last round at upload factor 0\n`
       : "";
-  return `${header}${body}\n${baselines}${scored}${note}`;
+  return `${header}${body}\n${baselines}${scored}${proof}${note}`;
+}
+
+/** One line on what the optimal planner proved (`exact`, `bound`, `exactAmongImproving` of the plan document). */
+function optimalProof(document: { exact?: unknown; bound?: unknown; exactAmongImproving?: unknown }): string {
+  if (document.exact === true) return "search: proven optimal (queries completed by the all-at-once upload time)";
+  const bound = typeof document.bound === "number" ? `; bound ${fixed(document.bound, 2)}` : "";
+  const among = document.exactAmongImproving === true ? ", proven among plans whose every partition lowers the query time" : "";
+  return `search: not proven within the time budget${bound}${among} (--time-budget-ms gives it more)`;
 }
 
 const plan: Command = {

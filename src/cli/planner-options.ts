@@ -68,6 +68,7 @@ export function schedulePlanFields(
     },
     exact: schedule.exact,
     ...(schedule.bound !== undefined ? { bound: schedule.bound } : {}),
+    ...(schedule.exactAmongImproving !== undefined ? { exactAmongImproving: schedule.exactAmongImproving } : {}),
     planningMs: schedule.planningMs,
   };
   // the runtime partitions are O(layers) arrays that `ionn plan` reads only for the objective-aware planners: made on first access

@@ -60,6 +60,7 @@ describe("ionn plan --planner", () => {
     for (const children of ["auto", "improving", "all"]) {
       const doc = await runJson("plan", "alexnet", "--planner", "optimal", "--search-children", children, "--time-budget-ms", "20000");
       expect(doc.exact, children).toBe(true);
+      expect(doc.exactAmongImproving, children).toBe(true);
       expect(doc.objective.queriesInWindow, children).toBe(29);
     }
   });

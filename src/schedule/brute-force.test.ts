@@ -107,6 +107,9 @@ describe("optimalUploadPlan's children option against brute force", () => {
     }
     const improving = optimalUploadPlan(costs, { ...options, children: "improving", timeBudgetMs: 30_000 });
     expect(improving.objective.queriesInWindow).toBe(9);
+    // what it proves is optimality among the improving plans only
+    expect(improving.exact).toBe(true);
+    expect(improving.exactAmongImproving).toBe(true);
   });
 
   it("an unknown children value is a typed error naming the option", () => {

@@ -273,6 +273,12 @@ export interface OptimalPlanResult extends ScoredPlan {
   readonly bound?: number;
   /** Branch-and-bound nodes expanded (0 for the heuristic). */
   readonly nodes: number;
+  /**
+   * True when the count is proven among the plans whose every partition lowers the expected query time (the
+   * `"improving"` search completed; implied by `exact` except with `children: "improving"`, where the two agree): with
+   * `exact: false` it says the unfiltered proof ran out of budget after the filtered one succeeded.
+   */
+  readonly exactAmongImproving: boolean;
 }
 
 function better(a: ObjectiveValue, aParts: number, b: ObjectiveValue | undefined, bParts: number): boolean {
@@ -434,6 +440,7 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
     const bits = options.nestedBits ?? NESTED_BITS;
     let exact = branchAndBound(c, o, param, free, best!, searchEnd, bits, mode === "all" ? "all" : "improving");
     consider(exact.best);
+    const exactAmongImproving = exact.complete;
     if (mode === "auto" && exact.complete && !exact.rootProven && o.uploadWindow <= 1) {
       // the improving search proved its count among improving plans only: prove it among all of them (or report the bound)
       const certified = branchAndBound(c, o, param, free, best!, searchEnd, bits, "all");
@@ -444,15 +451,15 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
       withTail();
       // the count is proven; ties in it are not searched, so a short local search improves the tie-breaks (score, latency)
       consider(polish(c, o, best!, Math.min(end, performance.now() + POLISH_MS)));
-      return { ...best!, exact: true, nodes: exact.nodes };
+      return { ...best!, exact: true, exactAmongImproving: true, nodes: exact.nodes };
     }
     consider(polish(c, o, best!, Math.max(end, performance.now() + 1)));
     withTail();
-    return { ...best!, exact: false, bound: Math.max(exact.rootBound, best!.objective.score), nodes: exact.nodes };
+    return { ...best!, exact: false, exactAmongImproving, bound: Math.max(exact.rootBound, best!.objective.score), nodes: exact.nodes };
   }
   consider(heuristic(c, o, best!, end));
   withTail();
-  return { ...best!, exact: false, bound: Math.max(rootBoundFractional(c, o), best!.objective.score), nodes: 0 };
+  return { ...best!, exact: false, exactAmongImproving: false, bound: Math.max(rootBoundFractional(c, o), best!.objective.score), nodes: 0 };
 }
 
 /**

@@ -76,6 +76,8 @@ export interface ScheduleResult {
   readonly exact: boolean;
   /** Upper bound on the objective's score when `optimal` is not exact. */
   readonly bound?: number;
+  /** `optimal` only: the count is proven among plans whose every partition lowers the expected query time (see `exactAmongImproving` of {@link optimalUploadPlan}'s result). */
+  readonly exactAmongImproving?: boolean;
   /** Wall time of planning, ms. */
   readonly planningMs: number;
 }
@@ -109,6 +111,7 @@ export function planSchedule(name: PlannerName | string, costs: ScheduleCosts, o
   let placement: "best" | "all";
   let exact = false;
   let bound: number | undefined;
+  let exactAmongImproving: boolean | undefined;
   let objective: ObjectiveValue;
   if (planner === "ionn") {
     placement = options.placement ?? "all";
@@ -128,6 +131,7 @@ export function planSchedule(name: PlannerName | string, costs: ScheduleCosts, o
     plan = result.plan;
     objective = result.objective;
     exact = result.exact;
+    exactAmongImproving = result.exactAmongImproving;
     if (result.bound !== undefined) bound = result.bound;
   }
   const uploaded = new Uint8Array(c.n);
@@ -139,7 +143,16 @@ export function planSchedule(name: PlannerName | string, costs: ScheduleCosts, o
     }
     return { groups, bytes, expectedQueryMs: pathCost(c, uploaded, placement).ms };
   });
-  return { planner, partitions, objective, placement, exact, ...(bound !== undefined ? { bound } : {}), planningMs: performance.now() - started };
+  return {
+    planner,
+    partitions,
+    objective,
+    placement,
+    exact,
+    ...(bound !== undefined ? { bound } : {}),
+    ...(exactAmongImproving !== undefined ? { exactAmongImproving } : {}),
+    planningMs: performance.now() - started,
+  };
 }
 
 /** Options of {@link planUpload} (network level). */
