@@ -66,13 +66,14 @@ describe("bruteForceUploadPlan", () => {
     }
   });
 
-  it("refuses more parameterized groups than maxGroups, naming the option", () => {
+  it("refuses more groups than maxGroups and a repeated prefix group, naming the option", () => {
     const graph = buildExecutionGraph(
       createCostedChain(1000, Array.from({ length: 4 }, (_, i) => ({ name: `g${i}`, clientMs: 10, serverMs: 1, paramBytes: 1000, outputBytes: 100 }))),
       { mbps: 80 },
     );
-    expect(() => bruteForceUploadPlan({ graph }, {}, 3)).toThrow(InvalidArgumentError);
-    expect(() => bruteForceUploadPlan({ graph }, {}, 3)).toThrow(/maxGroups \(3\)/);
+    expect(() => bruteForceUploadPlan({ graph }, {}, { maxGroups: 3 })).toThrow(InvalidArgumentError);
+    expect(() => bruteForceUploadPlan({ graph }, {}, { maxGroups: 3 })).toThrow(/maxGroups \(3\)/);
+    expect(() => bruteForceUploadPlan({ graph }, {}, { prefix: [[0], [0]] })).toThrow(/prefix group 0/);
   });
 });
 

@@ -8,11 +8,12 @@ import { planNetwork } from "../plan/plan-network.js";
 import { simulate, simulationCosts } from "../sim/simulate.js";
 import { enhancedUploadPlan } from "./enhanced.js";
 import type { ExecutionGraph } from "../graph/execution-graph.js";
-import { pathCost, resolveCosts, type PathCost, type ScheduleCosts } from "./model.js";
+import { pathCost, resolveCosts, type ScheduleCosts } from "./model.js";
 import { networkScheduleCosts } from "./network-costs.js";
-import { boundScore, prefixLoop, prefixLoopAndBound, prefixModel, resolveObjectiveOptions, runObjective, uploadObjective, type ObjectiveOptions } from "./objective.js";
+import { boundScore, prefixLoop, prefixLoopAndBound, prefixModel, resolveObjectiveOptions, uploadObjective, type ObjectiveOptions } from "./objective.js";
 import { nestedRootBound, optimalUploadPlan, prefixBounds, tabulate } from "./optimal.js";
 import { planSchedule, planUpload } from "./planners.js";
+import { bruteForceUploadPlan } from "./brute-force.js";
 
 const close = (a: number, b: number, relative: number) => Math.abs(a - b) <= relative * Math.max(Math.abs(a), Math.abs(b));
 
@@ -63,88 +64,14 @@ const chainArb = (minGroups: number, maxGroups: number) =>
     }));
 
 /**
- * Brute force, independent of the branch and bound (`optimal.ts`): every
- * ordered partitioning of every subset of the groups (each prefix of a plan
- * is itself a plan; `sum_k C(n,k)·Fubini(k)` plans: 9 366 at 6 groups,
- * 94 586 at 7, 1 091 670 at 8), each scored by the objective's own event
- * loop (`runObjective`). The path after each partition depends only on the
- * set uploaded, so it is tabulated per subset mask; the best plan found is
- * re-scored through the public {@link uploadObjective} to check that
+ * Brute force, independent of the branch and bound (`optimal.ts`): {@link bruteForceUploadPlan} over every ordered
+ * partitioning of every subset of the groups (`freeWithFirst`: only those that send every parameter-free group in the
+ * first partition, the space the exact planner searches; `prefix`: only its continuations), each scored by the
+ * objective's own event loop; the best plan found is re-scored through the public {@link uploadObjective} to check that
  * shortcut. Returns the best count of queries completed by T.
  */
-/**
- * Brute force over every ordered partitioning of every subset of the groups. `freeWithFirst`: only those that send every
- * parameter-free group in the first partition (the space the exact planner searches, optimal.ts).
- */
 function bruteForceBest(costs: ScheduleCosts, options: ObjectiveOptions, freeWithFirst = false, prefix: readonly (readonly number[])[] = []): { best: number; plan: number[][] } {
-  const c = resolveCosts(costs);
-  const o = resolveObjectiveOptions(c, options);
-  const n = c.n;
-  const full = (1 << n) - 1;
-  let freeMask = 0;
-  if (freeWithFirst) for (let g = 0; g < n; g++) if (c.paramBytes[g] === 0) freeMask |= 1 << g;
-  const pathOf: PathCost[] = [];
-  for (let mask = 0; mask <= full; mask++) {
-    const uploaded = new Uint8Array(n);
-    for (let g = 0; g < n; g++) if (mask & (1 << g)) uploaded[g] = 1;
-    pathOf.push(pathCost(c, uploaded, o.placement));
-  }
-  const paths: PathCost[] = [pathOf[0]!];
-  const frameBytes: number[] = [];
-  const loadMs: number[] = [];
-  const masks: number[] = [];
-  let best = -1;
-  let bestMasks: number[] = [];
-  const visit = (used: number): void => {
-    const value = runObjective(c, { paths, frameBytes: Float64Array.from(frameBytes), loadMs: Float64Array.from(loadMs) }, o);
-    if (value.queriesInWindow > best) {
-      best = value.queriesInWindow;
-      bestMasks = [...masks];
-    }
-    const rest = full & ~used & ~freeMask;
-    for (let sub = rest; sub > 0; sub = (sub - 1) & rest) {
-      const block = used === 0 ? sub | freeMask : sub;
-      let bytes = c.frameBytes;
-      let load = 0;
-      for (let g = 0; g < n; g++) {
-        if (block & (1 << g)) {
-          bytes += c.paramBytes[g]! + c.headerBytes[g]!;
-          load += c.loadMs[g]!;
-        }
-      }
-      paths.push(pathOf[used | block]!);
-      frameBytes.push(bytes);
-      loadMs.push(load);
-      masks.push(block);
-      visit(used | block);
-      paths.pop();
-      frameBytes.pop();
-      loadMs.pop();
-      masks.pop();
-    }
-  };
-  // a fixed prefix: only its continuations (the prefix alone included)
-  let used = 0;
-  for (const part of prefix) {
-    let block = 0;
-    for (const g of part) block |= 1 << g;
-    if (used === 0) block |= freeMask;
-    let bytes = c.frameBytes;
-    let load = 0;
-    for (let g = 0; g < n; g++) {
-      if (block & (1 << g)) {
-        bytes += c.paramBytes[g]! + c.headerBytes[g]!;
-        load += c.loadMs[g]!;
-      }
-    }
-    used |= block;
-    paths.push(pathOf[used]!);
-    frameBytes.push(bytes);
-    loadMs.push(load);
-    masks.push(block);
-  }
-  visit(used);
-  const plan = bestMasks.map((m) => Array.from({ length: n }, (_, g) => g).filter((g) => m & (1 << g)));
+  const { queriesInWindow: best, plan } = bruteForceUploadPlan(costs, options, { freeFirst: freeWithFirst, prefix });
   expect(uploadObjective(costs, plan, options).queriesInWindow, "brute force's shortcut agrees with uploadObjective").toBe(best);
   return { best, plan };
 }
