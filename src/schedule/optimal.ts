@@ -443,7 +443,7 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
     const exactAmongImproving = exact.complete;
     if (mode === "auto" && exact.complete && !exact.rootProven && o.uploadWindow <= 1) {
       // the improving search proved its count among improving plans only: prove it among all of them (or report the bound)
-      const certified = branchAndBound(c, o, param, free, best!, searchEnd, bits, "all");
+      const certified = branchAndBound(c, o, param, free, best!, searchEnd, bits, "all", undefined, exact.facts);
       consider(certified.best);
       exact = { ...certified, nodes: exact.nodes + certified.nodes };
     }
@@ -799,6 +799,16 @@ function childrenOption(options: OptimalPlanOptions): "auto" | "improving" | "al
   return children;
 }
 
+/**
+ * What a search computes at the root that does not depend on its children mode: the subset table and the root's nested
+ * relaxation count (a bound on every plan). The `"auto"` mode's second search reuses the first one's.
+ */
+interface RootFacts {
+  readonly table: SubsetTable;
+  /** `undefined` until the root's relaxation has run. */
+  readonly rootNested?: number;
+}
+
 /** Lattice bits of the nested relaxation (at the root). */
 const NESTED_BITS = 14;
 
@@ -815,9 +825,10 @@ function branchAndBound(
   nestedBits: number,
   childMode: "improving" | "all",
   probe?: readonly (readonly number[])[],
-): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number; rootProven: boolean; probed?: PrefixBounds } {
+  reuse?: RootFacts,
+): { best: ScoredPlan; complete: boolean; nodes: number; rootBound: number; rootProven: boolean; probed?: PrefixBounds; facts: RootFacts } {
   const m = param.length;
-  const table = tabulate(c, o, param, free);
+  const table = reuse?.table ?? tabulate(c, o, param, free);
   const size = 1 << m;
   const fullMask = size - 1;
   // Effective upload cost of each subset in link bytes: weights, headers and (sequential upload) loading time at the uplink rate;
@@ -1535,6 +1546,7 @@ function branchAndBound(
       nodes: 0,
       rootBound,
       rootProven: false,
+      facts: { table },
       probed: { plain, charged: chargedOf(own, u), chargedParent: chargedOf(parentFront, increments.length > 0 ? parent : u), nested: nestedCount(model, u, fromMs, nestedBits) },
     };
   }
@@ -1553,7 +1565,7 @@ function branchAndBound(
       }
     }
   };
-  const rootNested = nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true, rootUntil);
+  const rootNested = reuse?.rootNested ?? nestedCount(rootModel, 0, rootLoop.nextStartMs, nestedBits, true, rootUntil);
   seedFromChain();
   provenAt = rootNested;
   if (rootNested > best.objective.queriesInWindow) {
@@ -1563,7 +1575,7 @@ function branchAndBound(
   }
   // the nested relaxation bounds the count by T, so the score (count plus a fraction) by one more; it bounds every plan (not
   // only the children the search generates), so when it does not beat the count found the count is proven among all plans
-  return { best, complete, nodes, rootBound: Math.min(rootBound, rootNested + 1), rootProven: rootNested <= best.objective.queriesInWindow };
+  return { best, complete, nodes, rootBound: Math.min(rootBound, rootNested + 1), rootProven: rootNested <= best.objective.queriesInWindow, facts: { table, rootNested } };
 }
 
 
