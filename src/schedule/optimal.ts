@@ -255,6 +255,8 @@ export interface OptimalPlanOptions extends ObjectiveOptions {
   readonly deadlineMs?: number;
   /** Groups the nested relaxation keeps on its lattice, the cheapest others off it, waited for (default 14, fewer when the work cap needs; tests set it low). @internal */
   readonly nestedBits?: number;
+  /** Where the unfiltered search runs the inner-node relaxation: networks of at least `minGroups` parameterized groups, nodes with at least `minLeft` left (default 9 and 5; tests set them low). @internal */
+  readonly allInner?: { readonly minGroups: number; readonly minLeft: number };
 }
 
 /** A scored plan. */
@@ -438,12 +440,13 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
     const mode = childrenOption(options);
     const searchEnd = end - Math.min(50, budget / 10);
     const bits = options.nestedBits ?? NESTED_BITS;
-    let exact = branchAndBound(c, o, param, free, best!, searchEnd, bits, mode === "all" ? "all" : "improving");
+    const allInner = options.allInner ?? ALL_INNER;
+    let exact = branchAndBound(c, o, param, free, best!, searchEnd, bits, allInner, mode === "all" ? "all" : "improving");
     consider(exact.best);
     const exactAmongImproving = exact.complete;
     if (mode === "auto" && exact.complete && !exact.rootProven && o.uploadWindow <= 1) {
       // the improving search proved its count among improving plans only: prove it among all of them (or report the bound)
-      const certified = branchAndBound(c, o, param, free, best!, searchEnd, bits, "all", undefined, exact.facts);
+      const certified = branchAndBound(c, o, param, free, best!, searchEnd, bits, allInner, "all", undefined, exact.facts);
       consider(certified.best);
       exact = { ...certified, nodes: exact.nodes + certified.nodes };
     }
@@ -497,7 +500,7 @@ export function prefixBounds(costs: ScheduleCosts, prefix: readonly (readonly nu
   for (let g = 0; g < c.n; g++) (c.paramBytes[g]! > 0 ? param : free).push(g);
   param.reverse();
   const none = scorePlan(c, [], o);
-  return branchAndBound(c, o, param, free, none, Number.POSITIVE_INFINITY, options.nestedBits ?? NESTED_BITS, childrenOption(options) === "all" ? "all" : "improving", prefix).probed!;
+  return branchAndBound(c, o, param, free, none, Number.POSITIVE_INFINITY, options.nestedBits ?? NESTED_BITS, options.allInner ?? ALL_INNER, childrenOption(options) === "all" ? "all" : "improving", prefix).probed!;
 }
 
 /** Local search: merge adjacent partitions while the score improves (deterministic, first improvement in order). */
@@ -790,6 +793,16 @@ const ROOT_NESTED_SHARE = 0.75;
 /** Networks with at most this many parameterized groups also run the nested relaxation at every inner node (its lattice at most 2^(this − 1) points there). */
 const INNER_NESTED_GROUPS = 13;
 
+/**
+ * The unfiltered search (every subset of the rest a child, one partition in flight) runs the inner-node relaxation only on
+ * networks with at least `minGroups` parameterized groups, at nodes with at least `minLeft` groups left. With 2^r
+ * children per node, the subtrees of small networks are cheap enough to search with the replay bounds alone: measured on
+ * AlexNet (8 groups) at 5–20 Mbps, the relaxation there made the proof 3–6× slower; on GoogLeNet (13 groups) at 40 Mbps
+ * it prunes about 95 % of the nodes it runs at (r = 5 … 12 left), and the proof that the search without it had not
+ * finished in 30 s takes about 2 s (bench/README.md).
+ */
+const ALL_INNER = { minGroups: 9, minLeft: 5 } as const;
+
 /** The validated `children` option of {@link optimalUploadPlan}. */
 function childrenOption(options: OptimalPlanOptions): "auto" | "improving" | "all" {
   const children = options.children ?? "auto";
@@ -815,6 +828,13 @@ const NESTED_BITS = 14;
 /** Above this many children a node descends into each child as soon as it is scored (the best incumbent comes early). */
 const EAGER_CHILDREN = 2048;
 
+/** The number of set bits of a subset mask. */
+function popcount(mask: number): number {
+  let n = 0;
+  for (let x = mask; x !== 0; x &= x - 1) n++;
+  return n;
+}
+
 function branchAndBound(
   c: ResolvedCosts,
   o: ResolvedObjectiveOptions,
@@ -823,6 +843,7 @@ function branchAndBound(
   incumbent: ScoredPlan,
   deadline: number,
   nestedBits: number,
+  allInner: { readonly minGroups: number; readonly minLeft: number },
   childMode: "improving" | "all",
   probe?: readonly (readonly number[])[],
   reuse?: RootFacts,
@@ -1457,9 +1478,9 @@ function branchAndBound(
       if (Math.floor(own + 1e-9) <= threshold()) return;
       if (sequential && !Number.isNaN(tail.firstRaise) && chargedCount(front, mask, mask, fromMs, tail.firstRaise, tail.countBefore, threshold()) <= threshold()) return;
     }
-    // (not when every child is searched at one partition in flight: with 2^k children per node the relaxation costs more
-    // than it prunes; measured on AlexNet at 5–20 Mbps, the unfiltered search proves its count 3–6× faster without it)
-    if (mask !== 0 && m <= INNER_NESTED_GROUPS && !(childMode === "all" && o.uploadWindow <= 1)) {
+    // (when every child is searched at one partition in flight, only on larger networks and far from the leaves: see
+    // `ALL_INNER`)
+    if (mask !== 0 && m <= INNER_NESTED_GROUPS && (!(childMode === "all" && o.uploadWindow <= 1) || (m >= allInner.minGroups && m - popcount(mask) >= allInner.minLeft))) {
       // the nested relaxation with link sharing from this node (exact replay of the prefix before `fromMs`)
       if (nestedCount(stackModels[increments.length]!, mask, fromMs, nestedBits) <= threshold()) return;
     }

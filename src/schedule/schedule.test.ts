@@ -192,6 +192,10 @@ describe("optimalUploadPlan", () => {
         expect(result.exact, children).toBe(true);
         expect(result.objective.queriesInWindow, children).toBe(best);
       }
+      // the unfiltered search with the inner-node relaxation at every node (by default only on networks of 9 or more groups)
+      const everywhere = optimalUploadPlan(costs, { ...options, children: "all", allInner: { minGroups: 0, minLeft: 0 }, timeBudgetMs: 60_000 });
+      expect(everywhere.exact).toBe(true);
+      expect(everywhere.objective.queriesInWindow).toBe(best);
     };
     fc.assert(fc.property(fc.tuple(chainArb(1, 6), bigLoads), check), { numRuns: 100 * runsScale });
   }, 300_000);
