@@ -1024,7 +1024,7 @@ function branchAndBound(
   };
   /** Upper bound on the queries completed by T of any plan with this prefix: exact replay before `fromMs`, the nested relaxation after. */
   let nestedChain: { increments: number[]; given: number } | undefined;
-  const nestedCount = (model: PrefixModel, mask: number, fromMs: number, maxBits: number, record = false, until = deadline): number => {
+  const nestedCount = (model: PrefixModel, mask: number, fromMs: number, maxBits: number, record = false, until = deadline, limit = Number.POSITIVE_INFINITY): number => {
     const layers: Float64Array[] = [];
     let firstRaise = Number.NaN;
     const probe: Tail = {
@@ -1269,6 +1269,8 @@ function branchAndBound(
       [liveL, nextLiveL] = [nextLiveL, liveL];
       [liveF, nextLiveF] = [nextLiveF, liveF];
       if (feasible) done = step;
+      // a caller that only asks whether the count beats `limit` has its answer (the count found so far is a lower bound of the result)
+      if (before + done > limit) return before + done;
       if (!alive) break;
       if (record && combined) layers.push(combined.slice());
       if (performance.now() > until) return Number.POSITIVE_INFINITY;
@@ -1482,7 +1484,7 @@ function branchAndBound(
     // `ALL_INNER`)
     if (mask !== 0 && m <= INNER_NESTED_GROUPS && (!(childMode === "all" && o.uploadWindow <= 1) || (m >= allInner.minGroups && m - popcount(mask) >= allInner.minLeft))) {
       // the nested relaxation with link sharing from this node (exact replay of the prefix before `fromMs`)
-      if (nestedCount(stackModels[increments.length]!, mask, fromMs, nestedBits) <= threshold()) return;
+      if (nestedCount(stackModels[increments.length]!, mask, fromMs, nestedBits, false, deadline, threshold()) <= threshold()) return;
     }
     const children = childrenOf(mask);
     // few children: score them all, then descend best bound first; many (near the root): descend in the cheap key order at once
