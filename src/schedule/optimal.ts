@@ -307,6 +307,18 @@ export function scorePlan(costs: ResolvedCosts, plan: GroupPlan, options: Resolv
   return { plan: normalized, objective: prefixLoop(costs, prefixModel(costs, normalized, options.placement), options).value };
 }
 
+/**
+ * The first index in `start..end` of `sorted` (ascending over `start..end − 1`) whose entry is above `x` (`end` if none), as a
+ * binary search would find it, by stepping from `hint` (an earlier answer): amortized O(1) over a non-decreasing sequence
+ * of `x` (the raises of a replay), exact for any.
+ */
+function countAtMost(sorted: Float64Array, x: number, hint: number, start = 0, end = sorted.length): number {
+  let i = hint;
+  while (i < end && sorted[i]! <= x) i++;
+  while (i > start && !(sorted[i - 1]! <= x)) i--;
+  return i;
+}
+
 /** The monotone optimistic completion c(r) over a Pareto front (bytes ascending, query time descending). A class, not a closure (one per node). */
 class FrontTail implements Tail {
   /** The first raise at or after `fromMs` and the queries completed by T before it (set by `begin`; NaN: no tail query). */
@@ -314,6 +326,8 @@ class FrontTail implements Tail {
   countBefore = 0;
   /** True while the next call is the first tail query's and it may not wait (sequential uploads; see the module comment). */
   private exactNext: boolean;
+  /** The front index of the last call's budget (see {@link countAtMost}). */
+  private cursor = 0;
   constructor(
     private readonly front: { bytes: Float64Array; q: Float64Array; suffix: Float64Array },
     private readonly up: number,
@@ -337,14 +351,8 @@ class FrontTail implements Tail {
     this.exactNext = false;
     const count = bytes.length;
     const budget = baseBytes + Math.max(0, raise - fromMs) * up;
-    // largest j with bytes[j] <= budget
-    let lo = 0;
-    let hi = count; // first index with bytes > budget
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (bytes[mid]! <= budget) lo = mid + 1;
-      else hi = mid;
-    }
+    // the first index with bytes > budget (the replay's raises only grow: a cursor, amortized O(1))
+    const lo = (this.cursor = countAtMost(bytes, budget, this.cursor));
     const here = lo > 0 ? Math.min(currentMs, q[lo - 1]!) : currentMs;
     let best = raise + here;
     if (lo < count && !noWait) best = Math.min(best, fromMs - baseBytes / up + suffix[lo]!);
@@ -1335,20 +1343,15 @@ function branchAndBound(
     for (let x = fullMask & ~u; x > 0; x &= x - 1) gap += c.loadMs[param[31 - Math.clz32(x & -x)]!]! + gapPerPartition;
     return gap;
   };
-  /** Earliest completion over a front of a query raised at `raise` (waiting allowed unless `noWait`), as {@link FrontTail}. */
-  const frontDone = (f: Front, fromMs: number, baseBytes: number, currentQ: number, raise: number, noWait: boolean): number => {
-    const { bytes, q, suffix } = f;
-    const count = bytes.length;
-    const budget = baseBytes + Math.max(0, raise - fromMs) * c.up;
-    let lo = 0;
-    let hi = count;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (bytes[mid]! <= budget) lo = mid + 1;
-      else hi = mid;
-    }
-    let best = raise + (lo > 0 ? Math.min(currentQ, q[lo - 1]!) : currentQ);
-    if (lo < count && !noWait) best = Math.min(best, fromMs - baseBytes / c.up + suffix[lo]!);
+  /** The front bytes uploaded by `raise` (the node's `baseBytes` plus the link's rate from `fromMs` on), as {@link FrontTail}. */
+  const frontBudget = (fromMs: number, baseBytes: number, raise: number): number => baseBytes + Math.max(0, raise - fromMs) * c.up;
+  /**
+   * Earliest completion over a front of a query raised at `raise` (waiting allowed unless `noWait`), as {@link FrontTail};
+   * `lo`: the front's first index whose bytes exceed the raise's {@link frontBudget} (the caller's cursor).
+   */
+  const frontDone = (f: Front, lo: number, fromMs: number, baseBytes: number, currentQ: number, raise: number, noWait: boolean): number => {
+    let best = raise + (lo > 0 ? Math.min(currentQ, f.q[lo - 1]!) : currentQ);
+    if (lo < f.bytes.length && !noWait) best = Math.min(best, fromMs - baseBytes / c.up + f.suffix[lo]!);
     return best;
   };
   /**
@@ -1389,26 +1392,25 @@ function branchAndBound(
     const periodCount = (first: number, qq: number): number => (first > T + 1e-9 ? 0 : Math.floor((T - first) / (think + qq) + 1e-9) + 1);
     scratchMax[points] = 0;
     for (let i = points - 1; i >= 0; i--) scratchMax[i] = Math.max(scratchMax[i + 1]!, periodCount(scratchAvail[i]! + scratchQ[i]!, scratchQ[i]!));
-    /** Last candidate available by `t` (at least the current set). */
-    const lastBy = (t: number): number => {
-      let lo = 1;
-      let hi = points;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (scratchAvail[mid]! <= t) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo - 1;
-    };
+    // cursors of the searches below (their arguments only grow with the number of charged queries: amortized O(1) each)
+    let byNow = 1;
+    let byLater = 1;
+    let atE = 0;
+    let atW = 0;
+    let atN = 0;
     /**
      * F phase: the first F query raised at `xe` (`xw` in w), all F queries on one set. The first completes at
      * max(xe, xw − G, avail) + q (both coordinates), the others one think + q apart; a set available by A = max(xe, xw − G)
      * does best with the lowest q (the last such), a later one as soon as available (`laterMax`). `noWait`: only sets
-     * available by xe.
+     * available by xe. `afterStraddler`: which of the two call sites (each has its own cursor).
      */
-    const phaseF = (xe: number, xw: number, noWait: boolean): number => {
+    const phaseF = (xe: number, xw: number, noWait: boolean, afterStraddler: boolean): number => {
       const A = Math.max(xe, xw - G);
-      const i = lastBy(noWait ? xe : A);
+      // the last candidate available by then (at least the current set)
+      const t = noWait ? xe : A;
+      let i: number;
+      if (afterStraddler) i = (byLater = countAtMost(scratchAvail, t, byLater, 1, points)) - 1;
+      else i = (byNow = countAtMost(scratchAvail, t, byNow, 1, points)) - 1;
       const now = periodCount(A + scratchQ[i]!, scratchQ[i]!);
       return noWait ? now : Math.max(now, scratchMax[i + 1]!);
     };
@@ -1418,16 +1420,20 @@ function branchAndBound(
     for (let k = 0; ; k++) {
       const noWait = k === 0;
       // switch after k charged queries: F at once, or one straddler (free, any set available) first
-      const a = before + k + phaseF(e + think, w + think, noWait);
+      const a = before + k + phaseF(e + think, w + think, noWait, false);
       if (a > best && (best = a) > limit) return best;
-      const eL = frontDone(fq, fromMs, baseBytes, curQ, e + think, noWait);
-      const wL = frontDone(fq, fromMs, baseBytes, curQ, w + think, noWait);
+      atE = countAtMost(fq.bytes, frontBudget(fromMs, baseBytes, e + think), atE);
+      const eL = frontDone(fq, atE, fromMs, baseBytes, curQ, e + think, noWait);
+      const budgetW = frontBudget(fromMs, baseBytes, w + think);
+      atW = countAtMost(fq.bytes, budgetW, atW);
+      const wL = frontDone(fq, atW, fromMs, baseBytes, curQ, w + think, noWait);
       if (Math.max(eL, wL - G) <= T + 1e-9) {
-        const b = before + k + 1 + phaseF(eL + think, wL + think, false);
+        const b = before + k + 1 + phaseF(eL + think, wL + think, false, true);
         if (b > best && (best = b) > limit) return best;
       } else break;
       // one more charged query: its transfer at the full rate added in w
-      const wN = frontDone(ft, fromMs, baseBytes, curQT, w + think, noWait);
+      atN = countAtMost(ft.bytes, budgetW, atN);
+      const wN = frontDone(ft, atN, fromMs, baseBytes, curQT, w + think, noWait);
       if (Math.max(eL, wN - G) > T + 1e-9) break;
       e = eL;
       w = wN;
