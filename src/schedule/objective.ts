@@ -189,9 +189,60 @@ export function boundScore(costs: ResolvedCosts, model: PrefixModel, options: Re
 }
 
 /**
+ * Where a plain replay of a sequential upload reached its last ACK: what a bound's replay ({@link boundScore}) with a tail
+ * from the last ACK on has counted by then, so that any such tail can be scored from here ({@link tailScore}) without
+ * replaying the prefix again (the two replays agree until the tail's first query).
+ * @internal
+ */
+export interface ForkState {
+  /** The first raise at or after the last ACK (NaN: none before the run ends; then no tail query). */
+  readonly raise: number;
+  /** Queries completed by T before it. */
+  readonly count: number;
+  /** The last completion by T before it (0: none). */
+  readonly last: number;
+  /** The first completion after T before it (NaN: none; then the bound's replay ended there, before the tail). */
+  readonly next: number;
+}
+
+/** `count` plus the fraction of the next query's cycle done by T (the score's form, see {@link ObjectiveValue}). */
+function scoreOf(windowMs: number, count: number, last: number, next: number): number {
+  let part = 0;
+  if (!Number.isNaN(next) && next > last) part = Math.min(1, Math.max(0, (windowMs - last) / (next - last)));
+  return count + part;
+}
+
+/**
+ * The score of a bound's replay with the tail `tail` (its `fromMs`: the last ACK) resumed at a {@link ForkState}: the same
+ * value as {@link boundScore} on the plan prefix (`asReplay`: its latency arithmetic, completion − raise added to the
+ * raise) or as {@link prefixLoopAndBound}'s fork (the tail's completions as they are). `O(tail queries)`.
+ * @internal
+ */
+export function tailScore(options: ResolvedObjectiveOptions, state: ForkState, tail: Tail, asReplay: boolean): number {
+  const { thinkMs, horizonMs, windowMs } = options;
+  const stopMs = Math.max(horizonMs, windowMs);
+  let { count, last, next } = state;
+  // a bound's replay stops at the first completion after T: when that came before the tail, the tail never begins
+  if (!Number.isNaN(state.raise) && (Number.isNaN(next) || !asReplay)) {
+    tail.begin?.(state.raise, count);
+    for (let r = state.raise, guard = 0; Number.isNaN(next) && r < stopMs; guard++) {
+      if (guard > 50_000_000) throw new InvalidArgumentError("uploadObjective: too many queries (think time and latencies near 0?)");
+      const done = asReplay ? r + (tail.completion(r) - r) : tail.completion(r);
+      if (done <= windowMs) {
+        count++;
+        last = done;
+      } else next = done;
+      r = done + thinkMs;
+    }
+  }
+  return scoreOf(windowMs, count, last, next);
+}
+
+/**
  * One replay for both: the plain event loop's value (`lite`) and when the next partition could go on the wire, and the
  * bound's score with the tail `tailFrom(fromMs)` from then on ({@link boundScore}), for sequential uploads (the two replays
- * agree until the last ACK, after which the plain one is periodic). Falls back to two replays otherwise.
+ * agree until the last ACK, after which the plain one is periodic). Falls back to two replays otherwise. `fork`: where the
+ * plain replay reached the last ACK ({@link tailScore} scores any other tail from there; undefined after two replays).
  * @internal
  */
 export function prefixLoopAndBound(
@@ -199,15 +250,22 @@ export function prefixLoopAndBound(
   model: PrefixModel,
   options: ResolvedObjectiveOptions,
   tailFrom: (fromMs: number) => Tail,
-): { value: ObjectiveValue; nextStartMs: number; bound: number } {
+): { value: ObjectiveValue; nextStartMs: number; bound: number; fork: ForkState | undefined } {
   if (options.uploadWindow > 1 || model.frameBytes.length === 0 || options.timeline) {
     const plain = loop(costs, model, options, undefined, true);
-    return { ...plain, bound: loop(costs, model, options, tailFrom(plain.nextStartMs), true).value.score };
+    return { ...plain, bound: loop(costs, model, options, tailFrom(plain.nextStartMs), true).value.score, fork: undefined };
   }
-  const fork = { tailFrom, bound: Number.NaN };
+  const fork: Fork = { reached: false, state: undefined };
   const plain = loop(costs, model, options, undefined, true, fork);
-  // no raise after the last ACK within the run (or no periodic tail): the bound's own replay
-  return { ...plain, bound: Number.isNaN(fork.bound) ? loop(costs, model, options, tailFrom(plain.nextStartMs), true).value.score : fork.bound };
+  // no periodic tail after the last ACK: the bound's own replay
+  if (fork.state === undefined) return { ...plain, bound: loop(costs, model, options, tailFrom(plain.nextStartMs), true).value.score, fork: undefined };
+  return { ...plain, bound: tailScore(options, fork.state, tailFrom(plain.nextStartMs), false), fork: fork.state };
+}
+
+/** What a plain replay reports to {@link prefixLoopAndBound}: whether it reached the last ACK, and its {@link ForkState} (undefined: it reached it with no periodic tail). */
+interface Fork {
+  reached: boolean;
+  state: ForkState | undefined;
 }
 
 /** The plain event loop and when a partition after the prefix could go on the wire (ms). @internal */
@@ -263,7 +321,7 @@ function loop(
   options: ResolvedObjectiveOptions,
   tail?: Tail,
   lite = false,
-  fork?: { tailFrom: (fromMs: number) => Tail; bound: number },
+  fork?: Fork,
 ): LoopResult {
   const { thinkMs, horizonMs, windowMs, uploadWindow } = options;
   const k = model.frameBytes.length;
@@ -302,24 +360,10 @@ function loop(
       // the rest of the run is periodic and counted in closed form (the search's replays; full replays keep the loop).
       const latency = path.ms + (path.runs > 0 ? 2 * lat * path.runs : 0);
       const period = latency + thinkMs;
-      if (fork !== undefined && k > 0 && uploadWindow <= 1 && period > 1e-9) {
-        // the bound's replay from here (raise ≥ the last ACK = when the next partition could go): the tail's completions
-        const boundTail = fork.tailFrom(ack[k - 1]!);
-        if (raise < stopMs) boundTail.begin?.(raise, inWindow);
-        let count = inWindow;
-        let last = lastCompletionInWindow;
-        let next = nextCompletionAfterWindow;
-        for (let r = raise; Number.isNaN(next) && r < stopMs; ) {
-          const done = boundTail.completion(r);
-          if (done <= windowMs) {
-            count++;
-            last = done;
-          } else next = done;
-          r = done + thinkMs;
-        }
-        let part = 0;
-        if (!Number.isNaN(next) && next > last) part = Math.min(1, Math.max(0, (windowMs - last) / (next - last)));
-        fork.bound = count + part;
+      if (fork !== undefined && !fork.reached) {
+        fork.reached = true;
+        // the bound's replay from here on (raise ≥ the last ACK = when the next partition could go) is the tail's
+        if (k > 0 && uploadWindow <= 1 && period > 1e-9) fork.state = { raise, count: inWindow, last: lastCompletionInWindow, next: nextCompletionAfterWindow };
       }
       if (period > 1e-9) {
         const raised = Math.max(0, Math.ceil((stopMs - raise) / period));
@@ -391,6 +435,8 @@ function loop(
     t = done + thinkMs;
   }
   frames.advance(Number.POSITIVE_INFINITY);
+  // no raise at or after the last ACK: a bound's replay is this one (it never reaches its tail)
+  if (fork !== undefined && !fork.reached && k > 0 && uploadWindow <= 1) fork.state = { raise: Number.NaN, count: inWindow, last: lastCompletionInWindow, next: nextCompletionAfterWindow };
   const uploadCompleteMs = k > 0 ? ack[k - 1]! : null;
   const uploadEnd = uploadCompleteMs ?? Number.POSITIVE_INFINITY;
   let duringUpload = 0;

@@ -224,6 +224,8 @@ import {
   prefixLoopAndBound,
   prefixModel,
   resolveObjectiveOptions,
+  tailScore,
+  type ForkState,
   type GroupPlan,
   type ObjectiveOptions,
   type ObjectiveValue,
@@ -1453,13 +1455,14 @@ function branchAndBound(
   // the root's nested bound on the count: once the incumbent reaches it, the search is over (proven)
   let provenAt = Number.POSITIVE_INFINITY;
   let proven = false;
-  const visit = (mask: number, front: Fronts, origin: number, fromMs: number): void => {
+  const visit = (mask: number, front: Fronts, origin: number, fromMs: number, fork?: ForkState): void => {
     if (!complete || proven) return;
     if (origin === mask && mask !== 0) {
       // the node's own superset front (only supersets of what is uploaded remain reachable): a tighter bound than its parent's
       const model = stackModels[increments.length]!;
       const tail = frontTail(front.plain, c.up, fromMs, 0, table.ms[mask]!, sequential);
-      const own = boundScore(c, model, o, tail);
+      // from where the node's own replay reached its last ACK, when known (the same score as a replay of its prefix)
+      const own = fork !== undefined ? tailScore(o, fork, tail, true) : boundScore(c, model, o, tail);
       if (Math.floor(own + 1e-9) <= threshold()) return;
       if (sequential && !Number.isNaN(tail.firstRaise) && chargedCount(front, mask, mask, fromMs, tail.firstRaise, tail.countBefore, threshold()) <= threshold()) return;
     }
@@ -1472,7 +1475,7 @@ function branchAndBound(
     const children = childrenOf(mask);
     // few children: score them all, then descend best bound first; many (near the root): descend in the cheap key order at once
     const eager = children.length <= EAGER_CHILDREN;
-    const scored: { x: number; bound: number; fromMs: number; chain: number }[] = [];
+    const scored: { x: number; bound: number; fromMs: number; fork: ForkState | undefined; chain: number }[] = [];
     for (const x of children) {
       if (!complete || proven) return;
       if (performance.now() > deadline) {
@@ -1497,17 +1500,17 @@ function branchAndBound(
       const charged = (): boolean =>
         !sequential || tail === undefined || Number.isNaN(tail.firstRaise) || chargedCount(front, origin, u, result.nextStartMs, tail.firstRaise, tail.countBefore, threshold()) > threshold();
       if (Math.floor(bound + 1e-9) > threshold() && charged()) {
-        if (eager) scored.push({ x, bound, fromMs: result.nextStartMs, chain: chainOrder(x) });
+        if (eager) scored.push({ x, bound, fromMs: result.nextStartMs, fork: result.fork, chain: chainOrder(x) });
         else {
           const next = supersetFront(u, front, origin);
-          visit(u, next.front, next.origin, result.nextStartMs);
+          visit(u, next.front, next.origin, result.nextStartMs, result.fork);
         }
       }
       increments.pop();
       masks.pop();
     }
     scored.sort((a, b) => b.bound - a.bound || a.chain - b.chain);
-    for (const { x, bound, fromMs } of scored) {
+    for (const { x, bound, fromMs, fork } of scored) {
       if (!complete || proven) return;
       if (Math.floor(bound + 1e-9) <= threshold()) continue;
       const u = mask | x;
@@ -1515,7 +1518,7 @@ function branchAndBound(
       masks.push(u);
       setStack(increments.length - 1, x, u);
       const next = supersetFront(u, front, origin);
-      visit(u, next.front, next.origin, fromMs);
+      visit(u, next.front, next.origin, fromMs, fork);
       increments.pop();
       masks.pop();
     }
