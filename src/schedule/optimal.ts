@@ -321,6 +321,34 @@ function countAtMost(sorted: Float64Array, x: number, hint: number, start = 0, e
   return i;
 }
 
+/**
+ * Earliest completion over a front (bytes ascending, query time `q` descending, `suffix[j]`: the least bytes / up + q from
+ * j on) of a query raised at `raise`, as {@link FrontTail}: `lo`, the first point beyond the raise's byte budget (a
+ * cursor); `waitFrom`, `fromMs − baseBytes / up` (a point j waited for completes at `waitFrom + suffix[j]`); waiting
+ * allowed unless `noWait`.
+ */
+function frontDone(f: { bytes: Float64Array; q: Float64Array; suffix: Float64Array }, lo: number, waitFrom: number, currentQ: number, raise: number, noWait: boolean): number {
+  let best = raise + (lo > 0 ? Math.min(currentQ, f.q[lo - 1]!) : currentQ);
+  if (lo < f.bytes.length && !noWait) best = Math.min(best, waitFrom + f.suffix[lo]!);
+  return best;
+}
+
+/** Queries completed by T, one think + `qq` apart, the first at `first`. */
+function periodCount(first: number, qq: number, T: number, think: number): number {
+  return first > T + 1e-9 ? 0 : Math.floor((T - first) / (think + qq) + 1e-9) + 1;
+}
+
+/**
+ * The charged bound's F phase (see `chargedCount` in the search): the queries completed by T when every F query runs on one
+ * candidate set, the first of them not before `A` (max(xe, xw − G)); `i`: the last candidate available by then (by xe
+ * when `noWait`), which does best among those with the lowest q; a later one as soon as available (`laterMax[i + 1]`;
+ * not when `noWait`).
+ */
+function phaseCount(availQ: Float64Array, laterMax: Float64Array, i: number, A: number, noWait: boolean, T: number, think: number): number {
+  const now = periodCount(A + availQ[i]!, availQ[i]!, T, think);
+  return noWait ? now : Math.max(now, laterMax[i + 1]!);
+}
+
 /** The monotone optimistic completion c(r) over a Pareto front (bytes ascending, query time descending). A class, not a closure (one per node). */
 class FrontTail implements Tail {
   /** The first raise at or after `fromMs` and the queries completed by T before it (set by `begin`; NaN: no tail query). */
@@ -330,6 +358,8 @@ class FrontTail implements Tail {
   private exactNext: boolean;
   /** The front index of the last call's budget (see {@link countAtMost}). */
   private cursor = 0;
+  /** `fromMs − baseBytes / up`: a point j waited for completes at `waitFrom + bytes[j] / up + q[j]`. */
+  private readonly waitFrom: number;
   constructor(
     private readonly front: { bytes: Float64Array; q: Float64Array; suffix: Float64Array },
     private readonly up: number,
@@ -339,6 +369,7 @@ class FrontTail implements Tail {
     exactFirst = false,
   ) {
     this.exactNext = exactFirst;
+    this.waitFrom = fromMs - baseBytes / up;
   }
 
   begin(raise: number, countBefore: number): void {
@@ -357,7 +388,7 @@ class FrontTail implements Tail {
     const lo = (this.cursor = countAtMost(bytes, budget, this.cursor));
     const here = lo > 0 ? Math.min(currentMs, q[lo - 1]!) : currentMs;
     let best = raise + here;
-    if (lo < count && !noWait) best = Math.min(best, fromMs - baseBytes / up + suffix[lo]!);
+    if (lo < count && !noWait) best = Math.min(best, this.waitFrom + suffix[lo]!);
     return best;
   }
 }
@@ -1345,22 +1376,14 @@ function branchAndBound(
     for (let x = fullMask & ~u; x > 0; x &= x - 1) gap += c.loadMs[param[31 - Math.clz32(x & -x)]!]! + gapPerPartition;
     return gap;
   };
-  /** The front bytes uploaded by `raise` (the node's `baseBytes` plus the link's rate from `fromMs` on), as {@link FrontTail}. */
-  const frontBudget = (fromMs: number, baseBytes: number, raise: number): number => baseBytes + Math.max(0, raise - fromMs) * c.up;
-  /**
-   * Earliest completion over a front of a query raised at `raise` (waiting allowed unless `noWait`), as {@link FrontTail};
-   * `lo`: the front's first index whose bytes exceed the raise's {@link frontBudget} (the caller's cursor).
-   */
-  const frontDone = (f: Front, lo: number, fromMs: number, baseBytes: number, currentQ: number, raise: number, noWait: boolean): number => {
-    let best = raise + (lo > 0 ? Math.min(currentQ, f.q[lo - 1]!) : currentQ);
-    if (lo < f.bytes.length && !noWait) best = Math.min(best, fromMs - baseBytes / c.up + f.suffix[lo]!);
-    return best;
-  };
   /**
    * The charged bound (sequential uploads; see the module comment): an upper bound on the queries completed by T of every
    * continuation of the node with set `u`, from its first tail query (raised at `r1`, `before` queries counted already) on.
    * Queries before the continuation's last ACK (N) are charged their feature transfer in a second time coordinate w; then at
    * most one free straddler; then F queries on one set, available by the first of them. Returns early once above `limit`.
+   * One loop over the charged queries with no closures (the search's hottest code): each front search steps a cursor
+   * ({@link countAtMost}; the times only grow with the number of charged queries), the completions are {@link frontDone},
+   * the F phase {@link phaseCount}.
    */
   let scratchAvail = new Float64Array(64);
   let scratchQ = new Float64Array(64);
@@ -1368,74 +1391,70 @@ function branchAndBound(
   const chargedCount = (front: Fronts, origin: number, u: number, fromMs: number, r1: number, before: number, limit: number): number => {
     const fq = front.plain;
     const ft = front.charged;
+    const up = c.up;
     const baseBytes = effBytes[u]! - effBytes[origin]!;
+    const waitFrom = fromMs - baseBytes / up;
     const curQ = table.ms[u]!;
     const curQT = chargedMs(u);
     const G = gapLeft(u);
     const T = windowMs;
+    const thinkMs = think;
     if (scratchAvail.length < fq.bytes.length + 1) {
       scratchAvail = new Float64Array(fq.bytes.length + 1);
       scratchQ = new Float64Array(fq.bytes.length + 1);
       scratchMax = new Float64Array(fq.bytes.length + 2);
     }
-    // F phase candidates: the current set (index 0) and the front's points by availability; `later[i]`: F queries completed by
-    // T when the first F query runs on point i as soon as it is available; `laterMax`: its suffix maximum
+    const avail = scratchAvail;
+    const availQ = scratchQ;
+    const laterMax = scratchMax;
+    // F phase candidates: the current set (index 0) and the front's points by availability; `laterMax[i]`: the most F
+    // queries completed by T when the first F query runs on a point ≥ i as soon as it is available
     const { bytes, q } = fq;
     let points = 1;
-    scratchAvail[0] = fromMs;
-    scratchQ[0] = curQ;
+    avail[0] = fromMs;
+    availQ[0] = curQ;
     for (let j = 0; j < bytes.length; j++) {
-      const avail = fromMs + Math.max(0, bytes[j]! - baseBytes) / c.up;
-      if (avail > T) break;
-      scratchAvail[points] = avail;
-      scratchQ[points] = Math.min(curQ, q[j]!);
+      const at = fromMs + Math.max(0, bytes[j]! - baseBytes) / up;
+      if (at > T) break;
+      avail[points] = at;
+      availQ[points] = Math.min(curQ, q[j]!);
       points++;
     }
-    const periodCount = (first: number, qq: number): number => (first > T + 1e-9 ? 0 : Math.floor((T - first) / (think + qq) + 1e-9) + 1);
-    scratchMax[points] = 0;
-    for (let i = points - 1; i >= 0; i--) scratchMax[i] = Math.max(scratchMax[i + 1]!, periodCount(scratchAvail[i]! + scratchQ[i]!, scratchQ[i]!));
-    // cursors of the searches below (their arguments only grow with the number of charged queries: amortized O(1) each)
+    laterMax[points] = 0;
+    for (let i = points - 1; i >= 0; i--) laterMax[i] = Math.max(laterMax[i + 1]!, periodCount(avail[i]! + availQ[i]!, availQ[i]!, T, thinkMs));
+    // the cursors: the last candidate available by the F phase's start (at once / after a straddler; at least the current
+    // set), and the plain front's points within the budget at e and at w, the charged front's at w
     let byNow = 1;
     let byLater = 1;
     let atE = 0;
     let atW = 0;
     let atN = 0;
-    /**
-     * F phase: the first F query raised at `xe` (`xw` in w), all F queries on one set. The first completes at
-     * max(xe, xw − G, avail) + q (both coordinates), the others one think + q apart; a set available by A = max(xe, xw − G)
-     * does best with the lowest q (the last such), a later one as soon as available (`laterMax`). `noWait`: only sets
-     * available by xe. `afterStraddler`: which of the two call sites (each has its own cursor).
-     */
-    const phaseF = (xe: number, xw: number, noWait: boolean, afterStraddler: boolean): number => {
-      const A = Math.max(xe, xw - G);
-      // the last candidate available by then (at least the current set)
-      const t = noWait ? xe : A;
-      let i: number;
-      if (afterStraddler) i = (byLater = countAtMost(scratchAvail, t, byLater, 1, points)) - 1;
-      else i = (byNow = countAtMost(scratchAvail, t, byNow, 1, points)) - 1;
-      const now = periodCount(A + scratchQ[i]!, scratchQ[i]!);
-      return noWait ? now : Math.max(now, scratchMax[i + 1]!);
-    };
-    let e = r1 - think;
-    let w = r1 - think;
+    let e = r1 - thinkMs;
+    let w = r1 - thinkMs;
     let best = before;
     for (let k = 0; ; k++) {
       const noWait = k === 0;
+      const xe = e + thinkMs;
+      const xw = w + thinkMs;
       // switch after k charged queries: F at once, or one straddler (free, any set available) first
-      const a = before + k + phaseF(e + think, w + think, noWait, false);
+      const A = Math.max(xe, xw - G);
+      byNow = countAtMost(avail, noWait ? xe : A, byNow, 1, points);
+      const a = before + k + phaseCount(availQ, laterMax, byNow - 1, A, noWait, T, thinkMs);
       if (a > best && (best = a) > limit) return best;
-      atE = countAtMost(fq.bytes, frontBudget(fromMs, baseBytes, e + think), atE);
-      const eL = frontDone(fq, atE, fromMs, baseBytes, curQ, e + think, noWait);
-      const budgetW = frontBudget(fromMs, baseBytes, w + think);
+      atE = countAtMost(fq.bytes, baseBytes + Math.max(0, xe - fromMs) * up, atE);
+      const eL = frontDone(fq, atE, waitFrom, curQ, xe, noWait);
+      const budgetW = baseBytes + Math.max(0, xw - fromMs) * up;
       atW = countAtMost(fq.bytes, budgetW, atW);
-      const wL = frontDone(fq, atW, fromMs, baseBytes, curQ, w + think, noWait);
+      const wL = frontDone(fq, atW, waitFrom, curQ, xw, noWait);
       if (Math.max(eL, wL - G) <= T + 1e-9) {
-        const b = before + k + 1 + phaseF(eL + think, wL + think, false, true);
+        const AL = Math.max(eL + thinkMs, wL + thinkMs - G);
+        byLater = countAtMost(avail, AL, byLater, 1, points);
+        const b = before + k + 1 + phaseCount(availQ, laterMax, byLater - 1, AL, false, T, thinkMs);
         if (b > best && (best = b) > limit) return best;
       } else break;
       // one more charged query: its transfer at the full rate added in w
       atN = countAtMost(ft.bytes, budgetW, atN);
-      const wN = frontDone(ft, atN, fromMs, baseBytes, curQT, w + think, noWait);
+      const wN = frontDone(ft, atN, waitFrom, curQT, xw, noWait);
       if (Math.max(eL, wN - G) > T + 1e-9) break;
       e = eL;
       w = wN;
