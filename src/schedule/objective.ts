@@ -181,6 +181,13 @@ export interface Tail {
   readonly completion: (raiseMs: number) => number;
   /** Called once, before the first `completion`: the first raise at or after `fromMs` and the queries completed by T before it. */
   readonly begin?: (raiseMs: number, countBefore: number) => void;
+  /**
+   * Optional, for speed: {@link tailScore}'s loop over the tail's queries in one call, with the same result. From the first
+   * tail raise `raiseMs` (after `begin`) with `count` queries completed by T before it, the last at `lastMs`: each query
+   * completes at `completion(raise)` (`asReplay`: raise + (completion − raise)), the next is raised one think later, until
+   * the first completion after T or a raise at `stopMs`; returns the score ({@link scoreOf}).
+   */
+  readonly scoreFrom?: (raiseMs: number, count: number, lastMs: number, stopMs: number, windowMs: number, thinkMs: number, asReplay: boolean) => number;
 }
 
 /** The event loop with an optimistic tail: an upper bound on the score of every plan that starts with this prefix. @internal */
@@ -205,8 +212,8 @@ export interface ForkState {
   readonly next: number;
 }
 
-/** `count` plus the fraction of the next query's cycle done by T (the score's form, see {@link ObjectiveValue}). */
-function scoreOf(windowMs: number, count: number, last: number, next: number): number {
+/** `count` plus the fraction of the next query's cycle done by T (the score's form, see {@link ObjectiveValue}). @internal */
+export function scoreOf(windowMs: number, count: number, last: number, next: number): number {
   let part = 0;
   if (!Number.isNaN(next) && next > last) part = Math.min(1, Math.max(0, (windowMs - last) / (next - last)));
   return count + part;
@@ -225,6 +232,7 @@ export function tailScore(options: ResolvedObjectiveOptions, state: ForkState, t
   // a bound's replay stops at the first completion after T: when that came before the tail, the tail never begins
   if (!Number.isNaN(state.raise) && (Number.isNaN(next) || !asReplay)) {
     tail.begin?.(state.raise, count);
+    if (tail.scoreFrom !== undefined) return tail.scoreFrom(state.raise, count, last, stopMs, windowMs, thinkMs, asReplay);
     for (let r = state.raise, guard = 0; Number.isNaN(next) && r < stopMs; guard++) {
       if (guard > 50_000_000) throw new InvalidArgumentError("uploadObjective: too many queries (think time and latencies near 0?)");
       const done = asReplay ? r + (tail.completion(r) - r) : tail.completion(r);

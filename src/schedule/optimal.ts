@@ -224,6 +224,7 @@ import {
   prefixLoopAndBound,
   prefixModel,
   resolveObjectiveOptions,
+  scoreOf,
   tailScore,
   type ForkState,
   type GroupPlan,
@@ -378,18 +379,39 @@ class FrontTail implements Tail {
   }
 
   completion(raise: number): number {
-    const { bytes, q, suffix } = this.front;
-    const { up, fromMs, baseBytes, currentMs } = this;
     const noWait = this.exactNext;
     this.exactNext = false;
-    const count = bytes.length;
-    const budget = baseBytes + Math.max(0, raise - fromMs) * up;
+    const budget = this.baseBytes + Math.max(0, raise - this.fromMs) * this.up;
     // the first index with bytes > budget (the replay's raises only grow: a cursor, amortized O(1))
-    const lo = (this.cursor = countAtMost(bytes, budget, this.cursor));
-    const here = lo > 0 ? Math.min(currentMs, q[lo - 1]!) : currentMs;
-    let best = raise + here;
-    if (lo < count && !noWait) best = Math.min(best, this.waitFrom + suffix[lo]!);
-    return best;
+    this.cursor = countAtMost(this.front.bytes, budget, this.cursor);
+    return frontDone(this.front, this.cursor, this.waitFrom, this.currentMs, raise, noWait);
+  }
+
+  /** {@link Tail.scoreFrom}: the {@link completion} of each query in one loop (its state in locals). */
+  scoreFrom(raiseMs: number, count: number, lastMs: number, stopMs: number, windowMs: number, thinkMs: number, asReplay: boolean): number {
+    const { front, up, fromMs, baseBytes, currentMs, waitFrom } = this;
+    const bytes = front.bytes;
+    let noWait = this.exactNext;
+    this.exactNext = false;
+    let lo = this.cursor;
+    let last = lastMs;
+    let next = Number.NaN;
+    for (let r = raiseMs, guard = 0; r < stopMs; guard++) {
+      if (guard > 50_000_000) throw new InvalidArgumentError("uploadObjective: too many queries (think time and latencies near 0?)");
+      lo = countAtMost(bytes, baseBytes + Math.max(0, r - fromMs) * up, lo);
+      const completion = frontDone(front, lo, waitFrom, currentMs, r, noWait);
+      noWait = false;
+      const done = asReplay ? r + (completion - r) : completion;
+      if (done > windowMs) {
+        next = done;
+        break;
+      }
+      count++;
+      last = done;
+      r = done + thinkMs;
+    }
+    this.cursor = lo;
+    return scoreOf(windowMs, count, last, next);
   }
 }
 
