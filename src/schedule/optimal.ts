@@ -340,14 +340,21 @@ function periodCount(first: number, qq: number, T: number, think: number): numbe
 }
 
 /**
- * The charged bound's F phase (see `chargedCount` in the search): the queries completed by T when every F query runs on one
- * candidate set, the first of them not before `A` (max(xe, xw − G)); `i`: the last candidate available by then (by xe
- * when `noWait`), which does best among those with the lowest q; a later one as soon as available (`laterMax[i + 1]`;
- * not when `noWait`).
+ * The charged bound's F phase (see `chargedCount` in the search), where it exceeds `room`, else a value at most `room` (the
+ * bound only asks whether a count beats its best so far): the queries completed by T when every F query runs on one
+ * candidate set, the first of them not before `A` (max(xe, xw − G)); `i`: the last candidate available by then, which does
+ * best among those with the lowest q; a later one as soon as available (`laterMax[i + 1]`). Skips the division when the
+ * count on candidate i cannot exceed max(`room`, `laterMax[i + 1]`): T − first below (that − 1.5) periods (a margin of half
+ * a period, far above rounding) means at most that − 1 queries; then the result is `laterMax[i + 1]`, the count itself
+ * when above `room`.
  */
-function phaseCount(availQ: Float64Array, laterMax: Float64Array, i: number, A: number, noWait: boolean, T: number, think: number): number {
-  const now = periodCount(A + availQ[i]!, availQ[i]!, T, think);
-  return noWait ? now : Math.max(now, laterMax[i + 1]!);
+function phaseCountAbove(availQ: Float64Array, laterMax: Float64Array, i: number, A: number, room: number, T: number, think: number): number {
+  const later = laterMax[i + 1]!;
+  const M = Math.max(room, later);
+  const qq = availQ[i]!;
+  const first = A + qq;
+  if (first > T + 1e-9 || (M >= 2 && T - first < (M - 1.5) * (think + qq))) return later;
+  return Math.max(periodCount(first, qq, T, think), later);
 }
 
 /** The monotone optimistic completion c(r) over a Pareto front (bytes ascending, query time descending). A class, not a closure (one per node). */
@@ -1405,7 +1412,7 @@ function branchAndBound(
    * most one free straddler; then F queries on one set, available by the first of them. Returns early once above `limit`.
    * One loop over the charged queries with no closures (the search's hottest code): each front search steps a cursor
    * ({@link countAtMost}; the times only grow with the number of charged queries), the completions are {@link frontDone},
-   * the F phase {@link phaseCount}.
+   * the F phase {@link phaseCountAbove}.
    */
   let scratchAvail = new Float64Array(64);
   let scratchQ = new Float64Array(64);
@@ -1461,7 +1468,8 @@ function branchAndBound(
       // switch after k charged queries: F at once, or one straddler (free, any set available) first
       const A = Math.max(xe, xw - G);
       byNow = countAtMost(avail, noWait ? xe : A, byNow, 1, points);
-      const a = before + k + phaseCount(availQ, laterMax, byNow - 1, A, noWait, T, thinkMs);
+      // (the first charged query may not wait: only the sets available by xe, no later one)
+      const a = before + k + (noWait ? periodCount(A + availQ[byNow - 1]!, availQ[byNow - 1]!, T, thinkMs) : phaseCountAbove(availQ, laterMax, byNow - 1, A, best - before - k, T, thinkMs));
       if (a > best && (best = a) > limit) return best;
       atE = countAtMost(fq.bytes, baseBytes + Math.max(0, xe - fromMs) * up, atE);
       const eL = frontDone(fq, atE, waitFrom, curQ, xe, noWait);
@@ -1471,7 +1479,7 @@ function branchAndBound(
       if (Math.max(eL, wL - G) <= T + 1e-9) {
         const AL = Math.max(eL + thinkMs, wL + thinkMs - G);
         byLater = countAtMost(avail, AL, byLater, 1, points);
-        const b = before + k + 1 + phaseCount(availQ, laterMax, byLater - 1, AL, false, T, thinkMs);
+        const b = before + k + 1 + phaseCountAbove(availQ, laterMax, byLater - 1, AL, best - before - k - 1, T, thinkMs);
         if (b > best && (best = b) > limit) return best;
       } else break;
       // one more charged query: its transfer at the full rate added in w
