@@ -322,6 +322,13 @@ class Frames {
   }
 }
 
+/**
+ * The frame arrays of lite event-loop runs (the search's replays, one per node: no allocation each). `busy` while a run
+ * uses them, so that a run started meanwhile (from a tail's callback) allocates its own; a run that throws leaves them
+ * busy (later runs allocate).
+ */
+const liteScratch = { txStart: new Float64Array(16), txEnd: new Float64Array(16), ack: new Float64Array(16), busy: false };
+
 /** `lite`: score, window count and mean latency only (no per-partition arrays, no count during the upload). */
 function loop(
   costs: ResolvedCosts,
@@ -336,9 +343,20 @@ function loop(
   const up = costs.up;
   const lat = costs.latencyMs;
   const ackDown = costs.ackBytes / costs.down;
-  const txStart = new Float64Array(k);
-  const txEnd = new Float64Array(k);
-  const ack = new Float64Array(k);
+  // a lite run (the search's) reuses the frame arrays of the previous ones; entries are read only once written
+  const reuse = lite && !liteScratch.busy;
+  if (reuse) {
+    if (liteScratch.ack.length < k) {
+      const size = Math.max(k, 2 * liteScratch.ack.length);
+      liteScratch.txStart = new Float64Array(size);
+      liteScratch.txEnd = new Float64Array(size);
+      liteScratch.ack = new Float64Array(size);
+    }
+    liteScratch.busy = true;
+  }
+  const txStart = reuse ? liteScratch.txStart : new Float64Array(k);
+  const txEnd = reuse ? liteScratch.txEnd : new Float64Array(k);
+  const ack = reuse ? liteScratch.ack : new Float64Array(k);
   // partitions < frontier have a final txEnd and ACK (`frames.advance(t)` finalizes those whose frame is off the wire by t)
   const frames = new Frames(model, txStart, txEnd, ack, up, lat, ackDown, uploadWindow);
   if (k > 0) {
@@ -455,6 +473,7 @@ function loop(
   }
   let nextStartMs = costs.setupMs;
   if (k > 0) nextStartMs = uploadWindow <= 1 ? ack[k - 1]! : Math.max(txEnd[k - 1]!, k - uploadWindow >= 0 ? ack[k - uploadWindow]! : 0);
+  if (reuse) liteScratch.busy = false;
   return {
     nextStartMs,
     value: {
