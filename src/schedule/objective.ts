@@ -232,7 +232,8 @@ export function tailScore(options: ResolvedObjectiveOptions, state: ForkState, t
   // a bound's replay stops at the first completion after T: when that came before the tail, the tail never begins
   if (!Number.isNaN(state.raise) && (Number.isNaN(next) || !asReplay)) {
     tail.begin?.(state.raise, count);
-    if (tail.scoreFrom !== undefined) return tail.scoreFrom(state.raise, count, last, stopMs, windowMs, thinkMs, asReplay);
+    // (the fork's bound begins its tail even after a completion after T, and then counts no tail query)
+    if (tail.scoreFrom !== undefined && Number.isNaN(next)) return tail.scoreFrom(state.raise, count, last, stopMs, windowMs, thinkMs, asReplay);
     for (let r = state.raise, guard = 0; Number.isNaN(next) && r < stopMs; guard++) {
       if (guard > 50_000_000) throw new InvalidArgumentError("uploadObjective: too many queries (think time and latencies near 0?)");
       const done = asReplay ? r + (tail.completion(r) - r) : tail.completion(r);
