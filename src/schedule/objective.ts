@@ -208,7 +208,7 @@ export interface ForkState {
   readonly count: number;
   /** The last completion by T before it (0: none). */
   readonly last: number;
-  /** The first completion after T before it (NaN: none; then the bound's replay ended there, before the tail). */
+  /** The first completion after T before it (NaN: none yet; otherwise a bound's replay ended there, before its tail). */
   readonly next: number;
 }
 

@@ -344,9 +344,9 @@ function periodCount(first: number, qq: number, T: number, think: number): numbe
  * bound only asks whether a count beats its best so far): the queries completed by T when every F query runs on one
  * candidate set, the first of them not before `A` (max(xe, xw − G)); `i`: the last candidate available by then, which does
  * best among those with the lowest q; a later one as soon as available (`laterMax[i + 1]`). Skips the division when the
- * count on candidate i cannot exceed max(`room`, `laterMax[i + 1]`): T − first below (that − 1.5) periods (a margin of half
- * a period, far above rounding) means at most that − 1 queries; then the result is `laterMax[i + 1]`, the count itself
- * when above `room`.
+ * count on candidate i cannot exceed M = max(`room`, `laterMax[i + 1]`): T − first below M − 1.5 periods (M ≥ 2; a margin
+ * of half a period, far above rounding) means at most M − 1 queries; then the result is `laterMax[i + 1]`, which is the
+ * count itself when above `room`.
  */
 function phaseCountAbove(availQ: Float64Array, laterMax: Float64Array, i: number, A: number, room: number, T: number, think: number): number {
   const later = laterMax[i + 1]!;
