@@ -313,9 +313,9 @@ export function scorePlan(costs: ResolvedCosts, plan: GroupPlan, options: Resolv
 /**
  * The first index in `start..end` of `sorted` (ascending over `start..end − 1`) whose entry is above `x` (`end` if none), as a
  * binary search would find it, by stepping from `hint` (an earlier answer): amortized O(1) over a non-decreasing sequence
- * of `x` (the raises of a replay), exact for any.
+ * of `x` (the raises of a replay), exact for any. (No default parameters: the smaller, the more call sites V8 inlines.)
  */
-function countAtMost(sorted: Float64Array, x: number, hint: number, start = 0, end = sorted.length): number {
+function countAtMost(sorted: Float64Array, x: number, hint: number, start: number, end: number): number {
   let i = hint;
   while (i < end && sorted[i]! <= x) i++;
   while (i > start && !(sorted[i - 1]! <= x)) i--;
@@ -354,7 +354,8 @@ function phaseCountAbove(availQ: Float64Array, laterMax: Float64Array, i: number
   const qq = availQ[i]!;
   const first = A + qq;
   if (first > T + 1e-9 || (M >= 2 && T - first < (M - 1.5) * (think + qq))) return later;
-  return Math.max(periodCount(first, qq, T, think), later);
+  // periodCount's count (first ≤ T + 1e-9 here), written out: V8 then inlines this whole function into the bound's loop
+  return Math.max(Math.floor((T - first) / (think + qq) + 1e-9) + 1, later);
 }
 
 /** The monotone optimistic completion c(r) over a Pareto front (bytes ascending, query time descending). A class, not a closure (one per node). */
@@ -390,7 +391,7 @@ class FrontTail implements Tail {
     this.exactNext = false;
     const budget = this.baseBytes + Math.max(0, raise - this.fromMs) * this.up;
     // the first index with bytes > budget (the replay's raises only grow: a cursor, amortized O(1))
-    this.cursor = countAtMost(this.front.bytes, budget, this.cursor);
+    this.cursor = countAtMost(this.front.bytes, budget, this.cursor, 0, this.front.bytes.length);
     return frontDone(this.front, this.cursor, this.waitFrom, this.currentMs, raise, noWait);
   }
 
@@ -405,7 +406,7 @@ class FrontTail implements Tail {
     let next = Number.NaN;
     for (let r = raiseMs, guard = 0; r < stopMs; guard++) {
       if (guard > 50_000_000) throw new InvalidArgumentError("uploadObjective: too many queries (think time and latencies near 0?)");
-      lo = countAtMost(bytes, baseBytes + Math.max(0, r - fromMs) * up, lo);
+      lo = countAtMost(bytes, baseBytes + Math.max(0, r - fromMs) * up, lo, 0, bytes.length);
       const completion = frontDone(front, lo, waitFrom, currentMs, r, noWait);
       noWait = false;
       const done = asReplay ? r + (completion - r) : completion;
@@ -1471,10 +1472,10 @@ function branchAndBound(
       // (the first charged query may not wait: only the sets available by xe, no later one)
       const a = before + k + (noWait ? periodCount(A + availQ[byNow - 1]!, availQ[byNow - 1]!, T, thinkMs) : phaseCountAbove(availQ, laterMax, byNow - 1, A, best - before - k, T, thinkMs));
       if (a > best && (best = a) > limit) return best;
-      atE = countAtMost(fq.bytes, baseBytes + Math.max(0, xe - fromMs) * up, atE);
+      atE = countAtMost(fq.bytes, baseBytes + Math.max(0, xe - fromMs) * up, atE, 0, fq.bytes.length);
       const eL = frontDone(fq, atE, waitFrom, curQ, xe, noWait);
       const budgetW = baseBytes + Math.max(0, xw - fromMs) * up;
-      atW = countAtMost(fq.bytes, budgetW, atW);
+      atW = countAtMost(fq.bytes, budgetW, atW, 0, fq.bytes.length);
       const wL = frontDone(fq, atW, waitFrom, curQ, xw, noWait);
       if (Math.max(eL, wL - G) <= T + 1e-9) {
         const AL = Math.max(eL + thinkMs, wL + thinkMs - G);
@@ -1483,7 +1484,7 @@ function branchAndBound(
         if (b > best && (best = b) > limit) return best;
       } else break;
       // one more charged query: its transfer at the full rate added in w
-      atN = countAtMost(ft.bytes, budgetW, atN);
+      atN = countAtMost(ft.bytes, budgetW, atN, 0, ft.bytes.length);
       const wN = frontDone(ft, atN, waitFrom, curQT, xw, noWait);
       if (Math.max(eL, wN - G) > T + 1e-9) break;
       e = eL;
