@@ -343,13 +343,13 @@ function periodCount(first: number, qq: number, T: number, think: number): numbe
  * The charged bound's F phase (see `chargedCount` in the search), where it exceeds `room`, else a value at most `room` (the
  * bound only asks whether a count beats its best so far): the queries completed by T when every F query runs on one
  * candidate set, the first of them not before `A` (max(xe, xw − G)); `i`: the last candidate available by then, which does
- * best among those with the lowest q; a later one as soon as available (`laterMax[i + 1]`). Skips the division when the
- * count on candidate i cannot exceed M = max(`room`, `laterMax[i + 1]`): T − first below M − 1.5 periods (M ≥ 2; a margin
- * of half a period, far above rounding) means at most M − 1 queries; then the result is `laterMax[i + 1]`, which is the
- * count itself when above `room`.
+ * best among those with the lowest q; a later one as soon as available (`later` = `laterMax[i + 1]`; none when `noWait`:
+ * the first charged query may not wait, `i` is then the last set available by xe). Skips the division when the count on
+ * candidate i cannot exceed M = max(`room`, `later`): T − first below M − 1.5 periods (M ≥ 2; a margin of half a period,
+ * far above rounding) means at most M − 1 queries; then the result is `later`, which is the count itself when above `room`.
  */
-function phaseCountAbove(availQ: Float64Array, laterMax: Float64Array, i: number, A: number, room: number, T: number, think: number): number {
-  const later = laterMax[i + 1]!;
+function phaseCountAbove(availQ: Float64Array, laterMax: Float64Array, i: number, A: number, room: number, T: number, think: number, noWait: boolean): number {
+  const later = noWait ? 0 : laterMax[i + 1]!;
   const M = Math.max(room, later);
   const qq = availQ[i]!;
   const first = A + qq;
@@ -1469,8 +1469,7 @@ function branchAndBound(
       // switch after k charged queries: F at once, or one straddler (free, any set available) first
       const A = Math.max(xe, xw - G);
       byNow = countAtMost(avail, noWait ? xe : A, byNow, 1, points);
-      // (the first charged query may not wait: only the sets available by xe, no later one)
-      const a = before + k + (noWait ? periodCount(A + availQ[byNow - 1]!, availQ[byNow - 1]!, T, thinkMs) : phaseCountAbove(availQ, laterMax, byNow - 1, A, best - before - k, T, thinkMs));
+      const a = before + k + phaseCountAbove(availQ, laterMax, byNow - 1, A, best - before - k, T, thinkMs, noWait);
       if (a > best && (best = a) > limit) return best;
       atE = countAtMost(fq.bytes, baseBytes + Math.max(0, xe - fromMs) * up, atE, 0, fq.bytes.length);
       const eL = frontDone(fq, atE, waitFrom, curQ, xe, noWait);
@@ -1480,7 +1479,7 @@ function branchAndBound(
       if (Math.max(eL, wL - G) <= T + 1e-9) {
         const AL = Math.max(eL + thinkMs, wL + thinkMs - G);
         byLater = countAtMost(avail, AL, byLater, 1, points);
-        const b = before + k + 1 + phaseCountAbove(availQ, laterMax, byLater - 1, AL, best - before - k - 1, T, thinkMs);
+        const b = before + k + 1 + phaseCountAbove(availQ, laterMax, byLater - 1, AL, best - before - k - 1, T, thinkMs, false);
         if (b > best && (best = b) > limit) return best;
       } else break;
       // one more charged query: its transfer at the full rate added in w
