@@ -181,6 +181,13 @@ export interface Tail {
   readonly completion: (raiseMs: number) => number;
   /** Called once, before the first `completion`: the first raise at or after `fromMs` and the queries completed by T before it. */
   readonly begin?: (raiseMs: number, countBefore: number) => void;
+  /**
+   * Optional, for speed: {@link tailScore}'s loop over the tail's queries in one call, with the same result. From the first
+   * tail raise `raiseMs` (after `begin`) with `count` queries completed by T before it, the last at `lastMs`: each query
+   * completes at `completion(raise)` (`asReplay`: raise + (completion − raise)), the next is raised one think later, until
+   * the first completion after T or a raise at `stopMs`; returns the score ({@link scoreOf}).
+   */
+  readonly scoreFrom?: (raiseMs: number, count: number, lastMs: number, stopMs: number, windowMs: number, thinkMs: number, asReplay: boolean) => number;
 }
 
 /** The event loop with an optimistic tail: an upper bound on the score of every plan that starts with this prefix. @internal */
@@ -189,9 +196,62 @@ export function boundScore(costs: ResolvedCosts, model: PrefixModel, options: Re
 }
 
 /**
+ * Where a plain replay of a sequential upload reached its last ACK: what a bound's replay ({@link boundScore}) with a tail
+ * from the last ACK on has counted by then, so that any such tail can be scored from here ({@link tailScore}) without
+ * replaying the prefix again (the two replays agree until the tail's first query).
+ * @internal
+ */
+export interface ForkState {
+  /** The first raise at or after the last ACK (NaN: none before the run ends; then no tail query). */
+  readonly raise: number;
+  /** Queries completed by T before it. */
+  readonly count: number;
+  /** The last completion by T before it (0: none). */
+  readonly last: number;
+  /** The first completion after T before it (NaN: none yet; otherwise a bound's replay ended there, before its tail). */
+  readonly next: number;
+}
+
+/** `count` plus the fraction of the next query's cycle done by T (the score's form, see {@link ObjectiveValue}). @internal */
+export function scoreOf(windowMs: number, count: number, last: number, next: number): number {
+  let part = 0;
+  if (!Number.isNaN(next) && next > last) part = Math.min(1, Math.max(0, (windowMs - last) / (next - last)));
+  return count + part;
+}
+
+/**
+ * The score of a bound's replay with the tail `tail` (its `fromMs`: the last ACK) resumed at a {@link ForkState}: the same
+ * value as {@link boundScore} on the plan prefix (`asReplay`: its latency arithmetic, completion − raise added to the
+ * raise) or as {@link prefixLoopAndBound}'s fork (the tail's completions as they are). `O(tail queries)`.
+ * @internal
+ */
+export function tailScore(options: ResolvedObjectiveOptions, state: ForkState, tail: Tail, asReplay: boolean): number {
+  const { thinkMs, horizonMs, windowMs } = options;
+  const stopMs = Math.max(horizonMs, windowMs);
+  let { count, last, next } = state;
+  // a bound's replay stops at the first completion after T: when that came before the tail, the tail never begins
+  if (!Number.isNaN(state.raise) && (Number.isNaN(next) || !asReplay)) {
+    tail.begin?.(state.raise, count);
+    // (the fork's bound begins its tail even after a completion after T, and then counts no tail query)
+    if (tail.scoreFrom !== undefined && Number.isNaN(next)) return tail.scoreFrom(state.raise, count, last, stopMs, windowMs, thinkMs, asReplay);
+    for (let r = state.raise, guard = 0; Number.isNaN(next) && r < stopMs; guard++) {
+      if (guard > 50_000_000) throw new InvalidArgumentError("uploadObjective: too many queries (think time and latencies near 0?)");
+      const done = asReplay ? r + (tail.completion(r) - r) : tail.completion(r);
+      if (done <= windowMs) {
+        count++;
+        last = done;
+      } else next = done;
+      r = done + thinkMs;
+    }
+  }
+  return scoreOf(windowMs, count, last, next);
+}
+
+/**
  * One replay for both: the plain event loop's value (`lite`) and when the next partition could go on the wire, and the
  * bound's score with the tail `tailFrom(fromMs)` from then on ({@link boundScore}), for sequential uploads (the two replays
- * agree until the last ACK, after which the plain one is periodic). Falls back to two replays otherwise.
+ * agree until the last ACK, after which the plain one is periodic). Falls back to two replays otherwise. `fork`: where the
+ * plain replay reached the last ACK ({@link tailScore} scores any other tail from there; undefined after two replays).
  * @internal
  */
 export function prefixLoopAndBound(
@@ -199,15 +259,22 @@ export function prefixLoopAndBound(
   model: PrefixModel,
   options: ResolvedObjectiveOptions,
   tailFrom: (fromMs: number) => Tail,
-): { value: ObjectiveValue; nextStartMs: number; bound: number } {
+): { value: ObjectiveValue; nextStartMs: number; bound: number; fork: ForkState | undefined } {
   if (options.uploadWindow > 1 || model.frameBytes.length === 0 || options.timeline) {
     const plain = loop(costs, model, options, undefined, true);
-    return { ...plain, bound: loop(costs, model, options, tailFrom(plain.nextStartMs), true).value.score };
+    return { ...plain, bound: loop(costs, model, options, tailFrom(plain.nextStartMs), true).value.score, fork: undefined };
   }
-  const fork = { tailFrom, bound: Number.NaN };
+  const fork: Fork = { reached: false, state: undefined };
   const plain = loop(costs, model, options, undefined, true, fork);
-  // no raise after the last ACK within the run (or no periodic tail): the bound's own replay
-  return { ...plain, bound: Number.isNaN(fork.bound) ? loop(costs, model, options, tailFrom(plain.nextStartMs), true).value.score : fork.bound };
+  // no periodic tail after the last ACK: the bound's own replay
+  if (fork.state === undefined) return { ...plain, bound: loop(costs, model, options, tailFrom(plain.nextStartMs), true).value.score, fork: undefined };
+  return { ...plain, bound: tailScore(options, fork.state, tailFrom(plain.nextStartMs), false), fork: fork.state };
+}
+
+/** What a plain replay reports to {@link prefixLoopAndBound}: whether it reached the last ACK, and its {@link ForkState} (undefined: it reached it with no periodic tail). */
+interface Fork {
+  reached: boolean;
+  state: ForkState | undefined;
 }
 
 /** The plain event loop and when a partition after the prefix could go on the wire (ms). @internal */
@@ -256,6 +323,13 @@ class Frames {
   }
 }
 
+/**
+ * The frame arrays of lite event-loop runs (the search's replays, one per node: no allocation each). `busy` while a run
+ * uses them, so that a run started meanwhile (from a tail's callback) allocates its own; a run that throws leaves them
+ * busy (later runs allocate).
+ */
+const liteScratch = { txStart: new Float64Array(16), txEnd: new Float64Array(16), ack: new Float64Array(16), busy: false };
+
 /** `lite`: score, window count and mean latency only (no per-partition arrays, no count during the upload). */
 function loop(
   costs: ResolvedCosts,
@@ -263,16 +337,27 @@ function loop(
   options: ResolvedObjectiveOptions,
   tail?: Tail,
   lite = false,
-  fork?: { tailFrom: (fromMs: number) => Tail; bound: number },
+  fork?: Fork,
 ): LoopResult {
   const { thinkMs, horizonMs, windowMs, uploadWindow } = options;
   const k = model.frameBytes.length;
   const up = costs.up;
   const lat = costs.latencyMs;
   const ackDown = costs.ackBytes / costs.down;
-  const txStart = new Float64Array(k);
-  const txEnd = new Float64Array(k);
-  const ack = new Float64Array(k);
+  // a lite run (the search's) reuses the frame arrays of the previous ones; entries are read only once written
+  const reuse = lite && !liteScratch.busy;
+  if (reuse) {
+    if (liteScratch.ack.length < k) {
+      const size = Math.max(k, 2 * liteScratch.ack.length);
+      liteScratch.txStart = new Float64Array(size);
+      liteScratch.txEnd = new Float64Array(size);
+      liteScratch.ack = new Float64Array(size);
+    }
+    liteScratch.busy = true;
+  }
+  const txStart = reuse ? liteScratch.txStart : new Float64Array(k);
+  const txEnd = reuse ? liteScratch.txEnd : new Float64Array(k);
+  const ack = reuse ? liteScratch.ack : new Float64Array(k);
   // partitions < frontier have a final txEnd and ACK (`frames.advance(t)` finalizes those whose frame is off the wire by t)
   const frames = new Frames(model, txStart, txEnd, ack, up, lat, ackDown, uploadWindow);
   if (k > 0) {
@@ -302,24 +387,10 @@ function loop(
       // the rest of the run is periodic and counted in closed form (the search's replays; full replays keep the loop).
       const latency = path.ms + (path.runs > 0 ? 2 * lat * path.runs : 0);
       const period = latency + thinkMs;
-      if (fork !== undefined && k > 0 && uploadWindow <= 1 && period > 1e-9) {
-        // the bound's replay from here (raise ≥ the last ACK = when the next partition could go): the tail's completions
-        const boundTail = fork.tailFrom(ack[k - 1]!);
-        if (raise < stopMs) boundTail.begin?.(raise, inWindow);
-        let count = inWindow;
-        let last = lastCompletionInWindow;
-        let next = nextCompletionAfterWindow;
-        for (let r = raise; Number.isNaN(next) && r < stopMs; ) {
-          const done = boundTail.completion(r);
-          if (done <= windowMs) {
-            count++;
-            last = done;
-          } else next = done;
-          r = done + thinkMs;
-        }
-        let part = 0;
-        if (!Number.isNaN(next) && next > last) part = Math.min(1, Math.max(0, (windowMs - last) / (next - last)));
-        fork.bound = count + part;
+      if (fork !== undefined && !fork.reached) {
+        fork.reached = true;
+        // the bound's replay from here on (raise ≥ the last ACK = when the next partition could go) is the tail's
+        if (k > 0 && uploadWindow <= 1 && period > 1e-9) fork.state = { raise, count: inWindow, last: lastCompletionInWindow, next: nextCompletionAfterWindow };
       }
       if (period > 1e-9) {
         const raised = Math.max(0, Math.ceil((stopMs - raise) / period));
@@ -391,6 +462,8 @@ function loop(
     t = done + thinkMs;
   }
   frames.advance(Number.POSITIVE_INFINITY);
+  // no raise at or after the last ACK: a bound's replay is this one (it never reaches its tail)
+  if (fork !== undefined && !fork.reached && k > 0 && uploadWindow <= 1) fork.state = { raise: Number.NaN, count: inWindow, last: lastCompletionInWindow, next: nextCompletionAfterWindow };
   const uploadCompleteMs = k > 0 ? ack[k - 1]! : null;
   const uploadEnd = uploadCompleteMs ?? Number.POSITIVE_INFINITY;
   let duringUpload = 0;
@@ -401,6 +474,7 @@ function loop(
   }
   let nextStartMs = costs.setupMs;
   if (k > 0) nextStartMs = uploadWindow <= 1 ? ack[k - 1]! : Math.max(txEnd[k - 1]!, k - uploadWindow >= 0 ? ack[k - uploadWindow]! : 0);
+  if (reuse) liteScratch.busy = false;
   return {
     nextStartMs,
     value: {

@@ -224,6 +224,9 @@ import {
   prefixLoopAndBound,
   prefixModel,
   resolveObjectiveOptions,
+  scoreOf,
+  tailScore,
+  type ForkState,
   type GroupPlan,
   type ObjectiveOptions,
   type ObjectiveValue,
@@ -309,6 +312,54 @@ export function scorePlan(costs: ResolvedCosts, plan: GroupPlan, options: Resolv
   return { plan: normalized, objective: prefixLoop(costs, prefixModel(costs, normalized, options.placement), options).value };
 }
 
+/**
+ * The first index in `start..end` of `sorted` (ascending over `start..end − 1`) whose entry is above `x` (`end` if none), as a
+ * binary search would find it, by stepping from `hint` (an earlier answer): amortized O(1) over a non-decreasing sequence
+ * of `x` (the raises of a replay), exact for any. (No default parameters: the smaller, the more call sites V8 inlines.)
+ */
+function countAtMost(sorted: Float64Array, x: number, hint: number, start: number, end: number): number {
+  let i = hint;
+  while (i < end && sorted[i]! <= x) i++;
+  while (i > start && !(sorted[i - 1]! <= x)) i--;
+  return i;
+}
+
+/**
+ * Earliest completion over a front (bytes ascending, query time `q` descending, `suffix[j]`: the least bytes / up + q from
+ * j on) of a query raised at `raise`, as {@link FrontTail}: `lo`, the first point beyond the raise's byte budget (a
+ * cursor); `waitFrom`, `fromMs − baseBytes / up` (a point j waited for completes at `waitFrom + suffix[j]`); waiting
+ * allowed unless `noWait`.
+ */
+function frontDone(f: { bytes: Float64Array; q: Float64Array; suffix: Float64Array }, lo: number, waitFrom: number, currentQ: number, raise: number, noWait: boolean): number {
+  let best = raise + (lo > 0 ? Math.min(currentQ, f.q[lo - 1]!) : currentQ);
+  if (lo < f.bytes.length && !noWait) best = Math.min(best, waitFrom + f.suffix[lo]!);
+  return best;
+}
+
+/** Queries completed by T, one think + `qq` apart, the first at `first`. */
+function periodCount(first: number, qq: number, T: number, think: number): number {
+  return first > T + 1e-9 ? 0 : Math.floor((T - first) / (think + qq) + 1e-9) + 1;
+}
+
+/**
+ * The charged bound's F phase (see `chargedCount` in the search), where it exceeds `room`, else a value at most `room` (the
+ * bound only asks whether a count beats its best so far): the queries completed by T when every F query runs on one
+ * candidate set, the first of them not before `A` (max(xe, xw − G)); `i`: the last candidate available by then, which does
+ * best among those with the lowest q; a later one as soon as available (`later` = `laterMax[i + 1]`; none when `noWait`:
+ * the first charged query may not wait, `i` is then the last set available by xe). Skips the division when the count on
+ * candidate i cannot exceed M = max(`room`, `later`): T − first below M − 1.5 periods (M ≥ 2; a margin of half a period,
+ * far above rounding) means at most M − 1 queries; then the result is `later`, which is the count itself when above `room`.
+ */
+function phaseCountAbove(availQ: Float64Array, laterMax: Float64Array, i: number, A: number, room: number, T: number, think: number, noWait: boolean): number {
+  const later = noWait ? 0 : laterMax[i + 1]!;
+  const M = Math.max(room, later);
+  const qq = availQ[i]!;
+  const first = A + qq;
+  if (first > T + 1e-9 || (M >= 2 && T - first < (M - 1.5) * (think + qq))) return later;
+  // periodCount's count (first ≤ T + 1e-9 here), written out: V8 then inlines this whole function into the bound's loop
+  return Math.max(Math.floor((T - first) / (think + qq) + 1e-9) + 1, later);
+}
+
 /** The monotone optimistic completion c(r) over a Pareto front (bytes ascending, query time descending). A class, not a closure (one per node). */
 class FrontTail implements Tail {
   /** The first raise at or after `fromMs` and the queries completed by T before it (set by `begin`; NaN: no tail query). */
@@ -316,6 +367,10 @@ class FrontTail implements Tail {
   countBefore = 0;
   /** True while the next call is the first tail query's and it may not wait (sequential uploads; see the module comment). */
   private exactNext: boolean;
+  /** The front index of the last call's budget (see {@link countAtMost}). */
+  private cursor = 0;
+  /** `fromMs − baseBytes / up`: a point j waited for completes at `waitFrom + bytes[j] / up + q[j]`. */
+  private readonly waitFrom: number;
   constructor(
     private readonly front: { bytes: Float64Array; q: Float64Array; suffix: Float64Array },
     private readonly up: number,
@@ -325,6 +380,7 @@ class FrontTail implements Tail {
     exactFirst = false,
   ) {
     this.exactNext = exactFirst;
+    this.waitFrom = fromMs - baseBytes / up;
   }
 
   begin(raise: number, countBefore: number): void {
@@ -333,24 +389,39 @@ class FrontTail implements Tail {
   }
 
   completion(raise: number): number {
-    const { bytes, q, suffix } = this.front;
-    const { up, fromMs, baseBytes, currentMs } = this;
     const noWait = this.exactNext;
     this.exactNext = false;
-    const count = bytes.length;
-    const budget = baseBytes + Math.max(0, raise - fromMs) * up;
-    // largest j with bytes[j] <= budget
-    let lo = 0;
-    let hi = count; // first index with bytes > budget
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (bytes[mid]! <= budget) lo = mid + 1;
-      else hi = mid;
+    const budget = this.baseBytes + Math.max(0, raise - this.fromMs) * this.up;
+    // the first index with bytes > budget (the replay's raises only grow: a cursor, amortized O(1))
+    this.cursor = countAtMost(this.front.bytes, budget, this.cursor, 0, this.front.bytes.length);
+    return frontDone(this.front, this.cursor, this.waitFrom, this.currentMs, raise, noWait);
+  }
+
+  /** {@link Tail.scoreFrom}: the {@link completion} of each query in one loop (its state in locals). */
+  scoreFrom(raiseMs: number, count: number, lastMs: number, stopMs: number, windowMs: number, thinkMs: number, asReplay: boolean): number {
+    const { front, up, fromMs, baseBytes, currentMs, waitFrom } = this;
+    const bytes = front.bytes;
+    let noWait = this.exactNext;
+    this.exactNext = false;
+    let lo = this.cursor;
+    let last = lastMs;
+    let next = Number.NaN;
+    for (let r = raiseMs, guard = 0; r < stopMs; guard++) {
+      if (guard > 50_000_000) throw new InvalidArgumentError("uploadObjective: too many queries (think time and latencies near 0?)");
+      lo = countAtMost(bytes, baseBytes + Math.max(0, r - fromMs) * up, lo, 0, bytes.length);
+      const completion = frontDone(front, lo, waitFrom, currentMs, r, noWait);
+      noWait = false;
+      const done = asReplay ? r + (completion - r) : completion;
+      if (done > windowMs) {
+        next = done;
+        break;
+      }
+      count++;
+      last = done;
+      r = done + thinkMs;
     }
-    const here = lo > 0 ? Math.min(currentMs, q[lo - 1]!) : currentMs;
-    let best = raise + here;
-    if (lo < count && !noWait) best = Math.min(best, fromMs - baseBytes / up + suffix[lo]!);
-    return best;
+    this.cursor = lo;
+    return scoreOf(windowMs, count, last, next);
   }
 }
 
@@ -1358,27 +1429,14 @@ function branchAndBound(
     for (let x = fullMask & ~u; x > 0; x &= x - 1) gap += c.loadMs[param[31 - Math.clz32(x & -x)]!]! + gapPerPartition;
     return gap;
   };
-  /** Earliest completion over a front of a query raised at `raise` (waiting allowed unless `noWait`), as {@link FrontTail}. */
-  const frontDone = (f: Front, fromMs: number, baseBytes: number, currentQ: number, raise: number, noWait: boolean): number => {
-    const { bytes, q, suffix } = f;
-    const count = bytes.length;
-    const budget = baseBytes + Math.max(0, raise - fromMs) * c.up;
-    let lo = 0;
-    let hi = count;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (bytes[mid]! <= budget) lo = mid + 1;
-      else hi = mid;
-    }
-    let best = raise + (lo > 0 ? Math.min(currentQ, q[lo - 1]!) : currentQ);
-    if (lo < count && !noWait) best = Math.min(best, fromMs - baseBytes / c.up + suffix[lo]!);
-    return best;
-  };
   /**
    * The charged bound (sequential uploads; see the module comment): an upper bound on the queries completed by T of every
    * continuation of the node with set `u`, from its first tail query (raised at `r1`, `before` queries counted already) on.
    * Queries before the continuation's last ACK (N) are charged their feature transfer in a second time coordinate w; then at
    * most one free straddler; then F queries on one set, available by the first of them. Returns early once above `limit`.
+   * One loop over the charged queries with no closures (the search's hottest code): each front search steps a cursor
+   * ({@link countAtMost}; the times only grow with the number of charged queries), the completions are {@link frontDone},
+   * the F phase {@link phaseCountAbove}.
    */
   let scratchAvail = new Float64Array(64);
   let scratchQ = new Float64Array(64);
@@ -1386,71 +1444,70 @@ function branchAndBound(
   const chargedCount = (front: Fronts, origin: number, u: number, fromMs: number, r1: number, before: number, limit: number): number => {
     const fq = front.plain;
     const ft = front.charged;
+    const up = c.up;
     const baseBytes = effBytes[u]! - effBytes[origin]!;
+    const waitFrom = fromMs - baseBytes / up;
     const curQ = table.ms[u]!;
     const curQT = chargedMs(u);
     const G = gapLeft(u);
     const T = windowMs;
+    const thinkMs = think;
     if (scratchAvail.length < fq.bytes.length + 1) {
       scratchAvail = new Float64Array(fq.bytes.length + 1);
       scratchQ = new Float64Array(fq.bytes.length + 1);
       scratchMax = new Float64Array(fq.bytes.length + 2);
     }
-    // F phase candidates: the current set (index 0) and the front's points by availability; `later[i]`: F queries completed by
-    // T when the first F query runs on point i as soon as it is available; `laterMax`: its suffix maximum
+    const avail = scratchAvail;
+    const availQ = scratchQ;
+    const laterMax = scratchMax;
+    // F phase candidates: the current set (index 0) and the front's points by availability; `laterMax[i]`: the most F
+    // queries completed by T when the first F query runs on a point ≥ i as soon as it is available
     const { bytes, q } = fq;
     let points = 1;
-    scratchAvail[0] = fromMs;
-    scratchQ[0] = curQ;
+    avail[0] = fromMs;
+    availQ[0] = curQ;
     for (let j = 0; j < bytes.length; j++) {
-      const avail = fromMs + Math.max(0, bytes[j]! - baseBytes) / c.up;
-      if (avail > T) break;
-      scratchAvail[points] = avail;
-      scratchQ[points] = Math.min(curQ, q[j]!);
+      const at = fromMs + Math.max(0, bytes[j]! - baseBytes) / up;
+      if (at > T) break;
+      avail[points] = at;
+      availQ[points] = Math.min(curQ, q[j]!);
       points++;
     }
-    const periodCount = (first: number, qq: number): number => (first > T + 1e-9 ? 0 : Math.floor((T - first) / (think + qq) + 1e-9) + 1);
-    scratchMax[points] = 0;
-    for (let i = points - 1; i >= 0; i--) scratchMax[i] = Math.max(scratchMax[i + 1]!, periodCount(scratchAvail[i]! + scratchQ[i]!, scratchQ[i]!));
-    /** Last candidate available by `t` (at least the current set). */
-    const lastBy = (t: number): number => {
-      let lo = 1;
-      let hi = points;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (scratchAvail[mid]! <= t) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo - 1;
-    };
-    /**
-     * F phase: the first F query raised at `xe` (`xw` in w), all F queries on one set. The first completes at
-     * max(xe, xw − G, avail) + q (both coordinates), the others one think + q apart; a set available by A = max(xe, xw − G)
-     * does best with the lowest q (the last such), a later one as soon as available (`laterMax`). `noWait`: only sets
-     * available by xe.
-     */
-    const phaseF = (xe: number, xw: number, noWait: boolean): number => {
-      const A = Math.max(xe, xw - G);
-      const i = lastBy(noWait ? xe : A);
-      const now = periodCount(A + scratchQ[i]!, scratchQ[i]!);
-      return noWait ? now : Math.max(now, scratchMax[i + 1]!);
-    };
-    let e = r1 - think;
-    let w = r1 - think;
+    laterMax[points] = 0;
+    for (let i = points - 1; i >= 0; i--) laterMax[i] = Math.max(laterMax[i + 1]!, periodCount(avail[i]! + availQ[i]!, availQ[i]!, T, thinkMs));
+    // the cursors: the last candidate available by the F phase's start (at once / after a straddler; at least the current
+    // set), and the plain front's points within the budget at e and at w, the charged front's at w
+    let byNow = 1;
+    let byLater = 1;
+    let atE = 0;
+    let atW = 0;
+    let atN = 0;
+    let e = r1 - thinkMs;
+    let w = r1 - thinkMs;
     let best = before;
     for (let k = 0; ; k++) {
       const noWait = k === 0;
+      const xe = e + thinkMs;
+      const xw = w + thinkMs;
       // switch after k charged queries: F at once, or one straddler (free, any set available) first
-      const a = before + k + phaseF(e + think, w + think, noWait);
+      const A = Math.max(xe, xw - G);
+      byNow = countAtMost(avail, noWait ? xe : A, byNow, 1, points);
+      const a = before + k + phaseCountAbove(availQ, laterMax, byNow - 1, A, best - before - k, T, thinkMs, noWait);
       if (a > best && (best = a) > limit) return best;
-      const eL = frontDone(fq, fromMs, baseBytes, curQ, e + think, noWait);
-      const wL = frontDone(fq, fromMs, baseBytes, curQ, w + think, noWait);
+      atE = countAtMost(fq.bytes, baseBytes + Math.max(0, xe - fromMs) * up, atE, 0, fq.bytes.length);
+      const eL = frontDone(fq, atE, waitFrom, curQ, xe, noWait);
+      const budgetW = baseBytes + Math.max(0, xw - fromMs) * up;
+      atW = countAtMost(fq.bytes, budgetW, atW, 0, fq.bytes.length);
+      const wL = frontDone(fq, atW, waitFrom, curQ, xw, noWait);
       if (Math.max(eL, wL - G) <= T + 1e-9) {
-        const b = before + k + 1 + phaseF(eL + think, wL + think, false);
+        const AL = Math.max(eL + thinkMs, wL + thinkMs - G);
+        byLater = countAtMost(avail, AL, byLater, 1, points);
+        const b = before + k + 1 + phaseCountAbove(availQ, laterMax, byLater - 1, AL, best - before - k - 1, T, thinkMs, false);
         if (b > best && (best = b) > limit) return best;
       } else break;
       // one more charged query: its transfer at the full rate added in w
-      const wN = frontDone(ft, fromMs, baseBytes, curQT, w + think, noWait);
+      atN = countAtMost(ft.bytes, budgetW, atN, 0, ft.bytes.length);
+      const wN = frontDone(ft, atN, waitFrom, curQT, xw, noWait);
       if (Math.max(eL, wN - G) > T + 1e-9) break;
       e = eL;
       w = wN;
@@ -1470,13 +1527,14 @@ function branchAndBound(
   // the root's nested bound on the count: once the incumbent reaches it, the search is over (proven)
   let provenAt = Number.POSITIVE_INFINITY;
   let proven = false;
-  const visit = (mask: number, front: Fronts, origin: number, fromMs: number): void => {
+  const visit = (mask: number, front: Fronts, origin: number, fromMs: number, fork?: ForkState): void => {
     if (!complete || proven) return;
     if (origin === mask && mask !== 0) {
       // the node's own superset front (only supersets of what is uploaded remain reachable): a tighter bound than its parent's
       const model = stackModels[increments.length]!;
       const tail = frontTail(front.plain, c.up, fromMs, 0, table.ms[mask]!, sequential);
-      const own = boundScore(c, model, o, tail);
+      // from where the node's own replay reached its last ACK, when known (the same score as a replay of its prefix)
+      const own = fork !== undefined ? tailScore(o, fork, tail, true) : boundScore(c, model, o, tail);
       if (Math.floor(own + 1e-9) <= threshold()) return;
       if (sequential && !Number.isNaN(tail.firstRaise) && chargedCount(front, mask, mask, fromMs, tail.firstRaise, tail.countBefore, threshold()) <= threshold()) return;
     }
@@ -1489,7 +1547,7 @@ function branchAndBound(
     const children = childrenOf(mask);
     // few children: score them all, then descend best bound first; many (near the root): descend in the cheap key order at once
     const eager = children.length <= EAGER_CHILDREN;
-    const scored: { x: number; bound: number; fromMs: number; chain: number }[] = [];
+    const scored: { x: number; bound: number; fromMs: number; fork: ForkState | undefined; chain: number }[] = [];
     for (const x of children) {
       if (!complete || proven) return;
       if (performance.now() > deadline) {
@@ -1514,17 +1572,17 @@ function branchAndBound(
       const charged = (): boolean =>
         !sequential || tail === undefined || Number.isNaN(tail.firstRaise) || chargedCount(front, origin, u, result.nextStartMs, tail.firstRaise, tail.countBefore, threshold()) > threshold();
       if (Math.floor(bound + 1e-9) > threshold() && charged()) {
-        if (eager) scored.push({ x, bound, fromMs: result.nextStartMs, chain: chainOrder(x) });
+        if (eager) scored.push({ x, bound, fromMs: result.nextStartMs, fork: result.fork, chain: chainOrder(x) });
         else {
           const next = supersetFront(u, front, origin);
-          visit(u, next.front, next.origin, result.nextStartMs);
+          visit(u, next.front, next.origin, result.nextStartMs, result.fork);
         }
       }
       increments.pop();
       masks.pop();
     }
     scored.sort((a, b) => b.bound - a.bound || a.chain - b.chain);
-    for (const { x, bound, fromMs } of scored) {
+    for (const { x, bound, fromMs, fork } of scored) {
       if (!complete || proven) return;
       if (Math.floor(bound + 1e-9) <= threshold()) continue;
       const u = mask | x;
@@ -1532,7 +1590,7 @@ function branchAndBound(
       masks.push(u);
       setStack(increments.length - 1, x, u);
       const next = supersetFront(u, front, origin);
-      visit(u, next.front, next.origin, fromMs);
+      visit(u, next.front, next.origin, fromMs, fork);
       increments.pop();
       masks.pop();
     }

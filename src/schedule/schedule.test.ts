@@ -10,7 +10,7 @@ import { enhancedUploadPlan } from "./enhanced.js";
 import type { ExecutionGraph } from "../graph/execution-graph.js";
 import { pathCost, resolveCosts, type ScheduleCosts } from "./model.js";
 import { networkScheduleCosts } from "./network-costs.js";
-import { boundScore, prefixLoop, prefixLoopAndBound, prefixModel, resolveObjectiveOptions, uploadObjective, type ObjectiveOptions } from "./objective.js";
+import { boundScore, prefixLoop, prefixLoopAndBound, prefixModel, resolveObjectiveOptions, tailScore, uploadObjective, type ObjectiveOptions } from "./objective.js";
 import { nestedRootBound, optimalUploadPlan, prefixBounds, tabulate } from "./optimal.js";
 import { planSchedule, planUpload } from "./planners.js";
 import { bruteForceUploadPlan } from "./brute-force.js";
@@ -324,6 +324,8 @@ describe("optimalUploadPlan", () => {
       expect(both.nextStartMs).toBe(prefixLoop(c, model, o, true).nextStartMs);
       expect(both.value.queriesInWindow).toBe(lite.queriesInWindow);
       expect(both.bound).toBeCloseTo(boundScore(c, model, o, tail(both.nextStartMs)), 9);
+      // any tail scored from where the replay reached its last ACK (the search's own-front bound) is its replay, bit for bit
+      if (both.fork !== undefined) expect(tailScore(o, both.fork, tail(both.nextStartMs), true)).toBe(boundScore(c, model, o, tail(both.nextStartMs)));
     };
     fc.assert(
       fc.property(chainArb(1, 8), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 8, maxLength: 8 }), fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 8, maxLength: 8 }), fc.constantFrom(1, 2), check),
