@@ -1074,13 +1074,13 @@ function branchAndBound(
   // idle for the upload between a frame's end and the next frame's start, and no load running while a frame is on the wire).
   const shareCharge = sequential;
   const gapPerPartition = 2 * c.latencyMs + c.ackBytes / c.down;
-  const subsetMin = (from: Float64Array, to: Float64Array, offset: number, r: number, count: number): void => {
-    for (let y = 0; y < count; y++) to[offset + y] = from[offset + y]!;
+  /** The subset minimum of `a[offset, offset + count)` in place: afterwards a[offset + y] = min over z ⊆ y of the old a[offset + z]. */
+  const subsetMin = (a: Float64Array, offset: number, r: number, count: number): void => {
     for (let b = 0; b < r; b++) {
       const bit = 1 << b;
       for (let y = bit; y < count; y = (y + 1) | bit) {
-        const v = to[offset + (y ^ bit)]!;
-        if (v < to[offset + y]!) to[offset + y] = v;
+        const v = a[offset + y - bit]!;
+        if (v < a[offset + y]!) a[offset + y] = v;
       }
     }
   };
@@ -1092,6 +1092,59 @@ function branchAndBound(
       if (x === 0) break;
     }
     return tau;
+  };
+  // The nested relaxation's scratch buffers, shared by its runs (one at a time) and grown on demand: per lattice point its set,
+  // gap budget and options (`optStart`), per option its facts, and the DP's buffers (+∞ between runs) with their live levels.
+  const noLevels = (): Uint8Array => new Uint8Array(SHARE_LEVELS);
+  const scratchDp = (size: number): Float64Array => new Float64Array(size).fill(Number.POSITIVE_INFINITY);
+  const nestedScratch = {
+    pointSet: new Int32Array(0),
+    pointGap: new Float64Array(0),
+    optStart: new Int32Array(0),
+    optAvail: new Float64Array(0),
+    optQ: new Float64Array(0),
+    optTau: new Float64Array(0),
+    optGap: new Float64Array(0),
+    // the first query's charge (options available by its raise): unabsorbable part (time) and absorbable part (levels)
+    optHard: new Float64Array(0),
+    optSoft: new Float64Array(0),
+    modeN: scratchDp(0),
+    modeL: scratchDp(0),
+    modeF: scratchDp(0),
+    nextN: scratchDp(0),
+    nextL: scratchDp(0),
+    nextF: scratchDp(0),
+    liveN: noLevels(),
+    liveL: noLevels(),
+    liveF: noLevels(),
+    nextLiveN: noLevels(),
+    nextLiveL: noLevels(),
+    nextLiveF: noLevels(),
+  };
+  const nestedBuffers = (points: number, options: number, size: number): typeof nestedScratch => {
+    const s = nestedScratch;
+    if (s.optStart.length < points + 1) {
+      s.pointSet = new Int32Array(points);
+      s.pointGap = new Float64Array(points);
+      s.optStart = new Int32Array(points + 1);
+    }
+    if (s.optAvail.length < options) {
+      s.optAvail = new Float64Array(options);
+      s.optQ = new Float64Array(options);
+      s.optTau = new Float64Array(options);
+      s.optGap = new Float64Array(options);
+      s.optHard = new Float64Array(options);
+      s.optSoft = new Float64Array(options);
+    }
+    if (s.modeN.length < size) {
+      s.modeN = scratchDp(size);
+      s.modeL = scratchDp(size);
+      s.modeF = scratchDp(size);
+      s.nextN = scratchDp(size);
+      s.nextL = scratchDp(size);
+      s.nextF = scratchDp(size);
+    }
+    return s;
   };
   /** Upper bound on the queries completed by T of any plan with this prefix: exact replay before `fromMs`, the nested relaxation after. */
   let nestedChain: { increments: number[]; given: number } | undefined;
@@ -1174,20 +1227,22 @@ function branchAndBound(
       const start = firstRaise + prefixBoundOf(u);
       return Math.min(tau, Math.max(0, start + tau - Math.max(start, frameEnd)));
     };
-    const optStart = new Int32Array(count + 1);
-    const optAvail = new Float64Array(count * hs.length);
-    const optQ = new Float64Array(count * hs.length);
-    const optTau = new Float64Array(count * hs.length);
-    const optGap = new Float64Array(count * hs.length);
-    // the first query's charge (options available by its raise): unabsorbable part (time) and absorbable part (levels)
-    const optHard = new Float64Array(count * hs.length);
-    const optSoft = new Float64Array(count * hs.length);
+    const scratch = nestedBuffers(count, count * hs.length, levels * count);
+    const { optStart, optAvail, optQ, optTau, optGap, optHard, optSoft, pointSet, pointGap } = scratch;
     let opts = 0;
     let gapMax = 0;
+    // per lattice point its set and (link sharing) its groups' gap budget beyond `mask`, each from the point without its top
+    // bit: the gap is the same sum in the same order as `groupGap` (low bits first)
+    pointSet[0] = mask;
+    pointGap[0] = 0;
     for (let y = 0; y < count; y++) {
-      let set = mask;
-      for (let b = 0; b < r; b++) if (y & (1 << b)) set |= bits[b]!;
-      const gapOfSet = shareCharge ? groupGap(set & ~mask) : 0;
+      if (y > 0) {
+        const top = 31 - Math.clz32(y);
+        pointSet[y] = pointSet[y ^ (1 << top)]! | bits[top]!;
+        pointGap[y] = shareCharge ? pointGap[y ^ (1 << top)]! + groupGap(bits[top]!) : 0;
+      }
+      const set = pointSet[y]!;
+      const gapOfSet = pointGap[y]!;
       optStart[y] = opts;
       for (let i = 0; i < hs.length; i++) {
         const u = set | hs[i]!;
@@ -1241,15 +1296,9 @@ function branchAndBound(
         optSoft[j] = k * delta;
       }
     }
-    const size = levels * count;
-    let modeN = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
-    let modeL = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
-    let modeF = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
-    let nextN = new Float64Array(size);
-    let nextL = new Float64Array(size);
-    let nextF = new Float64Array(size);
-    const minN = new Float64Array(size);
-    const minL = new Float64Array(size);
+    // The DP's buffers (mode N, L, F: this step's and the next one's; see the module comment) are +∞ outside the levels marked
+    // live, and every level is reset to +∞ after use, so that they come and go +∞ (reused across runs, no fill per run).
+    let { modeN, modeL, modeF, nextN, nextL, nextF, liveN, liveL, liveF, nextLiveN, nextLiveL, nextLiveF } = scratch;
     // The first relaxed query is raised at exactly `firstRaise` when no query came before it (it cannot wait for a set that is
     // not ACKed by then); later ones may wait (the relaxed completion before them is optimistic).
     // With one partition in flight the first relaxed query's raise is exact at any node, in the dilated time (see the module comment).
@@ -1257,60 +1306,50 @@ function branchAndBound(
     // the virtual predecessor of the first relaxed query: it may start in any mode
     modeN[0] = firstRaise - think;
     modeL[0] = firstRaise - think;
-    let done = 0;
-    const combined = record ? new Float64Array(count) : undefined;
-    let liveN = new Uint8Array(levels);
-    let liveL = new Uint8Array(levels);
-    let liveF = new Uint8Array(levels);
-    let nextLiveN = new Uint8Array(levels);
-    let nextLiveL = new Uint8Array(levels);
-    let nextLiveF = new Uint8Array(levels);
     liveN[0] = 1;
     liveL[0] = 1;
+    let done = 0;
+    // the count to return before the last query (above `limit`, or +∞ past `until`)
+    let early = Number.NaN;
+    const combined = record ? new Float64Array(count) : undefined;
+    const capTop = capCharge + 1e-9;
     for (let step = 1; step <= 1_000_000; step++) {
       for (let l = 0; l < levels; l++) {
-        if (liveN[l]) subsetMin(modeN, minN, l * count, r, count);
-        if (liveL[l]) subsetMin(modeL, minL, l * count, r, count);
+        if (liveN[l]) subsetMin(modeN, l * count, r, count);
+        if (liveL[l]) subsetMin(modeL, l * count, r, count);
       }
-      nextLiveN.fill(0);
-      nextLiveL.fill(0);
-      nextLiveF.fill(0);
       let alive = false;
       let feasible = false;
       if (combined) combined.fill(Number.POSITIVE_INFINITY);
-      for (let l = 0; l < levels; l++) {
-        const off = l * count;
-        nextN.fill(Number.POSITIVE_INFINITY, off, off + count);
-        nextL.fill(Number.POSITIVE_INFINITY, off, off + count);
-        nextF.fill(Number.POSITIVE_INFINITY, off, off + count);
-      }
+      // the first query's options end at its raise (exact raise) and it charges its split transfer (time part, level part)
+      const first = step === 1;
+      const availTop = first && exactFirst ? firstRaise : Number.POSITIVE_INFINITY;
+      const tauOf = first ? optSoft : optTau;
       for (let l = 0; l < levels; l++) {
         const hasN = liveN[l] === 1;
-        const hasF = liveL[l] === 1 || liveF[l] === 1;
-        if (!hasN && !hasF) continue;
+        if (!hasN && liveL[l] === 0 && liveF[l] === 0) continue;
         const charged = l * delta;
+        const slackN = Math.max(0, charged - gapMax);
         const off = l * count;
-        if (!liveL[l]) minL.fill(Number.POSITIVE_INFINITY, off, off + count);
-        if (!liveF[l]) modeF.fill(Number.POSITIVE_INFINITY, off, off + count);
         for (let y = 0; y < count; y++) {
-          const fromN = hasN ? minN[off + y]! : Number.POSITIVE_INFINITY;
-          const fromF = hasF ? Math.min(minL[off + y]!, modeF[off + y]!) : Number.POSITIVE_INFINITY;
+          const fromN = modeN[off + y]!;
+          const fromF = Math.min(modeL[off + y]!, modeF[off + y]!);
           if (fromN === Number.POSITIVE_INFINITY && fromF === Number.POSITIVE_INFINITY) continue;
-          for (let j = optStart[y]!; j < optStart[y + 1]!; j++) {
+          for (let j = optStart[y]!, end = optStart[y + 1]!; j < end; j++) {
             const avail = optAvail[j]!;
-            if (step === 1 && exactFirst && avail > firstRaise) break;
+            if (avail > availTop) break;
             const q = optQ[j]!;
             if (fromN < Number.POSITIVE_INFINITY) {
               const e = Math.max(fromN + think, avail) + q;
-              if (e + Math.max(0, charged - gapMax) <= windowMs) {
+              if (e + slackN <= windowMs) {
                 if (e < nextL[off + y]!) nextL[off + y] = e;
                 nextLiveL[l] = 1;
                 // the first query: its unabsorbable transfer in time, the rest in levels; later ones: all in levels
-                const tau = step === 1 ? optSoft[j]! : optTau[j]!;
+                const tau = tauOf[j]!;
                 let l2 = levels - 1;
-                let eN = step === 1 ? e + optHard[j]! : e;
+                let eN = first ? e + optHard[j]! : e;
                 // the charge beyond the cap (the gap budget) goes into the time coordinate (see the module comment)
-                if (charged + tau > capCharge + 1e-9) eN += charged + tau - capCharge;
+                if (charged + tau > capTop) eN += charged + tau - capCharge;
                 else if (levels > 1) l2 = Math.min(levels - 1, l + Math.floor(tau / delta + 1e-9));
                 if (eN + Math.max(0, l2 * delta - gapMax) <= windowMs && eN < nextN[l2 * count + y]!) {
                   nextN[l2 * count + y] = eN;
@@ -1333,6 +1372,16 @@ function branchAndBound(
           }
         }
       }
+      // this step's buffers become the next step's targets: back to +∞ where they were live
+      for (let l = 0; l < levels; l++) {
+        const off = l * count;
+        if (liveN[l]) modeN.fill(Number.POSITIVE_INFINITY, off, off + count);
+        if (liveL[l]) modeL.fill(Number.POSITIVE_INFINITY, off, off + count);
+        if (liveF[l]) modeF.fill(Number.POSITIVE_INFINITY, off, off + count);
+      }
+      liveN.fill(0);
+      liveL.fill(0);
+      liveF.fill(0);
       [modeN, nextN] = [nextN, modeN];
       [modeL, nextL] = [nextL, modeL];
       [modeF, nextF] = [nextF, modeF];
@@ -1341,11 +1390,28 @@ function branchAndBound(
       [liveF, nextLiveF] = [nextLiveF, liveF];
       if (feasible) done = step;
       // a caller that only asks whether the count beats `limit` has its answer (the count found so far is a lower bound of the result)
-      if (before + done > limit) return before + done;
+      if (before + done > limit) {
+        early = before + done;
+        break;
+      }
       if (!alive) break;
       if (record && combined) layers.push(combined.slice());
-      if (performance.now() > until) return Number.POSITIVE_INFINITY;
+      if (performance.now() > until) {
+        early = Number.POSITIVE_INFINITY;
+        break;
+      }
     }
+    // leave the buffers +∞ for the next run
+    for (let l = 0; l < levels; l++) {
+      const off = l * count;
+      if (liveN[l]) modeN.fill(Number.POSITIVE_INFINITY, off, off + count);
+      if (liveL[l]) modeL.fill(Number.POSITIVE_INFINITY, off, off + count);
+      if (liveF[l]) modeF.fill(Number.POSITIVE_INFINITY, off, off + count);
+    }
+    liveN.fill(0);
+    liveL.fill(0);
+    liveF.fill(0);
+    if (!Number.isNaN(early)) return early;
     if (record && layers.length > done) layers.length = done;
     if (record && layers.length > 0) {
       // the relaxation's best chain (a seed plan): last layer's earliest set, then for each earlier query the subset it came from
