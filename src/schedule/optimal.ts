@@ -858,7 +858,7 @@ const SHARE_SPAN = 12;
 /** Work cap of one run of the nested relaxation (levels × lattice points × bits × queries); the lattice shrinks to fit. */
 const NESTED_WORK = 1e8;
 
-/** Runs of the inner nodes' nested relaxation kept for replay (per search). */
+/** Runs of the inner nodes' nested relaxation kept for replay (per search, or per pair of searches in the `"auto"` mode). */
 const NESTED_RUNS = 1 << 16;
 
 /** Share of the search's time the root's nested relaxation may take. */
@@ -888,12 +888,20 @@ function childrenOption(options: OptimalPlanOptions): "auto" | "improving" | "al
 
 /**
  * What a search computes at the root that does not depend on its children mode: the subset table and the root's nested
- * relaxation count (a bound on every plan). The `"auto"` mode's second search reuses the first one's.
+ * relaxation count (a bound on every plan), and the inner nodes' relaxation runs. The `"auto"` mode's second search reuses
+ * the first one's.
  */
 interface RootFacts {
   readonly table: SubsetTable;
   /** `undefined` until the root's relaxation has run. */
   readonly rootNested?: number;
+  readonly nestedRuns?: Map<string, NestedRun>;
+}
+
+/** A run of the nested relaxation's DP: the steps at which some query was feasible, and whether it went to its end (else it stopped above its caller's `limit`). */
+interface NestedRun {
+  readonly feasibleSteps: readonly number[];
+  readonly complete: boolean;
 }
 
 /** Lattice bits of the nested relaxation (at the root). */
@@ -1079,11 +1087,29 @@ function branchAndBound(
   const gapPerPartition = 2 * c.latencyMs + c.ackBytes / c.down;
   /** The subset minimum of `a[offset, offset + count)` in place: afterwards a[offset + y] = min over z ⊆ y of the old a[offset + z]. */
   const subsetMin = (a: Float64Array, offset: number, r: number, count: number): void => {
-    for (let b = 0; b < r; b++) {
+    let b = 0;
+    if (r >= 2) {
+      // bits 0 and 1 at once, per aligned quad
+      for (let y = offset, end = offset + count; y < end; y += 4) {
+        const v0 = a[y]!;
+        const v1 = a[y + 1]! < v0 ? a[y + 1]! : v0;
+        const v2 = a[y + 2]! < v0 ? a[y + 2]! : v0;
+        let v3 = a[y + 3]! < v1 ? a[y + 3]! : v1;
+        if (v2 < v3) v3 = v2;
+        a[y + 1] = v1;
+        a[y + 2] = v2;
+        a[y + 3] = v3;
+      }
+      b = 2;
+    }
+    // each further bit: the upper half of every aligned block of 2·bit takes the minimum with its lower half
+    for (; b < r; b++) {
       const bit = 1 << b;
-      for (let y = bit; y < count; y = (y + 1) | bit) {
-        const v = a[offset + y - bit]!;
-        if (v < a[offset + y]!) a[offset + y] = v;
+      for (let block = offset, end = offset + count; block < end; block += 2 * bit) {
+        for (let y = block + bit, top = block + 2 * bit; y < top; y++) {
+          const v = a[y - bit]!;
+          if (v < a[y]!) a[y] = v;
+        }
       }
     }
   };
@@ -1149,14 +1175,13 @@ function branchAndBound(
     }
     return s;
   };
-  // Runs of the nested relaxation's DP (not the root's recorded one) by their inputs (see `runKey`): the steps at which some
-  // query was feasible, and whether the run went to its end (else it stopped above its caller's `limit`).
-  const nestedRuns = new Map<string, { readonly feasibleSteps: readonly number[]; readonly complete: boolean }>();
+  // runs of the nested relaxation's DP (not the root's recorded one) by their inputs (see `runKey`), shared with a reusing search
+  const nestedRuns = reuse?.nestedRuns ?? new Map<string, NestedRun>();
   /**
    * What the run would return for `before` and `limit`: its test after each step, `before + done > limit` (`done` the last
    * feasible step so far), first fires after step 1 or at a feasible step; `undefined` when a stopped run does not tell.
    */
-  const replayRun = (run: { readonly feasibleSteps: readonly number[]; readonly complete: boolean }, before: number, limit: number): number | undefined => {
+  const replayRun = (run: NestedRun, before: number, limit: number): number | undefined => {
     const steps = run.feasibleSteps;
     const afterFirst = before + (steps[0] === 1 ? 1 : 0);
     if (afterFirst > limit) return afterFirst;
@@ -1328,9 +1353,10 @@ function branchAndBound(
     // The DP's buffers (mode N, L, F: this step's and the next one's; see the module comment) are +∞ outside the levels marked
     // live, and every level is reset to +∞ after use, so that they come and go +∞ (reused across runs, no fill per run).
     let { modeN, modeL, modeF, nextN, nextL, nextF, liveN, liveL, liveF, nextLiveN, nextLiveL, nextLiveF } = scratch;
-    // the virtual predecessor of the first relaxed query: it may start in any mode
-    modeN[0] = firstRaise - think;
-    modeL[0] = firstRaise - think;
+    // the virtual predecessor of the first relaxed query: it may start in any mode, on the node's set, so that the first step's
+    // subset minimum is this value everywhere on level 0 (set here; the transforms start at step 2)
+    modeN.fill(firstRaise - think, 0, count);
+    modeL.fill(firstRaise - think, 0, count);
     liveN[0] = 1;
     liveL[0] = 1;
     let done = 0;
@@ -1340,7 +1366,7 @@ function branchAndBound(
     const combined = record ? new Float64Array(count) : undefined;
     const capTop = capCharge + 1e-9;
     for (let step = 1; step <= 1_000_000; step++) {
-      for (let l = 0; l < levels; l++) {
+      for (let l = 0; step > 1 && l < levels; l++) {
         if (liveN[l]) subsetMin(modeN, l * count, r, count);
         if (liveL[l]) subsetMin(modeL, l * count, r, count);
       }
@@ -1754,7 +1780,7 @@ function branchAndBound(
   }
   // the nested relaxation bounds the count by T, so the score (count plus a fraction) by one more; it bounds every plan (not
   // only the children the search generates), so when it does not beat the count found the count is proven among all plans
-  return { best, complete, nodes, rootBound: Math.min(rootBound, rootNested + 1), rootProven: rootNested <= best.objective.queriesInWindow, facts: { table, rootNested } };
+  return { best, complete, nodes, rootBound: Math.min(rootBound, rootNested + 1), rootProven: rootNested <= best.objective.queriesInWindow, facts: { table, rootNested, nestedRuns } };
 }
 
 
