@@ -1137,6 +1137,9 @@ function branchAndBound(
     // the first query's charge (options available by its raise): unabsorbable part (time) and absorbable part (levels)
     optHard: new Float64Array(0),
     optSoft: new Float64Array(0),
+    optTauLevels: new Int32Array(0),
+    optSoftLevels: new Int32Array(0),
+    levelSlack: new Float64Array(SHARE_LEVELS),
     modeN: scratchDp(0),
     modeL: scratchDp(0),
     modeF: scratchDp(0),
@@ -1164,6 +1167,8 @@ function branchAndBound(
       s.optGap = new Float64Array(options);
       s.optHard = new Float64Array(options);
       s.optSoft = new Float64Array(options);
+      s.optTauLevels = new Int32Array(options);
+      s.optSoftLevels = new Int32Array(options);
     }
     if (s.modeN.length < size) {
       s.modeN = scratchDp(size);
@@ -1282,7 +1287,7 @@ function branchAndBound(
       return Math.min(tau, Math.max(0, start + tau - Math.max(start, frameEnd)));
     };
     const scratch = nestedBuffers(count, count * hs.length, levels * count);
-    const { optStart, optAvail, optQ, optTau, optGap, optHard, optSoft, pointSet, pointGap } = scratch;
+    const { optStart, optAvail, optQ, optTau, optGap, optHard, optSoft, optTauLevels, optSoftLevels, pointSet, pointGap } = scratch;
     let opts = 0;
     let gapMax = 0;
     // per lattice point its set and (link sharing) its groups' gap budget beyond `mask`, each from the point without its top
@@ -1350,6 +1355,13 @@ function branchAndBound(
         optSoft[j] = k * delta;
       }
     }
+    // per option its transfer in whole levels (first query, later ones), per level the charge beyond the largest gap budget
+    for (let j = 0; j < opts; j++) {
+      optSoftLevels[j] = Math.floor(optSoft[j]! / delta + 1e-9);
+      optTauLevels[j] = Math.floor(optTau[j]! / delta + 1e-9);
+    }
+    const { levelSlack } = scratch;
+    for (let l = 0; l < levels; l++) levelSlack[l] = Math.max(0, l * delta - gapMax);
     // The DP's buffers (mode N, L, F: this step's and the next one's; see the module comment) are +∞ outside the levels marked
     // live, and every level is reset to +∞ after use, so that they come and go +∞ (reused across runs, no fill per run).
     let { modeN, modeL, modeF, nextN, nextL, nextF, liveN, liveL, liveF, nextLiveN, nextLiveL, nextLiveF } = scratch;
@@ -1377,11 +1389,12 @@ function branchAndBound(
       const first = step === 1;
       const availTop = first && exactFirst ? firstRaise : Number.POSITIVE_INFINITY;
       const tauOf = first ? optSoft : optTau;
+      const tauLevelsOf = first ? optSoftLevels : optTauLevels;
       for (let l = 0; l < levels; l++) {
         const hasN = liveN[l] === 1;
         if (!hasN && liveL[l] === 0 && liveF[l] === 0) continue;
         const charged = l * delta;
-        const slackN = Math.max(0, charged - gapMax);
+        const slackN = levelSlack[l]!;
         const off = l * count;
         for (let y = 0; y < count; y++) {
           const fromN = modeN[off + y]!;
@@ -1402,8 +1415,8 @@ function branchAndBound(
                 let eN = first ? e + optHard[j]! : e;
                 // the charge beyond the cap (the gap budget) goes into the time coordinate (see the module comment)
                 if (charged + tau > capTop) eN += charged + tau - capCharge;
-                else if (levels > 1) l2 = Math.min(levels - 1, l + Math.floor(tau / delta + 1e-9));
-                if (eN + Math.max(0, l2 * delta - gapMax) <= windowMs && eN < nextN[l2 * count + y]!) {
+                else if (levels > 1) l2 = Math.min(levels - 1, l + tauLevelsOf[j]!);
+                if (eN + levelSlack[l2]! <= windowMs && eN < nextN[l2 * count + y]!) {
                   nextN[l2 * count + y] = eN;
                   nextLiveN[l2] = 1;
                 }
