@@ -1123,8 +1123,8 @@ function branchAndBound(
     return tau;
   };
   // The nested relaxation's scratch buffers, shared by its runs (one at a time) and grown on demand: per lattice point its set,
-  // gap budget and options (`optStart`), per option its facts, and the DP's buffers (+∞ between runs) with their live levels.
-  const noLevels = (): Uint8Array => new Uint8Array(SHARE_LEVELS);
+  // gap budget and options (`optStart`), per option its facts, and the DP's buffers (+∞ between runs) with their levels' minima.
+  const noLevels = (): Float64Array => new Float64Array(SHARE_LEVELS).fill(Number.POSITIVE_INFINITY);
   const scratchDp = (size: number): Float64Array => new Float64Array(size).fill(Number.POSITIVE_INFINITY);
   const nestedScratch = {
     pointSet: new Int32Array(0),
@@ -1140,18 +1140,21 @@ function branchAndBound(
     optTauLevels: new Int32Array(0),
     optSoftLevels: new Int32Array(0),
     levelSlack: new Float64Array(SHARE_LEVELS),
+    // per level of a step: whether its N (L, F) states can have a successor in the window
+    openN: new Uint8Array(SHARE_LEVELS),
+    openF: new Uint8Array(SHARE_LEVELS),
     modeN: scratchDp(0),
     modeL: scratchDp(0),
     modeF: scratchDp(0),
     nextN: scratchDp(0),
     nextL: scratchDp(0),
     nextF: scratchDp(0),
-    liveN: noLevels(),
-    liveL: noLevels(),
-    liveF: noLevels(),
-    nextLiveN: noLevels(),
-    nextLiveL: noLevels(),
-    nextLiveF: noLevels(),
+    lowN: noLevels(),
+    lowL: noLevels(),
+    lowF: noLevels(),
+    nextLowN: noLevels(),
+    nextLowL: noLevels(),
+    nextLowF: noLevels(),
   };
   const nestedBuffers = (points: number, options: number, size: number): typeof nestedScratch => {
     const s = nestedScratch;
@@ -1360,17 +1363,20 @@ function branchAndBound(
       optSoftLevels[j] = Math.floor(optSoft[j]! / delta + 1e-9);
       optTauLevels[j] = Math.floor(optTau[j]! / delta + 1e-9);
     }
-    const { levelSlack } = scratch;
+    const { levelSlack, openN, openF } = scratch;
     for (let l = 0; l < levels; l++) levelSlack[l] = Math.max(0, l * delta - gapMax);
-    // The DP's buffers (mode N, L, F: this step's and the next one's; see the module comment) are +∞ outside the levels marked
-    // live, and every level is reset to +∞ after use, so that they come and go +∞ (reused across runs, no fill per run).
-    let { modeN, modeL, modeF, nextN, nextL, nextF, liveN, liveL, liveF, nextLiveN, nextLiveL, nextLiveF } = scratch;
+    let qFastest = Number.POSITIVE_INFINITY;
+    for (let j = 0; j < opts; j++) if (optQ[j]! < qFastest) qFastest = optQ[j]!;
+    // The DP's buffers (mode N, L, F: this step's and the next one's; see the module comment) are +∞ outside the levels with a
+    // finite minimum (`lowN` …: each level's least value, kept as it is written), and every level is reset to +∞ after use,
+    // so that they come and go +∞ (reused across runs, no fill per run).
+    let { modeN, modeL, modeF, nextN, nextL, nextF, lowN, lowL, lowF, nextLowN, nextLowL, nextLowF } = scratch;
     // the virtual predecessor of the first relaxed query: it may start in any mode, on the node's set, so that the first step's
     // subset minimum is this value everywhere on level 0 (set here; the transforms start at step 2)
     modeN.fill(firstRaise - think, 0, count);
     modeL.fill(firstRaise - think, 0, count);
-    liveN[0] = 1;
-    liveL[0] = 1;
+    lowN[0] = firstRaise - think;
+    lowL[0] = firstRaise - think;
     let done = 0;
     const feasibleSteps: number[] = [];
     // the count to return before the last query (above `limit`, or +∞ past `until`)
@@ -1378,9 +1384,15 @@ function branchAndBound(
     const combined = record ? new Float64Array(count) : undefined;
     const capTop = capCharge + 1e-9;
     for (let step = 1; step <= 1_000_000; step++) {
-      for (let l = 0; step > 1 && l < levels; l++) {
-        if (liveN[l]) subsetMin(modeN, l * count, r, count);
-        if (liveL[l]) subsetMin(modeL, l * count, r, count);
+      // A level whose earliest state cannot complete its next query in the window, charge beyond the gap budget added (the
+      // weakest test a successor must pass), is left alone: no successor would pass, so neither its subset minimum nor its
+      // options are needed. (Rounding is monotone, so the sum with the least terms bounds every successor's.)
+      for (let l = 0; l < levels; l++) {
+        openN[l] = lowN[l]! + think + qFastest + levelSlack[l]! <= windowMs ? 1 : 0;
+        openF[l] = Math.min(lowL[l]!, lowF[l]!) + think + qFastest + levelSlack[l]! <= windowMs ? 1 : 0;
+        if (step === 1) continue;
+        if (openN[l]) subsetMin(modeN, l * count, r, count);
+        if (openF[l] && lowL[l]! < Number.POSITIVE_INFINITY) subsetMin(modeL, l * count, r, count);
       }
       let alive = false;
       let feasible = false;
@@ -1391,14 +1403,15 @@ function branchAndBound(
       const tauOf = first ? optSoft : optTau;
       const tauLevelsOf = first ? optSoftLevels : optTauLevels;
       for (let l = 0; l < levels; l++) {
-        const hasN = liveN[l] === 1;
-        if (!hasN && liveL[l] === 0 && liveF[l] === 0) continue;
+        const hasN = openN[l] === 1;
+        const hasF = openF[l] === 1;
+        if (!hasN && !hasF) continue;
         const charged = l * delta;
         const slackN = levelSlack[l]!;
         const off = l * count;
         for (let y = 0; y < count; y++) {
-          const fromN = modeN[off + y]!;
-          const fromF = Math.min(modeL[off + y]!, modeF[off + y]!);
+          const fromN = hasN ? modeN[off + y]! : Number.POSITIVE_INFINITY;
+          const fromF = hasF ? Math.min(modeL[off + y]!, modeF[off + y]!) : Number.POSITIVE_INFINITY;
           if (fromN === Number.POSITIVE_INFINITY && fromF === Number.POSITIVE_INFINITY) continue;
           for (let j = optStart[y]!, end = optStart[y + 1]!; j < end; j++) {
             const avail = optAvail[j]!;
@@ -1407,8 +1420,10 @@ function branchAndBound(
             if (fromN < Number.POSITIVE_INFINITY) {
               const e = Math.max(fromN + think, avail) + q;
               if (e + slackN <= windowMs) {
-                if (e < nextL[off + y]!) nextL[off + y] = e;
-                nextLiveL[l] = 1;
+                if (e < nextL[off + y]!) {
+                  nextL[off + y] = e;
+                  if (e < nextLowL[l]!) nextLowL[l] = e;
+                }
                 // the first query: its unabsorbable transfer in time, the rest in levels; later ones: all in levels
                 const tau = tauOf[j]!;
                 let l2 = levels - 1;
@@ -1418,7 +1433,7 @@ function branchAndBound(
                 else if (levels > 1) l2 = Math.min(levels - 1, l + tauLevelsOf[j]!);
                 if (eN + levelSlack[l2]! <= windowMs && eN < nextN[l2 * count + y]!) {
                   nextN[l2 * count + y] = eN;
-                  nextLiveN[l2] = 1;
+                  if (eN < nextLowN[l2]!) nextLowN[l2] = eN;
                 }
                 alive = true;
                 if (combined && e < combined[y]!) combined[y] = e;
@@ -1427,8 +1442,10 @@ function branchAndBound(
             if (fromF < Number.POSITIVE_INFINITY) {
               const e = Math.max(fromF + think, avail) + q;
               if (e + Math.max(0, charged - optGap[j]!) <= windowMs) {
-                if (e < nextF[off + y]!) nextF[off + y] = e;
-                nextLiveF[l] = 1;
+                if (e < nextF[off + y]!) {
+                  nextF[off + y] = e;
+                  if (e < nextLowF[l]!) nextLowF[l] = e;
+                }
                 feasible = true;
                 alive = true;
                 if (combined && e < combined[y]!) combined[y] = e;
@@ -1437,22 +1454,22 @@ function branchAndBound(
           }
         }
       }
-      // this step's buffers become the next step's targets: back to +∞ where they were live
+      // this step's buffers become the next step's targets: back to +∞ where they hold values
       for (let l = 0; l < levels; l++) {
         const off = l * count;
-        if (liveN[l]) modeN.fill(Number.POSITIVE_INFINITY, off, off + count);
-        if (liveL[l]) modeL.fill(Number.POSITIVE_INFINITY, off, off + count);
-        if (liveF[l]) modeF.fill(Number.POSITIVE_INFINITY, off, off + count);
+        if (lowN[l]! < Number.POSITIVE_INFINITY) modeN.fill(Number.POSITIVE_INFINITY, off, off + count);
+        if (lowL[l]! < Number.POSITIVE_INFINITY) modeL.fill(Number.POSITIVE_INFINITY, off, off + count);
+        if (lowF[l]! < Number.POSITIVE_INFINITY) modeF.fill(Number.POSITIVE_INFINITY, off, off + count);
       }
-      liveN.fill(0);
-      liveL.fill(0);
-      liveF.fill(0);
+      lowN.fill(Number.POSITIVE_INFINITY);
+      lowL.fill(Number.POSITIVE_INFINITY);
+      lowF.fill(Number.POSITIVE_INFINITY);
       [modeN, nextN] = [nextN, modeN];
       [modeL, nextL] = [nextL, modeL];
       [modeF, nextF] = [nextF, modeF];
-      [liveN, nextLiveN] = [nextLiveN, liveN];
-      [liveL, nextLiveL] = [nextLiveL, liveL];
-      [liveF, nextLiveF] = [nextLiveF, liveF];
+      [lowN, nextLowN] = [nextLowN, lowN];
+      [lowL, nextLowL] = [nextLowL, lowL];
+      [lowF, nextLowF] = [nextLowF, lowF];
       if (feasible) {
         done = step;
         feasibleSteps.push(step);
@@ -1475,13 +1492,13 @@ function branchAndBound(
     // leave the buffers +∞ for the next run
     for (let l = 0; l < levels; l++) {
       const off = l * count;
-      if (liveN[l]) modeN.fill(Number.POSITIVE_INFINITY, off, off + count);
-      if (liveL[l]) modeL.fill(Number.POSITIVE_INFINITY, off, off + count);
-      if (liveF[l]) modeF.fill(Number.POSITIVE_INFINITY, off, off + count);
+      if (lowN[l]! < Number.POSITIVE_INFINITY) modeN.fill(Number.POSITIVE_INFINITY, off, off + count);
+      if (lowL[l]! < Number.POSITIVE_INFINITY) modeL.fill(Number.POSITIVE_INFINITY, off, off + count);
+      if (lowF[l]! < Number.POSITIVE_INFINITY) modeF.fill(Number.POSITIVE_INFINITY, off, off + count);
     }
-    liveN.fill(0);
-    liveL.fill(0);
-    liveF.fill(0);
+    lowN.fill(Number.POSITIVE_INFINITY);
+    lowL.fill(Number.POSITIVE_INFINITY);
+    lowF.fill(Number.POSITIVE_INFINITY);
     if (!Number.isNaN(early)) return early;
     if (record && layers.length > done) layers.length = done;
     if (record && layers.length > 0) {
