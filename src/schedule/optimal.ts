@@ -1386,9 +1386,12 @@ function branchAndBound(
     for (let step = 1; step <= 1_000_000; step++) {
       // A level whose earliest state cannot complete its next query in the window, charge beyond the gap budget added (the
       // weakest test a successor must pass), is left alone: no successor would pass, so neither its subset minimum nor its
-      // options are needed. (Rounding is monotone, so the sum with the least terms bounds every successor's.)
+      // options are needed. (Rounding is monotone, so the sum with the least terms bounds every successor's.) Outside the
+      // recorded root run (whose layers keep every successor), an N state's successor (N or L) counts only through an F query
+      // after it, on no lower level: it is kept only if that one can be in the window, which changes no step's feasibility
+      // (every state on a chain to a feasible F query passes) and ends the run when nothing but such dead ends is left.
       for (let l = 0; l < levels; l++) {
-        openN[l] = lowN[l]! + think + qFastest + levelSlack[l]! <= windowMs ? 1 : 0;
+        openN[l] = (record ? lowN[l]! + think + qFastest : lowN[l]! + think + qFastest + think + qFastest) + levelSlack[l]! <= windowMs ? 1 : 0;
         openF[l] = Math.min(lowL[l]!, lowF[l]!) + think + qFastest + levelSlack[l]! <= windowMs ? 1 : 0;
         if (step === 1) continue;
         if (openN[l]) subsetMin(modeN, l * count, r, count);
@@ -1419,7 +1422,7 @@ function branchAndBound(
             const q = optQ[j]!;
             if (fromN < Number.POSITIVE_INFINITY) {
               const e = Math.max(fromN + think, avail) + q;
-              if (e + slackN <= windowMs) {
+              if ((record ? e : e + think + qFastest) + slackN <= windowMs) {
                 if (e < nextL[off + y]!) {
                   nextL[off + y] = e;
                   if (e < nextLowL[l]!) nextLowL[l] = e;
