@@ -1087,29 +1087,11 @@ function branchAndBound(
   const gapPerPartition = 2 * c.latencyMs + c.ackBytes / c.down;
   /** The subset minimum of `a[offset, offset + count)` in place: afterwards a[offset + y] = min over z ⊆ y of the old a[offset + z]. */
   const subsetMin = (a: Float64Array, offset: number, r: number, count: number): void => {
-    let b = 0;
-    if (r >= 2) {
-      // bits 0 and 1 at once, per aligned quad
-      for (let y = offset, end = offset + count; y < end; y += 4) {
-        const v0 = a[y]!;
-        const v1 = a[y + 1]! < v0 ? a[y + 1]! : v0;
-        const v2 = a[y + 2]! < v0 ? a[y + 2]! : v0;
-        let v3 = a[y + 3]! < v1 ? a[y + 3]! : v1;
-        if (v2 < v3) v3 = v2;
-        a[y + 1] = v1;
-        a[y + 2] = v2;
-        a[y + 3] = v3;
-      }
-      b = 2;
-    }
-    // each further bit: the upper half of every aligned block of 2·bit takes the minimum with its lower half
-    for (; b < r; b++) {
+    for (let b = 0; b < r; b++) {
       const bit = 1 << b;
-      for (let block = offset, end = offset + count; block < end; block += 2 * bit) {
-        for (let y = block + bit, top = block + 2 * bit; y < top; y++) {
-          const v = a[y - bit]!;
-          if (v < a[y]!) a[y] = v;
-        }
+      for (let y = bit; y < count; y = (y + 1) | bit) {
+        const v = a[offset + y - bit]!;
+        if (v < a[offset + y]!) a[offset + y] = v;
       }
     }
   };
