@@ -1349,6 +1349,10 @@ function branchAndBound(
     for (let l = 0; l < levels; l++) levelSlack[l] = Math.max(0, l * delta - gapMax);
     let qFastest = Number.POSITIVE_INFINITY;
     for (let j = 0; j < opts; j++) if (optQ[j]! < qFastest) qFastest = optQ[j]!;
+    // the one more query an N state's successor needs (see below), none in the recorded run: adding zeros leaves its sums as
+    // they are, and the loop has no branch on `record` (the optimized code of the root's run then also serves the inner runs)
+    const thinkAhead = record ? 0 : think;
+    const qAhead = record ? 0 : qFastest;
     // The DP's buffers (mode N, L, F: this step's and the next one's; see the module comment) are +∞ outside the levels with a
     // finite minimum (`lowN` …: each level's least value, kept as it is written), and every level is reset to +∞ after use,
     // so that they come and go +∞ (reused across runs, no fill per run).
@@ -1373,7 +1377,7 @@ function branchAndBound(
       // after it, on no lower level: it is kept only if that one can be in the window, which changes no step's feasibility
       // (every state on a chain to a feasible F query passes) and ends the run when nothing but such dead ends is left.
       for (let l = 0; l < levels; l++) {
-        openN[l] = (record ? lowN[l]! + think + qFastest : lowN[l]! + think + qFastest + think + qFastest) + levelSlack[l]! <= windowMs ? 1 : 0;
+        openN[l] = lowN[l]! + think + qFastest + thinkAhead + qAhead + levelSlack[l]! <= windowMs ? 1 : 0;
         openF[l] = Math.min(lowL[l]!, lowF[l]!) + think + qFastest + levelSlack[l]! <= windowMs ? 1 : 0;
         if (step === 1) continue;
         if (openN[l]) subsetMin(modeN, l * count, r, count);
@@ -1404,7 +1408,7 @@ function branchAndBound(
             const q = optQ[j]!;
             if (fromN < Number.POSITIVE_INFINITY) {
               const e = Math.max(fromN + think, avail) + q;
-              if ((record ? e : e + think + qFastest) + slackN <= windowMs) {
+              if (e + thinkAhead + qAhead + slackN <= windowMs) {
                 if (e < nextL[off + y]!) {
                   nextL[off + y] = e;
                   if (e < nextLowL[l]!) nextLowL[l] = e;
