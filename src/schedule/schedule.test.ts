@@ -201,7 +201,8 @@ describe("optimalUploadPlan", () => {
   }, 300_000);
   // The search's bounds at an inner node (optimal.ts: the superset front with the first query after the prefix's last ACK not
   // waiting; the charged bound with its N / straddler / F phases and the charge folded into a second time coordinate, with the
-  // node's own front and with its parent's; the nested relaxation from the node) bound every continuation of the prefix.
+  // node's own front and with its parent's; the nested relaxation from the node) bound every continuation of the prefix, and
+  // the family bound at each child's earliest ACK every continuation through that child.
   const prefixArb = fc.array(fc.integer({ min: -1, max: 3 }), { minLength: 8, maxLength: 8 });
   const prefixOf = (n: number, slots: number[]): number[][] => {
     const parts: number[][] = [[], [], [], []];
@@ -227,6 +228,10 @@ describe("optimalUploadPlan", () => {
       expect(bounds.charged, "charged, own front").toBeGreaterThanOrEqual(best);
       expect(bounds.chargedParent, "charged, parent's front").toBeGreaterThanOrEqual(best);
       expect(bounds.nested, "nested").toBeGreaterThanOrEqual(best);
+      // the family bound at a child's earliest ACK bounds every continuation that sends that child next
+      for (const { partition, count } of bounds.family) {
+        expect(count, `family bound, next partition [${partition.join(", ")}]`).toBeGreaterThanOrEqual(bruteForceBest(costs, options, false, [...prefix, [...partition]]).best);
+      }
     };
     return fc.property(fc.tuple(chainArb(1, 6), extraArb, prefixArb), check);
   };
