@@ -446,27 +446,51 @@ function frontTail(front: { bytes: Float64Array; q: Float64Array; suffix: Float6
 }
 
 function buildFront(pairs: { bytes: number; q: number }[], up: number): { bytes: Float64Array; q: Float64Array; suffix: Float64Array } {
-  pairs.sort((a, b) => a.bytes - b.bytes || a.q - b.q);
-  const bytes: number[] = [];
-  const q: number[] = [];
+  const n = pairs.length;
+  const bytes = new Float64Array(n);
+  const q = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    bytes[j] = pairs[j]!.bytes;
+    q[j] = pairs[j]!.q;
+  }
+  return paretoFront(bytes, q, n, up, new Uint32Array(n));
+}
+
+/**
+ * The Pareto front (bytes ascending, query time strictly descending) of the first `n` points of `bytes`/`q`, with each
+ * point's suffix minimum of `bytes / up + q`. `order` is scratch of at least `n` entries; the inputs are not changed.
+ */
+function paretoFront(bytes: Float64Array, q: Float64Array, n: number, up: number, order: Uint32Array): { bytes: Float64Array; q: Float64Array; suffix: Float64Array } {
+  const idx = order.subarray(0, n);
+  for (let j = 0; j < n; j++) idx[j] = j;
+  idx.sort((a, b) => bytes[a]! - bytes[b]! || q[a]! - q[b]! || a - b);
+  let kept = 0;
   let bestQ = Number.POSITIVE_INFINITY;
-  for (const p of pairs) {
-    if (p.q < bestQ - 1e-12) {
-      bestQ = p.q;
-      if (bytes.length > 0 && bytes[bytes.length - 1] === p.bytes) q[q.length - 1] = p.q;
+  let lastBytes = Number.NaN;
+  // kept points are written back over `order`'s front as indices (kept ≤ j, so no unread entry is overwritten)
+  for (let j = 0; j < n; j++) {
+    const i = idx[j]!;
+    if (q[i]! < bestQ - 1e-12) {
+      bestQ = q[i]!;
+      if (kept > 0 && lastBytes === bytes[i]) idx[kept - 1] = i;
       else {
-        bytes.push(p.bytes);
-        q.push(p.q);
+        idx[kept++] = i;
+        lastBytes = bytes[i]!;
       }
     }
   }
-  const suffix = new Float64Array(bytes.length);
+  const outBytes = new Float64Array(kept);
+  const outQ = new Float64Array(kept);
+  const suffix = new Float64Array(kept);
   let min = Number.POSITIVE_INFINITY;
-  for (let j = bytes.length - 1; j >= 0; j--) {
-    min = Math.min(min, bytes[j]! / up + q[j]!);
+  for (let j = kept - 1; j >= 0; j--) {
+    const i = idx[j]!;
+    outBytes[j] = bytes[i]!;
+    outQ[j] = q[i]!;
+    min = Math.min(min, bytes[i]! / up + q[i]!);
     suffix[j] = min;
   }
-  return { bytes: Float64Array.from(bytes), q: Float64Array.from(q), suffix };
+  return { bytes: outBytes, q: outQ, suffix };
 }
 
 /**
@@ -975,16 +999,44 @@ function branchAndBound(
    * the supersets of `mask`. A superset S is skipped from a front when dropping one of its groups beyond `mask` does not raise
    * that front's value (that subset is no costlier and no worse). `O(2^r · r)`, r = groups left.
    */
+  // a subset's query time plus its feature transfer, tabulated on first use (the charged front reads it r times per superset)
+  let chargedTable: Float64Array | undefined;
+  const chargedAll = (): Float64Array => {
+    if (chargedTable === undefined) {
+      chargedTable = new Float64Array(size);
+      for (let u = 0; u < size; u++) chargedTable[u] = chargedMs(u);
+    }
+    return chargedTable;
+  };
+  // scratch for the fronts' candidate points, grown to the largest superset count asked for
+  let scratchCap = 0;
+  let plainBytes = new Float64Array(0);
+  let plainQ = new Float64Array(0);
+  let tauBytesBuf = new Float64Array(0);
+  let tauQBuf = new Float64Array(0);
+  let order = new Uint32Array(0);
   const frontOf = (mask: number): Fronts => {
     let front = fronts.get(mask);
     if (front !== undefined) return front;
     const comp = fullMask & ~mask;
+    const need = 2 ** popcount(comp);
+    if (need > scratchCap) {
+      scratchCap = need;
+      plainBytes = new Float64Array(need);
+      plainQ = new Float64Array(need);
+      tauBytesBuf = new Float64Array(need);
+      tauQBuf = new Float64Array(need);
+      order = new Uint32Array(need);
+    }
     const base = effBytes[mask]!;
-    const keyBytes: number[] = [0];
-    const keyQ: number[] = [table.ms[mask]!];
-    const tauBytes: number[] = [0];
-    const tauQ: number[] = [chargedMs(mask)];
     const ms = table.ms;
+    const charged = sequential ? chargedAll() : ms;
+    plainBytes[0] = 0;
+    plainQ[0] = ms[mask]!;
+    tauBytesBuf[0] = 0;
+    tauQBuf[0] = chargedMs(mask);
+    let nPlain = 1;
+    let nTau = 1;
     for (let x = comp; x > 0; x = (x - 1) & comp) {
       const u = mask | x;
       const q = ms[u]!;
@@ -996,27 +1048,27 @@ function branchAndBound(
         }
       }
       if (!dominated) {
-        keyBytes.push(effBytes[u]! - base + overheadBytes);
-        keyQ.push(q);
+        plainBytes[nPlain] = effBytes[u]! - base + overheadBytes;
+        plainQ[nPlain++] = q;
       }
       if (sequential) {
-        const qt = chargedMs(u);
+        const qt = charged[u]!;
         let worse = false;
         for (let y = x; y > 0; y &= y - 1) {
-          if (chargedMs(u ^ (y & -y)) <= qt) {
+          if (charged[u ^ (y & -y)]! <= qt) {
             worse = true;
             break;
           }
         }
         if (!worse) {
-          tauBytes.push(effBytes[u]! - base + overheadBytes);
-          tauQ.push(qt);
+          tauBytesBuf[nTau] = effBytes[u]! - base + overheadBytes;
+          tauQBuf[nTau++] = qt;
         }
       }
     }
     front = {
-      plain: buildFront(keyBytes.map((bytes, j) => ({ bytes, q: keyQ[j]! })), c.up),
-      charged: buildFront(tauBytes.map((bytes, j) => ({ bytes, q: tauQ[j]! })), c.up),
+      plain: paretoFront(plainBytes, plainQ, nPlain, c.up, order),
+      charged: paretoFront(tauBytesBuf, tauQBuf, nTau, c.up, order),
     };
     fronts.set(mask, front);
     return front;
