@@ -1728,7 +1728,7 @@ function branchAndBound(
     return best;
   };
   /** The earliest ACK of child `x` of the node with set `mask` whose last ACK is `fromMs` (sequential uploads: frame, load, gap). */
-  const childAckFrom = (mask: number, x: number, fromMs: number): number => fromMs + (c.frameBytes + effBytes[mask | x]! - effBytes[mask]!) / c.up + gapPerPartition;
+  const childAckFrom = (mask: number, x: number, fromMs: number): number => fromMs + (c.frameBytes + (effBytes[mask | x]! - effBytes[mask]!)) / c.up + gapPerPartition;
   /**
    * The family bound on a node's children (sequential uploads; see the module comment): an upper bound on the count by T
    * of every continuation whose next partition is ACKed no sooner than `A`, as the floored score of the relaxed run (NaN:
@@ -1769,26 +1769,41 @@ function branchAndBound(
     }
     return Math.floor(scoreOf(windowMs, count, last, next) + 1e-9);
   };
+  /** Per set: its children's weight bytes beyond the set (frame and gap excluded), ascending; the order of their earliest ACKs. */
+  const childBytesCache = new Map<number, Float64Array>();
+  const childBytesOf = (mask: number, children: Int32Array): Float64Array => {
+    let sorted = childBytesCache.get(mask);
+    if (sorted !== undefined) return sorted;
+    sorted = new Float64Array(children.length);
+    for (let i = 0; i < children.length; i++) sorted[i] = effBytes[mask | children[i]!]! - effBytes[mask]!;
+    sorted.sort();
+    childBytesCache.set(mask, sorted);
+    return sorted;
+  };
   /**
-   * The earliest ACK time from which the family bound does not beat `limit` (+∞: none such): every child ACKed no sooner
-   * is pruned without its replay. The bound is non-increasing in the ACK time: a bisection, 40 halvings of [a0, T].
+   * The earliest ACK time among `children` from which the family bound does not beat `limit` (+∞: none such): every child
+   * ACKed no sooner is pruned without its replay. The bound is non-increasing in the ACK time, so a binary search over
+   * the children's ACK times (ascending) finds it in `log2(children) + 1` relaxed runs.
    */
-  const childrenPrunedFrom = (mask: number, front: Fronts, origin: number, fromMs: number, fork: ForkState, limit: number): number => {
+  const childrenPrunedFrom = (mask: number, children: Int32Array, front: Fronts, origin: number, fromMs: number, fork: ForkState, limit: number): number => {
+    if (children.length === 0) return Number.POSITIVE_INFINITY;
     const prunes = (A: number): boolean => {
       const count = familyCount(mask, front, origin, fromMs, fork, A);
       return !Number.isNaN(count) && count <= limit;
     };
-    // every query raised by T stuck on the node's set: when even that beats the incumbent, no child is pruned so
-    let hi = windowMs + 1;
-    if (!prunes(hi)) return Number.POSITIVE_INFINITY;
-    let lo = fromMs;
-    if (prunes(lo)) return lo;
-    for (let it = 0; it < 40; it++) {
-      const mid = (lo + hi) / 2;
-      if (prunes(mid)) hi = mid;
+    const sorted = childBytesOf(mask, children);
+    // the same expression as childAckFrom, so the comparison against it is exact
+    const ackAt = (i: number): number => fromMs + (c.frameBytes + sorted[i]!) / c.up + gapPerPartition;
+    // the latest child first: when even it beats the incumbent, none is pruned
+    let hi = sorted.length - 1;
+    if (!prunes(ackAt(hi))) return Number.POSITIVE_INFINITY;
+    let lo = -1; // invariant: index lo does not prune (or is before the first), index hi prunes
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (prunes(ackAt(mid))) hi = mid;
       else lo = mid;
     }
-    return hi;
+    return ackAt(hi);
   };
   const supersetFront = (mask: number, fallback: Fronts, fallbackOrigin: number): { front: Fronts; origin: number } => {
     const comp = fullMask & ~mask;
@@ -1821,7 +1836,7 @@ function branchAndBound(
       if (nestedCount(stackModels[increments.length]!, mask, fromMs, nestedBits, false, deadline, threshold()) <= threshold()) return;
     }
     const children = childrenOf(mask);
-    const pruneFrom = mask !== 0 && fork !== undefined ? childrenPrunedFrom(mask, front, origin, fromMs, fork, threshold()) : Number.POSITIVE_INFINITY;
+    const pruneFrom = mask !== 0 && fork !== undefined ? childrenPrunedFrom(mask, children, front, origin, fromMs, fork, threshold()) : Number.POSITIVE_INFINITY;
     // few children: score them all, then descend best bound first; many (near the root): descend in the cheap key order at once
     const eager = children.length <= EAGER_CHILDREN;
     const scored: { x: number; bound: number; fromMs: number; fork: ForkState | undefined; chain: number }[] = [];
