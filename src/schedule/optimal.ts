@@ -184,8 +184,13 @@
  *   reaches it the search stops, proven; its best chain, read back as
  *   partitions, is also a seed, and count + 1 caps the reported score
  *   `bound`), and, on networks with at most `INNER_NESTED_GROUPS`
- *   parameterized groups, at every inner node from its exact prefix replay
- *   (pruned when it does not beat the incumbent's count).
+ *   parameterized groups, at inner nodes from their exact prefix replay
+ *   (pruned when it does not beat the incumbent's count): at every one with
+ *   windows > 1; with one partition in flight only as `ALL_INNER` says (both
+ *   searches of `children: "auto"`).
+ * - `children: "auto"`: the improving search takes at most
+ *   `AUTO_IMPROVING_SHARE` of the time, then the unfiltered search starts
+ *   from its best plan (and its tables), also when the first did not finish.
  * - A bound on a node's children together (sequential uploads; before
  *   they are replayed one by one): a child x's frame goes on the wire at the
  *   node's last ACK a0 and is ACKed no sooner than
@@ -552,12 +557,16 @@ export function optimalUploadPlan(costs: ScheduleCosts, options: OptimalPlanOpti
     const searchEnd = end - Math.min(50, budget / 10);
     const bits = options.nestedBits ?? NESTED_BITS;
     const allInner = options.allInner ?? ALL_INNER;
-    let exact = branchAndBound(c, o, param, free, best!, searchEnd, bits, allInner, mode === "all" ? "all" : "improving");
+    // auto: the improving search gets at most AUTO_IMPROVING_SHARE of the time, so that the unfiltered one always runs too
+    const certify = mode === "auto" && o.uploadWindow <= 1;
+    const firstEnd = certify ? performance.now() + Math.max(0, searchEnd - performance.now()) * AUTO_IMPROVING_SHARE : searchEnd;
+    let exact = branchAndBound(c, o, param, free, best!, firstEnd, bits, allInner, mode === "all" ? "all" : "improving");
     consider(exact.best);
     const exactAmongImproving = exact.complete;
-    if (mode === "auto" && exact.complete && !exact.rootProven && o.uploadWindow <= 1) {
-      // the improving search proved its count among improving plans only: prove it among all of them (or report the bound)
-      const certified = branchAndBound(c, o, param, free, best!, searchEnd, bits, allInner, "all", undefined, exact.facts);
+    if (certify && !exact.rootProven) {
+      // the improving search proved its count among improving plans only, or ran out of its share: prove the count among all
+      // plans from the best found so far (or report the bound)
+      const certified = branchAndBound(c, o, param, free, best!, searchEnd, bits, allInner, "all", undefined, exact.complete ? exact.facts : { table: exact.facts.table, ...(exact.facts.nestedRuns ? { nestedRuns: exact.facts.nestedRuns } : {}) });
       consider(certified.best);
       exact = { ...certified, nodes: exact.nodes + certified.nodes };
     }
@@ -906,16 +915,24 @@ const NESTED_RUNS = 1 << 16;
 /** Share of the search's time the root's nested relaxation may take. */
 const ROOT_NESTED_SHARE = 0.75;
 
+/**
+ * With `children: "auto"`, the share of the search's time the improving search may take before the unfiltered search
+ * starts from its best plan. The improving search usually finds the optimum fast, but on some networks it is the slower
+ * of the two or does not finish; `bench/search-children.ts` compares the modes (bench/README.md).
+ */
+const AUTO_IMPROVING_SHARE = 0.5;
+
 /** Networks with at most this many parameterized groups also run the nested relaxation at every inner node (its lattice at most 2^(this − 1) points there). */
 const INNER_NESTED_GROUPS = 13;
 
 /**
- * The unfiltered search (every subset of the rest a child, one partition in flight) runs the inner-node relaxation only on
- * networks with at least `minGroups` parameterized groups, at nodes with at least `minLeft` groups left. With 2^r
- * children per node, the subtrees of small networks are cheap enough to search with the replay bounds alone: measured on
- * AlexNet (8 groups) at 5–20 Mbps, the relaxation there made the proof 3–6× slower; on GoogLeNet (13 groups) at 40 Mbps
- * it prunes about 95 % of the nodes it runs at (r = 5 … 12 left), and the proof that the search without it had not
- * finished in 30 s takes about 1.3 s (bench/README.md, 05:02 UTC).
+ * With one partition in flight, both searches (improving and unfiltered) run the inner-node relaxation only on networks
+ * with at least `minGroups` parameterized groups, at nodes with at least `minLeft` groups left. The subtrees of small
+ * networks are cheap enough to search with the replay bounds alone: measured on AlexNet (8 groups) at 5–20 Mbps, the
+ * relaxation there made the unfiltered proof 3–6× slower, and the improving search 1.7–2× slower at 40–80 Mbps with
+ * back-to-back queries (bench/search-children.ts); on GoogLeNet (13 groups) at 40 Mbps it prunes about 95 % of the nodes
+ * it runs at (r = 5 … 12 left; 413 of the 592 calls with 10 or more left, each about 0.3 ms), and without it at r ≥ 10
+ * the proof takes 2.2 s instead of 0.95 s.
  */
 const ALL_INNER = { minGroups: 9, minLeft: 5 } as const;
 
@@ -1008,6 +1025,24 @@ function branchAndBound(
     }
     return chargedTable;
   };
+  // Per subset u, the groups i of u whose removal does not raise the value (ms[u minus i] <= ms[u]): a superset u of a set is
+  // skipped from its front exactly when one of those groups lies beyond the set, one AND instead of a loop over its groups.
+  // Tabulated on first use, O(2^m · m) once.
+  let plainDropTable: Uint32Array | undefined;
+  let chargedDropTable: Uint32Array | undefined;
+  const dropTable = (value: Float64Array): Uint32Array => {
+    const out = new Uint32Array(size);
+    for (let u = 1; u < size; u++) {
+      const q = value[u]!;
+      let bits = 0;
+      for (let y = u; y > 0; y &= y - 1) {
+        const bit = y & -y;
+        if (value[u ^ bit]! <= q) bits |= bit;
+      }
+      out[u] = bits;
+    }
+    return out;
+  };
   // scratch for the fronts' candidate points, grown to the largest superset count asked for
   let scratchCap = 0;
   let plainBytes = new Float64Array(0);
@@ -1037,33 +1072,18 @@ function branchAndBound(
     tauQBuf[0] = chargedMs(mask);
     let nPlain = 1;
     let nTau = 1;
+    plainDropTable ??= dropTable(ms);
+    const plainDrop = plainDropTable;
+    const chargedDrop = sequential ? (chargedDropTable ??= dropTable(charged)) : plainDrop;
     for (let x = comp; x > 0; x = (x - 1) & comp) {
       const u = mask | x;
-      const q = ms[u]!;
-      let dominated = false;
-      for (let y = x; y > 0; y &= y - 1) {
-        if (ms[u ^ (y & -y)]! <= q) {
-          dominated = true;
-          break;
-        }
-      }
-      if (!dominated) {
+      if ((plainDrop[u]! & x) === 0) {
         plainBytes[nPlain] = effBytes[u]! - base + overheadBytes;
-        plainQ[nPlain++] = q;
+        plainQ[nPlain++] = ms[u]!;
       }
-      if (sequential) {
-        const qt = charged[u]!;
-        let worse = false;
-        for (let y = x; y > 0; y &= y - 1) {
-          if (charged[u ^ (y & -y)]! <= qt) {
-            worse = true;
-            break;
-          }
-        }
-        if (!worse) {
-          tauBytesBuf[nTau] = effBytes[u]! - base + overheadBytes;
-          tauQBuf[nTau++] = qt;
-        }
+      if (sequential && (chargedDrop[u]! & x) === 0) {
+        tauBytesBuf[nTau] = effBytes[u]! - base + overheadBytes;
+        tauQBuf[nTau++] = charged[u]!;
       }
     }
     front = {
@@ -1831,7 +1851,7 @@ function branchAndBound(
     }
     // (when every child is searched at one partition in flight, only on larger networks and far from the leaves: see
     // `ALL_INNER`)
-    if (mask !== 0 && m <= INNER_NESTED_GROUPS && (!(childMode === "all" && o.uploadWindow <= 1) || (m >= allInner.minGroups && m - popcount(mask) >= allInner.minLeft))) {
+    if (mask !== 0 && m <= INNER_NESTED_GROUPS && (o.uploadWindow > 1 || (m >= allInner.minGroups && m - popcount(mask) >= allInner.minLeft))) {
       // the nested relaxation with link sharing from this node (exact replay of the prefix before `fromMs`)
       if (nestedCount(stackModels[increments.length]!, mask, fromMs, nestedBits, false, deadline, threshold()) <= threshold()) return;
     }
