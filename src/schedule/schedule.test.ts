@@ -129,6 +129,21 @@ describe("optimalUploadPlan", () => {
     };
     fc.assert(fc.property(fc.tuple(chainArb(1, 6), withCosts), check), { numRuns: 100, seed: 29 });
   }, 180_000);
+  it("the same with the relaxation's lattices cut by a small work cap, so that the root also runs its finer lattice (fast-check, 1–6 groups, 100 runs)", () => {
+    const check = ([{ graph, thinkMs }, extra]: [{ graph: ExecutionGraph; thinkMs: number }, { loadMs: number[]; headerKb: number[]; latencyMs: number }]) => {
+      const n = graph.chain.size;
+      const costs: ScheduleCosts = { graph, loadMs: extra.loadMs.slice(0, n), headerBytes: extra.headerKb.slice(0, n).map((kb) => kb * 1000), latencyMs: extra.latencyMs };
+      const { best } = bruteForceBest(costs, { thinkMs, horizonMs: 20_000 });
+      for (const children of ["auto", "all"] as const) {
+        const result = optimalUploadPlan(costs, { thinkMs, horizonMs: 20_000, timeBudgetMs: 60_000, nestedWork: 3000, children });
+        expect(result.exact, children).toBe(true);
+        expect(result.objective.queriesInWindow, children).toBe(best);
+      }
+      // the cut lattice's root bound (on fewer groups, the rest given away) and the finer one's both bound every plan
+      for (const work of [3000, 12_000]) expect(nestedRootBound(costs, { thinkMs, horizonMs: 20_000, nestedWork: work })).toBeGreaterThanOrEqual(best);
+    };
+    fc.assert(fc.property(fc.tuple(chainArb(1, 6), withCosts), check), { numRuns: 100, seed: 31 });
+  }, 180_000);
   it("with parameter-free groups (their headers and loading times too): equal to brute force over the plans that send them with the first partition (fast-check, 1–6 groups, 150 runs)", () => {
     const withFree = fc.tuple(chainArb(1, 6), withCosts, fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }));
     const check = ([{ graph, thinkMs }, extra, free]: [{ graph: ExecutionGraph; thinkMs: number }, { loadMs: number[]; headerKb: number[]; latencyMs: number; uploadWindow: number }, boolean[]]) => {
@@ -392,4 +407,20 @@ describe("planners by name and bad input", () => {
     expect(() => planSchedule("fastest", costs)).toThrow(InvalidArgumentError);
     expect(() => uploadObjective(costs, [], { horizonMs: -5 })).toThrow(InvalidArgumentError);
   });
+});
+
+describe("the root relaxation's finer lattice", () => {
+  it("Inception-BN-21K at 10 Mbps: the work-capped root lattice bounds 78, the finer one 77, and the search proves the 77 it finds", () => {
+    const network = zooNetwork("inception-bn-21k");
+    const device = simulationCosts(network);
+    const planned = planNetwork(network, { clientMs: device.clientMs, serverMs: device.serverMs }, { preset: "paper", mbps: 10, K: 0.5, finalRound: true });
+    const costs = networkScheduleCosts(network, planned.graph);
+    const options = { thinkMs: 500 };
+    expect(nestedRootBound(costs, options)).toBe(78);
+    expect(nestedRootBound(costs, { ...options, nestedWork: 4e8 })).toBe(77);
+    const result = optimalUploadPlan(costs, { ...options, timeBudgetMs: 20_000 });
+    expect(result.exact).toBe(true);
+    expect(result.objective.queriesInWindow).toBe(77);
+    expect(result.bound).toBeUndefined();
+  }, 60_000);
 });
