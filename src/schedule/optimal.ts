@@ -271,8 +271,9 @@ export interface OptimalPlanOptions extends ObjectiveOptions {
    * that helps no query can complete one more query; docs/schedule.md), so `exact` then means optimal among such plans.
    * `"all"`: every non-empty subset of the rest (as always with several partitions in flight), so `exact` means optimal
    * among every ordered partitioning (parameter-free groups first), at a larger search. `"auto"` (default): the
-   * `"improving"` search for the plan, then, unless the root relaxation (which bounds every plan) already proves its count,
-   * the `"all"` search from it in the rest of the budget to prove it: `exact` as with `"all"`.
+   * `"improving"` search for the plan in at most half the budget, then, unless the root relaxation (which bounds every plan)
+   * already proves its count, the `"all"` search from the best plan so far in the rest of the budget (also when the first
+   * did not finish): `exact` as with `"all"`.
    */
   readonly children?: "auto" | "improving" | "all";
   /** Absolute deadline (`performance.now()` ms) overriding `timeBudgetMs` (a caller that spent part of the budget already). @internal */
