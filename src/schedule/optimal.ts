@@ -205,7 +205,7 @@
  *   only delays those). The count is non-increasing in A, so a bisection
  *   finds the A from which it does not beat the incumbent's count, and every
  *   child ACKed no sooner is pruned without its replay (its own plain bound
- *   is never higher: GoogLeNet at 40 Mbps, 213k of the 306k children
+ *   is never higher: GoogLeNet at 40 Mbps, 213k of the 324k children
  *   generated are pruned so; the property tests compare with brute force).
  * - Ties in the count are not searched: a node is pruned when its bound on
  *   the count does not beat the incumbent's count, so "exact" is optimality
